@@ -1,0 +1,41 @@
+// Package checks is the model of health checking and the runner that
+// executes checks safely.
+//
+// # The model
+//
+// A Check names a dependency, says how to probe it (a Func returning a
+// Report), whether the service needs it (Required) or can live without it
+// (Optional), the narrowest report Level it belongs to, and its timings:
+// Timeout bounds one execution, TTL is how long a result stays fresh,
+// Interval is the period of the lifecycle package's periodic runner, and
+// MaxStaleness is the age past which a result is no longer trusted.
+//
+// An execution yields a Result: a Status (healthy, degraded or unhealthy;
+// unknown before the first run), its duration, small details, a sanitized
+// message that is safe to show anyone, and counters. Aggregate folds results
+// into one status: a Required check unhealthy makes the service unhealthy;
+// an Optional one unhealthy, or any check degraded, makes it degraded.
+//
+// # The runner
+//
+// A Runner holds the registered checks and their latest results. It bounds
+// every execution by the check's timeout, recovers panics, coalesces
+// concurrent callers into one execution (golang.org/x/sync/singleflight)
+// that no single caller can cancel, damps flapping, keeps a short history,
+// and tells Hooks about every result and status transition.
+//
+// Reads come in two kinds. Run, Check and Refresh block, at most the
+// check's timeout. Latest never waits once a result exists: it serves the
+// cached result and starts one background refresh of each result older than
+// its TTL. The timing rule that follows: a dependency sees at most one
+// execution per TTL from reads, plus one per Interval from the periodic
+// runner (which skips a check whose result is still fresh); a hanging
+// dependency turns unhealthy one Timeout after the refresh started, and no
+// reader ever waits for it while a result exists.
+//
+// # Built-in checks
+//
+// Postgres (on the application's *pgxpool.Pool), HTTP, TCP, Redis, Disk,
+// Memory, Goroutines and CPU cover the usual dependencies; FromFunc adapts
+// any func(ctx) error.
+package checks

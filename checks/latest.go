@@ -1,0 +1,94 @@
+package checks
+
+import (
+	"context"
+	"sync"
+)
+
+// Latest returns the latest results without waiting on any dependency once
+// a result exists (stale-while-revalidate):
+//
+//   - a result younger than its check's TTL is served as is;
+//   - an older one is still served, and one coalesced background refresh
+//     of that check starts (at most one in flight per check);
+//   - a check with no result yet, or whose result is older than its
+//     MaxStaleness, is waited for, at most its timeout or until ctx ends;
+//     if no fresh result arrives, it reads unhealthy with the message
+//     "stale" (or stays unknown when it never ran).
+//
+// Under any concurrency a dependency therefore sees at most one execution
+// per TTL from Latest. A cached read allocates nothing.
+func (r *Runner) Latest(ctx context.Context) *Snapshot {
+	snap := r.snap.Load()
+	if len(snap.states) == 0 {
+		return snap
+	}
+	now := r.cfg.clock.Now()
+	wait := false
+	for i, st := range snap.states {
+		res := &snap.Results[i]
+		age := now.Sub(res.Time)
+		switch {
+		case res.Status == StatusUnknown || age > st.check.MaxStaleness:
+			wait = true
+		case age >= st.check.TTL:
+			r.refreshAsync(st)
+		}
+	}
+	if !wait || r.closed.Load() {
+		return snap
+	}
+	return r.waitFresh(ctx, snap)
+}
+
+// refreshAsync starts one background execution of st unless one started
+// by Latest is still running.
+func (r *Runner) refreshAsync(st *state) {
+	if r.closed.Load() || !st.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	r.bg.Add(1)
+	go func() {
+		defer r.bg.Done()
+		defer st.refreshing.Store(false)
+		_, _ = r.exec(r.baseCtx, st)
+	}()
+}
+
+// waitFresh executes the checks of snap that have no usable result and
+// returns the new snapshot, marking results still past MaxStaleness stale.
+func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot) *Snapshot {
+	now := r.cfg.clock.Now()
+	var wg sync.WaitGroup
+	for i, st := range snap.states {
+		res := &snap.Results[i]
+		if res.Status != StatusUnknown && now.Sub(res.Time) <= st.check.MaxStaleness {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = r.exec(ctx, st)
+		}()
+	}
+	wg.Wait()
+
+	fresh := r.snap.Load()
+	now = r.cfg.clock.Now()
+	var results []Result
+	for i, st := range fresh.states {
+		res := &fresh.Results[i]
+		if res.Status == StatusUnknown || now.Sub(res.Time) <= st.check.MaxStaleness {
+			continue
+		}
+		if results == nil {
+			results = append([]Result(nil), fresh.Results...)
+		}
+		results[i].Status = StatusUnhealthy
+		results[i].Message = "stale"
+	}
+	if results == nil {
+		return fresh
+	}
+	return newSnapshot(results, fresh.states)
+}

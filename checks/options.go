@@ -1,0 +1,55 @@
+package checks
+
+// Option configures a Runner.
+type Option interface{ apply(*config) }
+
+type config struct {
+	clock       Clock
+	historySize int
+	hooks       []Hooks
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithClock sets the runner's clock (default SystemClock). Result times,
+// TTLs and staleness follow it; check timeouts are always real time.
+func WithClock(c Clock) Option {
+	return optionFunc(func(cfg *config) {
+		if c != nil {
+			cfg.clock = c
+		}
+	})
+}
+
+// WithHistorySize sets how many recent results are kept per check for
+// History and Availability (default DefaultHistorySize = 20; values below 1
+// are ignored).
+func WithHistorySize(n int) Option {
+	return optionFunc(func(cfg *config) {
+		if n >= 1 {
+			cfg.historySize = n
+		}
+	})
+}
+
+// WithHooks adds event hooks at construction; see Runner.AddHooks.
+func WithHooks(h Hooks) Option {
+	return optionFunc(func(cfg *config) { cfg.hooks = append(cfg.hooks, h) })
+}
+
+// Hooks receive the runner's events. Nil fields are skipped. Hooks run
+// synchronously on the goroutine that executed the check, after the result
+// is recorded and outside any lock; they must be quick and must not block.
+// For one check, events arrive in order. A panicking hook is recovered.
+type Hooks struct {
+	// OnResult receives every execution's result exactly once.
+	OnResult func(Result)
+	// OnTransition receives every change of a check's reported status
+	// exactly once (including the first, from StatusUnknown).
+	OnTransition func(Transition)
+	// OnCoalesced is called, with the check's name, for each caller that
+	// shared another caller's execution instead of starting its own.
+	OnCoalesced func(check string)
+}

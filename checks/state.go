@@ -1,0 +1,75 @@
+package checks
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// state is the runner's bookkeeping for one check. Its mutable fields are
+// guarded by Runner.mu.
+type state struct {
+	check Check
+
+	last    Result
+	since   time.Time // when last.Status was entered
+	history []Result  // ring buffer
+	next    int       // ring position
+	filled  bool
+
+	refreshing atomic.Bool // a background refresh is in flight
+}
+
+func (st *state) push(r Result, size int) {
+	if st.history == nil {
+		st.history = make([]Result, 0, size)
+	}
+	if len(st.history) < size {
+		st.history = append(st.history, r)
+		return
+	}
+	st.history[st.next] = r
+	st.next = (st.next + 1) % size
+	st.filled = true
+}
+
+// ordered returns the history oldest first.
+func (st *state) ordered() []Result {
+	out := make([]Result, 0, len(st.history))
+	if st.filled {
+		out = append(out, st.history[st.next:]...)
+		out = append(out, st.history[:st.next]...)
+		return out
+	}
+	return append(out, st.history...)
+}
+
+func (st *state) availability() float64 {
+	if len(st.history) == 0 {
+		return 0
+	}
+	ok := 0
+	for i := range st.history {
+		if st.history[i].Observed.OK() {
+			ok++
+		}
+	}
+	return float64(ok) / float64(len(st.history))
+}
+
+// damp applies the flap-damping thresholds to an observed status.
+func (st *state) damp(observed Status) Status {
+	prev := st.last.Status
+	switch {
+	case prev == StatusUnknown:
+		return observed
+	case observed == StatusUnhealthy && prev.OK():
+		if st.last.ConsecutiveFailures+1 < st.check.FailureThreshold {
+			return prev
+		}
+	case observed.OK() && prev == StatusUnhealthy:
+		if st.last.ConsecutiveSuccesses+1 < st.check.SuccessThreshold {
+			return prev
+		}
+	}
+	return observed
+}
