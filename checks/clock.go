@@ -13,11 +13,16 @@ type Clock interface {
 	Now() time.Time
 	// NewTimer returns a timer that fires once, d after now.
 	NewTimer(d time.Duration) Timer
+	// AfterFunc calls f once, d after now, on a goroutine of its own (or,
+	// for a fake clock, inside the call that moves time past the
+	// deadline). The returned Timer's C is nil.
+	AfterFunc(d time.Duration, f func()) Timer
 }
 
 // Timer is the part of *time.Timer that the library uses.
 type Timer interface {
-	// C is the channel on which the time is delivered once.
+	// C is the channel on which the time is delivered once (nil for
+	// AfterFunc timers).
 	C() <-chan time.Time
 	// Stop prevents the timer from firing; it reports whether it stopped it.
 	Stop() bool
@@ -31,6 +36,10 @@ type systemClock struct{}
 func (systemClock) Now() time.Time { return time.Now() }
 
 func (systemClock) NewTimer(d time.Duration) Timer { return systemTimer{time.NewTimer(d)} }
+
+func (systemClock) AfterFunc(d time.Duration, f func()) Timer {
+	return systemTimer{time.AfterFunc(d, f)}
+}
 
 type systemTimer struct{ t *time.Timer }
 

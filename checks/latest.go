@@ -23,15 +23,12 @@ func (r *Runner) Latest(ctx context.Context) *Snapshot {
 	if len(snap.states) == 0 {
 		return snap
 	}
-	now := r.cfg.clock.Now()
 	wait := false
-	for i, st := range snap.states {
-		res := &snap.Results[i]
-		age := now.Sub(res.Time)
+	for _, st := range snap.states {
 		switch {
-		case res.Status == StatusUnknown || age > st.check.MaxStaleness:
+		case st.usable.Load() == 0: // no result yet, or past MaxStaleness
 			wait = true
-		case age >= st.check.TTL:
+		case st.fresh.Load() == 0: // past the TTL
 			r.refreshAsync(st)
 		}
 	}
@@ -58,11 +55,9 @@ func (r *Runner) refreshAsync(st *state) {
 // waitFresh executes the checks of snap that have no usable result and
 // returns the new snapshot, marking results still past MaxStaleness stale.
 func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot) *Snapshot {
-	now := r.cfg.clock.Now()
 	var wg sync.WaitGroup
-	for i, st := range snap.states {
-		res := &snap.Results[i]
-		if res.Status != StatusUnknown && now.Sub(res.Time) <= st.check.MaxStaleness {
+	for _, st := range snap.states {
+		if st.usable.Load() != 0 {
 			continue
 		}
 		wg.Add(1)
@@ -74,11 +69,9 @@ func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot) *Snapshot {
 	wg.Wait()
 
 	fresh := r.snap.Load()
-	now = r.cfg.clock.Now()
 	var results []Result
 	for i, st := range fresh.states {
-		res := &fresh.Results[i]
-		if res.Status == StatusUnknown || now.Sub(res.Time) <= st.check.MaxStaleness {
+		if fresh.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
 			continue
 		}
 		if results == nil {

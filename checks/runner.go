@@ -264,10 +264,10 @@ func (r *Runner) Run(ctx context.Context) *Snapshot {
 
 // resolve returns st's cached result while fresh, else executes.
 func (r *Runner) resolve(ctx context.Context, st *state) (Result, error) {
-	r.mu.Lock()
-	last := st.last
-	r.mu.Unlock()
-	if last.Status != StatusUnknown && r.cfg.clock.Now().Sub(last.Time) < st.check.TTL {
+	if st.fresh.Load() != 0 {
+		r.mu.Lock()
+		last := st.last
+		r.mu.Unlock()
 		return last, nil
 	}
 	return r.exec(ctx, st)
@@ -397,6 +397,9 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 	st.push(res, r.cfg.historySize)
 	res.Availability = st.availability()
 	st.last = res
+	if !r.closed.Load() {
+		st.markFreshLocked(r.cfg.clock)
+	}
 	var tr *Transition
 	if res.Status != prev.Status {
 		tr = &Transition{Check: res.Name, From: prev.Status, To: res.Status, Message: msg, At: now}
@@ -436,4 +439,9 @@ func (r *Runner) Close() {
 	r.closed.Store(true)
 	r.cancel()
 	r.bg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.states {
+		st.stopTimersLocked()
+	}
 }

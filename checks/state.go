@@ -17,6 +17,37 @@ type state struct {
 	filled  bool
 
 	refreshing atomic.Bool // a background refresh is in flight
+
+	// Freshness flags, kept by timers so that reads need no clock call:
+	// each holds the generation of the current result while it is younger
+	// than TTL (fresh) or MaxStaleness (usable), and 0 after. A timer only
+	// clears the flag of its own generation.
+	gen                   uint64 // guarded by Runner.mu
+	fresh, usable         atomic.Uint64
+	freshTimer, stalTimer Timer // guarded by Runner.mu
+}
+
+// markFreshLocked sets the freshness flags for a new result and arms the
+// timers that clear them. Runner.mu must be held.
+func (st *state) markFreshLocked(clock Clock) {
+	if st.freshTimer != nil {
+		st.freshTimer.Stop()
+		st.stalTimer.Stop()
+	}
+	st.gen++
+	g := st.gen
+	st.fresh.Store(g)
+	st.usable.Store(g)
+	st.freshTimer = clock.AfterFunc(st.check.TTL, func() { st.fresh.CompareAndSwap(g, 0) })
+	st.stalTimer = clock.AfterFunc(st.check.MaxStaleness, func() { st.usable.CompareAndSwap(g, 0) })
+}
+
+// stopTimersLocked disarms the freshness timers. Runner.mu must be held.
+func (st *state) stopTimersLocked() {
+	if st.freshTimer != nil {
+		st.freshTimer.Stop()
+		st.stalTimer.Stop()
+	}
 }
 
 func (st *state) push(r Result, size int) {

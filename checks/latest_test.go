@@ -1,0 +1,170 @@
+package checks_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/testutil"
+)
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	var execs atomic.Int64
+	release := make(chan struct{}, 1)
+	r := newRunner(t, checks.WithClock(clock))
+	err := r.Register(checks.Check{Name: "c", TTL: time.Second, Timeout: time.Minute, Interval: time.Minute,
+		Func: func(ctx context.Context) checks.Report {
+			if execs.Add(1) > 1 {
+				<-release
+			}
+			return checks.Report{}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// No result yet: the first read waits for one.
+	if s := r.Latest(ctx); s.Status() != checks.StatusHealthy {
+		t.Fatalf("first read: %v", s.Status())
+	}
+	first := r.Snapshot().Results[0].Time
+	// Fresh: no execution.
+	for range 100 {
+		r.Latest(ctx)
+	}
+	if execs.Load() != 1 {
+		t.Fatalf("%d executions within TTL", execs.Load())
+	}
+	// Past the TTL: reads answer at once from the cache while one refresh runs.
+	clock.Advance(2 * time.Second)
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s := r.Latest(ctx); !s.Results[0].Time.Equal(first) {
+				t.Error("read did not come from the cache")
+			}
+		}()
+	}
+	wg.Wait()
+	waitFor(t, "the refresh to start", func() bool { return execs.Load() == 2 })
+	release <- struct{}{}
+	waitFor(t, "the refresh to land", func() bool { return !r.Snapshot().Results[0].Time.Equal(first) })
+	if execs.Load() != 2 {
+		t.Fatalf("%d executions, want 2", execs.Load())
+	}
+}
+
+func TestLatestHangingDependency(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	var hang atomic.Bool
+	r := newRunner(t, checks.WithClock(clock))
+	err := r.Register(checks.Check{Name: "db", TTL: time.Second, Interval: 5 * time.Second, Timeout: 100 * time.Millisecond,
+		Func: func(ctx context.Context) checks.Report {
+			if hang.Load() {
+				<-ctx.Done()
+				return checks.Report{Err: ctx.Err()}
+			}
+			return checks.Report{}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r.Latest(ctx)
+	hang.Store(true)
+	clock.Advance(1500 * time.Millisecond) // past the TTL, within MaxStaleness (5.1 s)
+	if s := r.Latest(ctx); s.Status() != checks.StatusHealthy {
+		t.Fatalf("cached read during a hang: %v", s.Status())
+	}
+	// The background refresh times out and records the failure.
+	waitFor(t, "the timeout to be recorded", func() bool { return r.Latest(ctx).Status() == checks.StatusUnhealthy })
+	if msg := r.Latest(ctx).Results[0].Message; msg != "timeout after 100ms" {
+		t.Fatalf("message %q", msg)
+	}
+}
+
+func TestLatestPastMaxStaleness(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	release := make(chan struct{})
+	defer close(release)
+	var stuck atomic.Bool
+	r := newRunner(t, checks.WithClock(clock))
+	err := r.Register(checks.Check{Name: "db", TTL: time.Second, MaxStaleness: 3 * time.Second, Timeout: 50 * time.Millisecond,
+		Func: func(ctx context.Context) checks.Report {
+			if stuck.Load() {
+				<-release // ignores its context: the runner must still answer
+			}
+			return checks.Report{}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r.Latest(ctx)
+	stuck.Store(true)
+	clock.Advance(10 * time.Second)
+	// The refresh is abandoned at the timeout and recorded as unhealthy.
+	s := r.Latest(ctx)
+	if s.Status() != checks.StatusUnhealthy {
+		t.Fatalf("status %v", s.Status())
+	}
+}
+
+func TestLatestStaleWhenRefreshCannotFinish(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	var slow atomic.Bool
+	r := newRunner(t, checks.WithClock(clock))
+	err := r.Register(checks.Check{Name: "db", TTL: time.Second, MaxStaleness: 3 * time.Second, Timeout: time.Second,
+		Func: func(ctx context.Context) checks.Report {
+			if slow.Load() {
+				<-ctx.Done()
+				return checks.Report{Err: ctx.Err()}
+			}
+			return checks.Report{}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Latest(context.Background())
+	slow.Store(true)
+	clock.Advance(10 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	s := r.Latest(ctx)
+	if s.Status() != checks.StatusUnhealthy || s.Results[0].Message != "stale" {
+		t.Fatalf("got %v %q", s.Status(), s.Results[0].Message)
+	}
+}
+
+func TestClosedRunner(t *testing.T) {
+	r := checks.NewRunner()
+	if err := r.Register(checks.Check{Name: "a", Func: healthy}); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := r.Check(context.Background(), "a"); !errors.Is(err, checks.ErrClosed) {
+		t.Fatalf("got %v", err)
+	}
+	if err := r.Register(checks.Check{Name: "b", Func: healthy}); !errors.Is(err, checks.ErrClosed) {
+		t.Fatalf("got %v", err)
+	}
+}

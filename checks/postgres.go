@@ -1,0 +1,178 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Defaults of the PostgreSQL check.
+const (
+	// DefaultPostgresPoolThreshold is PostgresConfig.PoolThreshold's
+	// default.
+	DefaultPostgresPoolThreshold = 0.9
+	// DefaultPostgresSlowThreshold is PostgresConfig.SlowThreshold's
+	// default.
+	DefaultPostgresSlowThreshold = time.Second
+)
+
+// PostgresConfig configures Postgres. Zero fields take the documented
+// defaults.
+type PostgresConfig struct {
+	// Name of the check. Default "database".
+	Name string
+	// PoolThreshold: when the pool's acquired connections reach this
+	// share of its MaxConns, the check is degraded with the message
+	// "connection pool nearly exhausted (9/10)". Default
+	// DefaultPostgresPoolThreshold (0.9); a value above 1 or negative
+	// disables it (a full pool is still reported, see Postgres).
+	PoolThreshold float64
+	// SlowThreshold: a probe (acquire and SELECT 1) slower than this makes
+	// the check degraded with the message "slow response (1.2s)". Default
+	// DefaultPostgresSlowThreshold (1 s); negative disables.
+	SlowThreshold time.Duration
+}
+
+// Postgres returns a Required, LevelBasic check (named cfg.Name, default
+// "database") that runs SELECT 1 on a connection of the application's own
+// pool. It never opens a connection of its own, nor uses a DSN: the pool
+// dials when it has no idle connection, and the acquire and the query are
+// bounded by the context the runner passes (the check's Timeout).
+//
+// Details, sampled from pool.Stat() before the probe (the application's
+// use of the pool, not the probe's): "total_conns", "idle_conns",
+// "acquired_conns", "max_conns", "empty_acquire_count", plus "response_ms"
+// when the probe ran.
+//
+// Outcomes:
+//
+//   - healthy when SELECT 1 succeeds;
+//   - degraded when it succeeds but acquired/max reached cfg.PoolThreshold
+//     ("connection pool nearly exhausted (9/10)") or the probe took longer
+//     than cfg.SlowThreshold ("slow response (1.2s)");
+//   - degraded without probing when every connection is acquired
+//     ("connection pool exhausted (10/10)"): the probe would only queue
+//     behind the application, time out and call a busy database dead. If the
+//     next run still finds the pool full with no acquire completed in
+//     between, the pool is stuck rather than busy, and the check probes
+//     (and waits for a connection) as usual, so a hung database still turns
+//     unhealthy;
+//   - unhealthy on error. A server error shows its message, so a missing
+//     database reads `database "app" does not exist`, except authentication
+//     errors (SQLSTATE class 28, whose server messages name the user), which
+//     read "authentication failed", and too_many_connections (53300), which
+//     reads "too many connections". Other failures read as a class:
+//     "timeout", "connection refused", "connection reset", "host not found",
+//     "canceled" or "connection failed". Messages never carry the DSN, the
+//     host, the user name or the password; the pgx error stays reachable as
+//     Report.Err's cause.
+//
+// A nil pool gives a check that is always unhealthy with "database pool not
+// configured".
+func Postgres(pool *pgxpool.Pool, cfg PostgresConfig) Check {
+	name := cfg.Name
+	if name == "" {
+		name = "database"
+	}
+	threshold := cfg.PoolThreshold
+	if threshold == 0 {
+		threshold = DefaultPostgresPoolThreshold
+	}
+	slow := cfg.SlowThreshold
+	if slow == 0 {
+		slow = DefaultPostgresSlowThreshold
+	}
+	// The pool's AcquireCount when the previous run found it full; -1
+	// when it did not.
+	var (
+		mu           sync.Mutex
+		fullAcquires int64 = -1
+	)
+	fn := func(ctx context.Context) Report {
+		if pool == nil {
+			return Report{Status: StatusUnhealthy, Message: "database pool not configured"}
+		}
+		st := pool.Stat()
+		acquired, maxConns := st.AcquiredConns(), st.MaxConns()
+		details := map[string]any{
+			"total_conns":         int(st.TotalConns()),
+			"idle_conns":          int(st.IdleConns()),
+			"acquired_conns":      int(acquired),
+			"max_conns":           int(maxConns),
+			"empty_acquire_count": st.EmptyAcquireCount(),
+		}
+		full := maxConns > 0 && acquired >= maxConns
+		mu.Lock()
+		stuck := full && fullAcquires >= 0 && st.AcquireCount() == fullAcquires
+		if full {
+			fullAcquires = st.AcquireCount()
+		} else {
+			fullAcquires = -1
+		}
+		mu.Unlock()
+		if full && !stuck {
+			return Report{
+				Status:  StatusDegraded,
+				Message: fmt.Sprintf("connection pool exhausted (%d/%d)", acquired, maxConns),
+				Details: details,
+			}
+		}
+
+		start := time.Now()
+		var one int
+		err := pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+		elapsed := time.Since(start)
+		details["response_ms"] = durationMS(elapsed)
+		if err != nil {
+			return failReport(postgresErrorMessage(ctx, err), err, details)
+		}
+		switch {
+		case maxConns > 0 && threshold > 0 && threshold <= 1 && float64(acquired) >= threshold*float64(maxConns):
+			return Report{
+				Status:  StatusDegraded,
+				Message: fmt.Sprintf("connection pool nearly exhausted (%d/%d)", acquired, maxConns),
+				Details: details,
+			}
+		case slow > 0 && elapsed > slow:
+			return Report{Status: StatusDegraded, Message: slowMessage(elapsed), Details: details}
+		}
+		return Report{Status: StatusHealthy, Details: details}
+	}
+	return Check{Name: name, Func: fn, Criticality: Required, Level: LevelBasic}
+}
+
+// postgresErrorMessage returns the public message for a pgx error. pgx's own
+// texts are never used: a *pgconn.ConnectError prints the user, database
+// and host, and dial errors print the address.
+func postgresErrorMessage(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		// Whatever pgx returned (a cancelled query, a closed connection),
+		// the cause is the deadline.
+		return ErrorClass(ctx.Err())
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "28"):
+			// invalid_authorization_specification, invalid_password:
+			// `password authentication failed for user "app"`, `no
+			// pg_hba.conf entry for host "10.0.0.1", user "app"...`.
+			return "authentication failed"
+		case pgErr.Code == "53300":
+			// `too many connections for role "app"`.
+			return "too many connections"
+		case pgErr.Message != "":
+			return Redact(pgErr.Message)
+		}
+	}
+	if c := ErrorClass(err); c != "" {
+		return c
+	}
+	return "connection failed"
+}

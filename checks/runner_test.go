@@ -1,0 +1,428 @@
+package checks_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/testutil"
+)
+
+func healthy(context.Context) checks.Report { return checks.Report{} }
+
+func failing(msg string) checks.Func {
+	return func(context.Context) checks.Report { return checks.Report{Err: errors.New(msg)} }
+}
+
+func newRunner(t *testing.T, opts ...checks.Option) *checks.Runner {
+	t.Helper()
+	r := checks.NewRunner(opts...)
+	t.Cleanup(r.Close)
+	return r
+}
+
+func TestRegisterErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		checks []checks.Check
+		want   error
+	}{
+		{"empty name", []checks.Check{{Func: healthy}}, checks.ErrInvalidCheck},
+		{"nil func", []checks.Check{{Name: "a"}}, checks.ErrInvalidCheck},
+		{"space in name", []checks.Check{{Name: "a b", Func: healthy}}, checks.ErrInvalidCheck},
+		{"negative timeout", []checks.Check{{Name: "a", Func: healthy, Timeout: -1}}, checks.ErrInvalidCheck},
+		{"duplicate", []checks.Check{{Name: "a", Func: healthy}, {Name: "a", Func: healthy}}, checks.ErrDuplicateCheck},
+		{"unknown dependency", []checks.Check{{Name: "a", Func: healthy, DependsOn: []string{"b"}}}, checks.ErrUnknownDependency},
+		{"self cycle", []checks.Check{{Name: "a", Func: healthy, DependsOn: []string{"a"}}}, checks.ErrDependencyCycle},
+		{"cycle", []checks.Check{
+			{Name: "a", Func: healthy, DependsOn: []string{"b"}},
+			{Name: "b", Func: healthy, DependsOn: []string{"c"}},
+			{Name: "c", Func: healthy, DependsOn: []string{"a"}},
+		}, checks.ErrDependencyCycle},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRunner(t)
+			err := r.Register(tt.checks...)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Register: got %v, want %v", err, tt.want)
+			}
+			var re *checks.RegistrationError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %T is not *RegistrationError", err)
+			}
+			if len(r.Checks()) != 0 {
+				t.Fatalf("a failed Register registered %d checks", len(r.Checks()))
+			}
+		})
+	}
+}
+
+func TestRegisterDuplicateAcrossCalls(t *testing.T) {
+	r := newRunner(t)
+	if err := r.Register(checks.Check{Name: "a", Func: healthy}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(checks.Check{Name: "a", Func: healthy}); !errors.Is(err, checks.ErrDuplicateCheck) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := r.Check(context.Background(), "nope"); !errors.Is(err, checks.ErrUnknownCheck) {
+		t.Fatalf("unknown check: got %v", err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	r := newRunner(t)
+	if err := r.Register(checks.Check{Name: "a", Func: healthy}); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := r.Lookup("a")
+	if !ok {
+		t.Fatal("not found")
+	}
+	if c.Timeout != checks.DefaultTimeout || c.TTL != checks.DefaultTTL || c.Interval != checks.DefaultInterval ||
+		c.MaxStaleness != checks.DefaultInterval+checks.DefaultTimeout || c.FailureThreshold != 1 || c.SuccessThreshold != 1 {
+		t.Fatalf("defaults not applied: %+v", c)
+	}
+}
+
+func TestStatusFromReport(t *testing.T) {
+	tests := []struct {
+		name    string
+		fn      checks.Func
+		status  checks.Status
+		message string
+	}{
+		{"nil error", healthy, checks.StatusHealthy, ""},
+		{"error", failing("boom"), checks.StatusUnhealthy, "boom"},
+		{"degraded", func(context.Context) checks.Report {
+			return checks.Report{Status: checks.StatusDegraded, Message: "slow response"}
+		}, checks.StatusDegraded, "slow response"},
+		{"secret in error", failing("dial postgres://app:hunter2@db:5432/x failed, password=hunter2"), checks.StatusUnhealthy,
+			"dial postgres://***@db:5432/x failed, password=***"},
+		{"panic", func(context.Context) checks.Report { panic("hunter2") }, checks.StatusUnhealthy, "check panicked"},
+		{"safe error", func(context.Context) checks.Report {
+			return checks.Report{Err: checks.NewSafeError("shown", errors.New("hidden hunter2"))}
+		}, checks.StatusUnhealthy, "shown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRunner(t)
+			if err := r.Register(checks.Check{Name: "c", Func: tt.fn}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.Check(context.Background(), "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tt.status || res.Message != tt.message {
+				t.Fatalf("got %v %q, want %v %q", res.Status, res.Message, tt.status, tt.message)
+			}
+		})
+	}
+}
+
+func TestTimeoutAbandonsCheck(t *testing.T) {
+	r := newRunner(t)
+	release := make(chan struct{})
+	defer close(release)
+	err := r.Register(checks.Check{Name: "stuck", Timeout: 50 * time.Millisecond, Func: func(context.Context) checks.Report {
+		<-release // ignores its context
+		return checks.Report{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Check(context.Background(), "stuck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != checks.StatusUnhealthy || !strings.HasPrefix(res.Message, "timeout") {
+		t.Fatalf("got %v %q", res.Status, res.Message)
+	}
+}
+
+func TestCallerContextHonoured(t *testing.T) {
+	r := newRunner(t)
+	started := make(chan struct{})
+	err := r.Register(checks.Check{Name: "slow", Timeout: time.Second, Func: func(ctx context.Context) checks.Report {
+		close(started)
+		<-ctx.Done()
+		return checks.Report{Err: ctx.Err()}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-started; cancel() }()
+	if _, err := r.Check(ctx, "slow"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+func TestCoalescing(t *testing.T) {
+	const callers = 1000
+	var execs, coalesced atomic.Int64
+	release := make(chan struct{})
+	r := newRunner(t, checks.WithHooks(checks.Hooks{OnCoalesced: func(string) { coalesced.Add(1) }}))
+	err := r.Register(checks.Check{Name: "slow", Timeout: 10 * time.Second, Func: func(ctx context.Context) checks.Report {
+		execs.Add(1)
+		<-release
+		return checks.Report{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var joined sync.WaitGroup
+	joined.Add(callers)
+	results := make([]checks.Result, callers)
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := context.Background()
+			if i == 0 {
+				// The first caller goes away: that must not cancel the shared execution.
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				cancel()
+			}
+			joined.Done()
+			results[i], _ = r.Refresh(ctx, "slow")
+		}()
+	}
+	joined.Wait()
+	time.Sleep(5 * time.Millisecond) // let the callers reach the flight
+	close(release)
+	wg.Wait()
+	if n := execs.Load(); n != 1 {
+		t.Fatalf("%d executions, want 1", n)
+	}
+	for i := 1; i < callers; i++ {
+		if results[i].Status != checks.StatusHealthy {
+			t.Fatalf("caller %d got %v %q", i, results[i].Status, results[i].Message)
+		}
+	}
+	if coalesced.Load() == 0 {
+		t.Fatal("no coalesced callers reported")
+	}
+}
+
+func TestTTLAndHistory(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	var execs atomic.Int64
+	var fail atomic.Bool
+	r := newRunner(t, checks.WithClock(clock), checks.WithHistorySize(4))
+	err := r.Register(checks.Check{Name: "c", TTL: time.Second, Func: func(context.Context) checks.Report {
+		execs.Add(1)
+		if fail.Load() {
+			return checks.Report{Err: errors.New("down")}
+		}
+		return checks.Report{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mustCheck := func() checks.Result {
+		t.Helper()
+		res, err := r.Check(ctx, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	mustCheck()
+	mustCheck()
+	if execs.Load() != 1 {
+		t.Fatalf("within TTL: %d executions, want 1", execs.Load())
+	}
+	clock.Advance(time.Second)
+	mustCheck()
+	if execs.Load() != 2 {
+		t.Fatalf("after TTL: %d executions, want 2", execs.Load())
+	}
+	fail.Store(true)
+	for range 4 {
+		clock.Advance(time.Second)
+		mustCheck()
+	}
+	res := mustCheck()
+	if res.Runs != 6 || res.Failures != 4 || res.ConsecutiveFailures != 4 || res.Availability != 0 {
+		t.Fatalf("counters: %+v", res)
+	}
+	if !res.LastSuccess.Equal(time.Unix(1_700_000_001, 0)) {
+		t.Fatalf("last success %v", res.LastSuccess)
+	}
+	hist, err := r.History("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 4 || hist[0].Runs != 3 || hist[3].Runs != 6 {
+		t.Fatalf("history: %d entries, first run %d", len(hist), hist[0].Runs)
+	}
+	fail.Store(false)
+	clock.Advance(time.Second)
+	if res := mustCheck(); res.Availability != 0.25 {
+		t.Fatalf("availability %v, want 0.25", res.Availability)
+	}
+}
+
+func TestFlapDamping(t *testing.T) {
+	var fail atomic.Bool
+	r := newRunner(t)
+	err := r.Register(checks.Check{Name: "c", FailureThreshold: 3, SuccessThreshold: 2, Func: func(context.Context) checks.Report {
+		if fail.Load() {
+			return checks.Report{Err: errors.New("down")}
+		}
+		return checks.Report{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	step := func(f bool) checks.Status {
+		fail.Store(f)
+		res, err := r.Refresh(ctx, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Status
+	}
+	want := []struct {
+		fail bool
+		want checks.Status
+	}{
+		{false, checks.StatusHealthy},
+		{true, checks.StatusHealthy},
+		{true, checks.StatusHealthy},
+		{true, checks.StatusUnhealthy},
+		{false, checks.StatusUnhealthy},
+		{false, checks.StatusHealthy},
+	}
+	for i, w := range want {
+		if got := step(w.fail); got != w.want {
+			t.Fatalf("step %d (fail=%v): %v, want %v", i, w.fail, got, w.want)
+		}
+	}
+}
+
+func TestTransitionsReachListenersOnce(t *testing.T) {
+	var mu sync.Mutex
+	var got []checks.Transition
+	var fail atomic.Bool
+	r := newRunner(t, checks.WithHooks(checks.Hooks{OnTransition: func(tr checks.Transition) {
+		mu.Lock()
+		got = append(got, tr)
+		mu.Unlock()
+	}}))
+	err := r.Register(checks.Check{Name: "c", Func: func(context.Context) checks.Report {
+		if fail.Load() {
+			return checks.Report{Err: errors.New("down")}
+		}
+		return checks.Report{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, f := range []bool{false, false, true, true, false} {
+		fail.Store(f)
+		var wg sync.WaitGroup
+		for range 20 { // many concurrent callers per step: still one transition
+			wg.Add(1)
+			go func() { defer wg.Done(); _, _ = r.Refresh(ctx, "c") }()
+		}
+		wg.Wait()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := [][2]checks.Status{
+		{checks.StatusUnknown, checks.StatusHealthy},
+		{checks.StatusHealthy, checks.StatusUnhealthy},
+		{checks.StatusUnhealthy, checks.StatusHealthy},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d transitions, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].From != w[0] || got[i].To != w[1] || got[i].Check != "c" {
+			t.Fatalf("transition %d: %+v", i, got[i])
+		}
+	}
+	if got[1].Message != "down" {
+		t.Fatalf("transition message %q", got[1].Message)
+	}
+}
+
+func TestDependencySkipping(t *testing.T) {
+	var ran atomic.Bool
+	r := newRunner(t)
+	err := r.Register(
+		checks.Check{Name: "db", Func: failing("down")},
+		checks.Check{Name: "cache", DependsOn: []string{"db"}, Func: func(context.Context) checks.Report {
+			ran.Store(true)
+			return checks.Report{}
+		}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Check(context.Background(), "cache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() {
+		t.Fatal("dependent check ran although its dependency is unhealthy")
+	}
+	if res.Status != checks.StatusUnhealthy || res.Message != "dependency db unhealthy" || !res.Skipped {
+		t.Fatalf("got %+v", res)
+	}
+}
+
+func TestRunAggregates(t *testing.T) {
+	tests := []struct {
+		name   string
+		checks []checks.Check
+		want   checks.Status
+		msg    string
+	}{
+		{"all healthy", []checks.Check{{Name: "a", Func: healthy}, {Name: "b", Func: healthy, Criticality: checks.Optional}}, checks.StatusHealthy, ""},
+		{"optional down", []checks.Check{{Name: "a", Func: healthy}, {Name: "b", Func: failing("x"), Criticality: checks.Optional}}, checks.StatusDegraded, ""},
+		{"required down", []checks.Check{{Name: "database", Func: failing(`database "nope" does not exist`)}, {Name: "b", Func: healthy}}, checks.StatusUnhealthy, `database "nope" does not exist`},
+		{"two down", []checks.Check{{Name: "a", Func: failing("x")}, {Name: "b", Func: failing("y")}}, checks.StatusUnhealthy, "a: x; b: y"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRunner(t)
+			if err := r.Register(tt.checks...); err != nil {
+				t.Fatal(err)
+			}
+			snap := r.Run(context.Background())
+			if snap.Status() != tt.want || snap.MessageAt(checks.LevelComprehensive) != tt.msg {
+				t.Fatalf("got %v %q, want %v %q", snap.Status(), snap.MessageAt(checks.LevelComprehensive), tt.want, tt.msg)
+			}
+		})
+	}
+}
+
+func TestLevels(t *testing.T) {
+	r := newRunner(t)
+	err := r.Register(
+		checks.Check{Name: "db", Func: healthy},
+		checks.Check{Name: "disk", Func: failing("full"), Level: checks.LevelComprehensive},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := r.Run(context.Background())
+	if snap.StatusAt(checks.LevelBasic) != checks.StatusHealthy || snap.StatusAt(checks.LevelComprehensive) != checks.StatusUnhealthy {
+		t.Fatalf("basic %v, comprehensive %v", snap.StatusAt(checks.LevelBasic), snap.StatusAt(checks.LevelComprehensive))
+	}
+}

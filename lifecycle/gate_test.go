@@ -1,0 +1,267 @@
+package lifecycle_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+// runGate runs Gate in a goroutine and returns its result channel.
+func runGate(ctx context.Context, r *checks.Runner, opts ...lifecycle.Option) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- lifecycle.Gate(ctx, r, opts...) }()
+	return done
+}
+
+func TestGateDependencyComesUpAtThirdAttempt(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	db := &probe{upAt: 3}
+	r := newRunner(t, clock, db.check("db"))
+	sink := &logSink{}
+	var ev events
+	done := runGate(ctx, r,
+		lifecycle.WithRand(constRand(1)), // every wait is its cap
+		lifecycle.WithLogger(sink.logger()),
+		lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(c string, n int, ok bool) {
+			ev.add(fmt.Sprintf("%s#%d:%v", c, n, ok))
+		}}),
+	)
+
+	for _, wait := range []time.Duration{200 * time.Millisecond, 400 * time.Millisecond} {
+		if err := clock.BlockUntil(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(wait - time.Nanosecond)
+		if clock.Pending() != 1 {
+			t.Fatalf("the wait after a failed attempt ended before %v", wait)
+		}
+		clock.Advance(time.Nanosecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Gate = %v, want nil", err)
+	}
+	if got, want := ev.get(), []string{"db#1:false", "db#2:false", "db#3:true"}; !slices.Equal(got, want) {
+		t.Errorf("attempts = %v, want %v", got, want)
+	}
+	if n := db.calls.Load(); n != 3 {
+		t.Errorf("check ran %d times, want 3", n)
+	}
+
+	warns := sink.find("startup check failed")
+	if len(warns) != 2 {
+		t.Fatalf("got %d warnings, want 2", len(warns))
+	}
+	for i, w := range warns {
+		if w.Attrs["check"] != "db" || w.Attrs["attempt"] != int64(i+1) || w.Attrs["error"] != "connection refused" {
+			t.Errorf("warning %d attrs = %v", i, w.Attrs)
+		}
+		if want := time.Duration(200<<i) * time.Millisecond; w.Attrs["next_wait"] != want {
+			t.Errorf("warning %d next_wait = %v, want %v", i, w.Attrs["next_wait"], want)
+		}
+	}
+	if n := len(sink.find("startup checks passed")); n != 1 {
+		t.Errorf("success logged %d times, want once", n)
+	}
+}
+
+func TestGateNeverUpNamesEveryFailingCheck(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	a, b, c := &probe{}, &probe{}, &probe{}
+	a.fail.Store(true)
+	b.fail.Store(true)
+	r := newRunner(t, clock, a.check("alpha"), b.check("beta"), c.check("gamma"))
+
+	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithLogger(discard))
+
+	var se *lifecycle.StartupError
+	if !errors.As(err, &se) {
+		t.Fatalf("Gate = %v, want *StartupError", err)
+	}
+	if !errors.Is(err, lifecycle.ErrStartupFailed) || !errors.Is(err, lifecycle.ErrAttemptsExhausted) {
+		t.Errorf("error does not match ErrStartupFailed and ErrAttemptsExhausted: %v", err)
+	}
+	want := []lifecycle.FailedCheck{
+		{Name: "alpha", Attempts: 5, Message: "connection refused"},
+		{Name: "beta", Attempts: 5, Message: "connection refused"},
+	}
+	if !slices.Equal(se.Checks, want) {
+		t.Errorf("Checks = %+v, want %+v", se.Checks, want)
+	}
+	for _, name := range []string{"alpha", "beta"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("Error() %q does not name %s", err, name)
+		}
+	}
+	if strings.Contains(err.Error(), "gamma") {
+		t.Errorf("Error() %q names a passing check", err)
+	}
+	if n := c.calls.Load(); n != 1 {
+		t.Errorf("passing check ran %d times, want once", n)
+	}
+}
+
+// With a real short deadline and waits that would overshoot it, the gate
+// returns its own error before the deadline, not the context's.
+func TestGateStopsBeforeDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	db := &probe{}
+	db.fail.Store(true)
+	r := newRunner(t, checks.SystemClock(), db.check("db"))
+
+	err := lifecycle.Gate(ctx, r,
+		lifecycle.WithRand(constRand(1)),
+		lifecycle.WithStartupMaxAttempts(100),
+		lifecycle.WithLogger(discard),
+	)
+	if err == context.DeadlineExceeded {
+		t.Fatal("Gate returned the bare context error")
+	}
+	var se *lifecycle.StartupError
+	if !errors.As(err, &se) {
+		t.Fatalf("Gate = %v, want *StartupError", err)
+	}
+	if !errors.Is(se.Cause, context.DeadlineExceeded) {
+		t.Errorf("Cause = %v, want context.DeadlineExceeded", se.Cause)
+	}
+	if len(se.Checks) != 1 || se.Checks[0].Name != "db" || se.Checks[0].Message != "connection refused" {
+		t.Errorf("Checks = %+v", se.Checks)
+	}
+}
+
+// An attempt that would run past the deadline is cut before it.
+func TestGateCutsHangingAttemptBeforeDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	hang := checks.Check{Name: "hang", Timeout: time.Minute, Func: func(ctx context.Context) checks.Report {
+		<-ctx.Done() // ends at runner.Close
+		return checks.Report{Err: ctx.Err()}
+	}}
+	r := newRunner(t, checks.SystemClock(), hang)
+
+	err := lifecycle.Gate(ctx, r, lifecycle.WithLogger(discard))
+	var se *lifecycle.StartupError
+	if !errors.As(err, &se) {
+		t.Fatalf("Gate = %v, want *StartupError", err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Cause = %v, want context.DeadlineExceeded", se.Cause)
+	}
+	if want := []lifecycle.FailedCheck{{Name: "hang", Attempts: 1, Message: "timeout"}}; !slices.Equal(se.Checks, want) {
+		t.Errorf("Checks = %+v, want %+v", se.Checks, want)
+	}
+}
+
+func TestGateCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(testCtx(t))
+	clock := testutil.NewFakeClock(t0)
+	db := &probe{}
+	db.fail.Store(true)
+	r := newRunner(t, clock, db.check("db"))
+	done := runGate(ctx, r, lifecycle.WithRand(constRand(1)), lifecycle.WithLogger(discard))
+
+	if err := clock.BlockUntil(testCtx(t), 1); err != nil { // waiting after attempt 1
+		t.Fatal(err)
+	}
+	cancel()
+	err := <-done
+	var se *lifecycle.StartupError
+	if !errors.As(err, &se) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Gate = %v, want *StartupError caused by context.Canceled", err)
+	}
+	if se.Checks[0].Attempts != 1 {
+		t.Errorf("attempts = %d, want 1", se.Checks[0].Attempts)
+	}
+	if clock.Pending() != 0 {
+		t.Error("the backoff timer was not stopped")
+	}
+}
+
+func TestGateMaxWait(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	db := &probe{}
+	db.fail.Store(true)
+	r := newRunner(t, clock, db.check("db"))
+	done := runGate(ctx, r,
+		lifecycle.WithRand(constRand(1)),
+		lifecycle.WithStartupMaxWait(500*time.Millisecond),
+		lifecycle.WithLogger(discard),
+	)
+	// 200 ms wait fits; after attempt 2, 200+400 ms would not.
+	if err := clock.BlockUntil(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(200 * time.Millisecond)
+	err := <-done
+	if !errors.Is(err, lifecycle.ErrMaxWaitExceeded) {
+		t.Fatalf("Gate = %v, want ErrMaxWaitExceeded", err)
+	}
+	if n := db.calls.Load(); n != 2 {
+		t.Errorf("attempts = %d, want 2", n)
+	}
+}
+
+func TestGateOptionalChecksDoNotBlock(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	db, cache := &probe{}, &probe{}
+	cache.fail.Store(true)
+	hanging := checks.Check{Name: "slow", Criticality: checks.Optional, Timeout: time.Minute,
+		Func: func(ctx context.Context) checks.Report {
+			<-ctx.Done() // ends at runner.Close
+			return checks.Report{Err: ctx.Err()}
+		}}
+	cacheCheck := cache.check("cache")
+	cacheCheck.Criticality = checks.Optional
+	r := newRunner(t, clock, db.check("db"), cacheCheck, hanging)
+	sink := &logSink{}
+
+	if err := lifecycle.Gate(ctx, r, lifecycle.WithLogger(sink.logger())); err != nil {
+		t.Fatalf("Gate = %v, want nil", err)
+	}
+	if n := cache.calls.Load(); n > 1 {
+		t.Errorf("optional check ran %d times, want at most once", n)
+	}
+	// A failed optional check is logged at warn, when it finished in time.
+	for _, w := range sink.find("optional check failed at startup; not blocking") {
+		if w.Level != slog.LevelWarn || w.Attrs["check"] != "cache" {
+			t.Errorf("unexpected record %+v", w)
+		}
+	}
+}
+
+func TestGateOptionalStartupCheckBlocks(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	cache := &probe{}
+	cache.fail.Store(true)
+	c := cache.check("cache")
+	c.Criticality = checks.Optional
+	c.Startup = true
+	r := newRunner(t, clock, c)
+
+	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithStartupMaxAttempts(2), lifecycle.WithLogger(discard))
+	var se *lifecycle.StartupError
+	if !errors.As(err, &se) || len(se.Checks) != 1 || se.Checks[0].Name != "cache" || se.Checks[0].Attempts != 2 {
+		t.Fatalf("Gate = %v, want cache failing after 2 attempts", err)
+	}
+}
+
+func TestGateNoChecks(t *testing.T) {
+	r := newRunner(t, testutil.NewFakeClock(t0))
+	if err := lifecycle.Gate(testCtx(t), r, lifecycle.WithLogger(discard)); err != nil {
+		t.Fatalf("Gate = %v, want nil", err)
+	}
+}

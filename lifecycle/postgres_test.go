@@ -1,0 +1,102 @@
+package lifecycle_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+// With a real PostgreSQL: the gate waits while the cluster is down and
+// passes once it is started; the periodic checks then follow the cluster
+// down and up again, each change reported exactly once. Real time with
+// short intervals; waits poll up to a generous bound.
+func TestPostgresGateAndPeriodicChecks(t *testing.T) {
+	pg := testutil.StartPostgres(t)
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	pool, err := pgxpool.New(ctx, pg.DSN()) // connects lazily
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+
+	runner := checks.NewRunner()
+	defer runner.Close()
+	err = runner.Register(checks.Check{
+		Name:     "postgres",
+		Interval: 50 * time.Millisecond,
+		TTL:      10 * time.Millisecond,
+		Timeout:  500 * time.Millisecond,
+		Func:     checks.FromFunc(pool.Ping),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Start the cluster after the gate's first failed attempt.
+	started := make(chan error, 1)
+	var attempts events
+	lc := lifecycle.New(runner,
+		lifecycle.WithDrainDelay(0),
+		lifecycle.WithStartupInitialInterval(50*time.Millisecond),
+		lifecycle.WithStartupMaxInterval(200*time.Millisecond),
+		lifecycle.WithStartupMaxAttempts(1000),
+		lifecycle.WithStartupMaxWait(90*time.Second),
+		lifecycle.WithLogger(discard),
+		lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(check string, attempt int, ok bool) {
+			attempts.add(map[bool]string{true: "ok", false: "fail"}[ok])
+			if attempt == 1 && !ok {
+				go func() { started <- pg.Start() }()
+			}
+		}}),
+	)
+	if err := lc.Start(ctx); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	if err := <-started; err != nil {
+		t.Fatalf("starting postgres: %v", err)
+	}
+	if got := attempts.get(); len(got) < 2 || got[0] != "fail" || got[len(got)-1] != "ok" {
+		t.Fatalf("gate attempts = %v, want failures then a success", got)
+	}
+	if ready, reason := lc.Readiness(); !ready {
+		t.Fatalf("not ready after Start: %s", reason)
+	}
+
+	var transitions events
+	runner.AddHooks(checks.Hooks{OnTransition: func(tr checks.Transition) {
+		transitions.add(tr.From.String() + "->" + tr.To.String())
+	}})
+	status := func() checks.Status {
+		res, _ := runner.Snapshot().Result("postgres")
+		return res.Status
+	}
+
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "postgres unhealthy", func() bool { return status() == checks.StatusUnhealthy })
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "postgres healthy", func() bool { return status() == checks.StatusHealthy })
+
+	if err := lc.Stop(ctx); err != nil {
+		t.Fatalf("Stop = %v", err)
+	}
+	want := []string{"healthy->unhealthy", "unhealthy->healthy"}
+	if got := transitions.get(); !slices.Equal(got, want) {
+		t.Fatalf("transitions = %v, want %v", got, want)
+	}
+}

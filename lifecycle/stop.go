@@ -1,0 +1,115 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// cleanup is a named shutdown step.
+type cleanup struct {
+	name string
+	fn   func(ctx context.Context) error
+}
+
+// AddCleanup registers a shutdown step. Stop runs the steps after the
+// drain, in reverse order of registration (register a resource's cleanup
+// right after creating it, as with defer), each with Stop's context. A
+// step must honour ctx: one still running when ctx ends is abandoned and
+// reported as an error. A panic is recovered and reported as an error.
+// Steps added once Stop has begun are not run. A nil fn is ignored.
+func (l *Lifecycle) AddCleanup(name string, fn func(ctx context.Context) error) {
+	if fn == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.phase >= phaseDraining {
+		l.cfg.logger.Warn("cleanup added after Stop began; not run", "cleanup", name)
+		return
+	}
+	l.cleanups = append(l.cleanups, cleanup{name: name, fn: fn})
+}
+
+// Stop drains and shuts down, bounded by ctx:
+//
+//  1. Readiness turns false ("draining") at once; liveness stays true.
+//  2. It waits the drain delay on the clock (cut short when ctx ends;
+//     skipped when the Lifecycle never became ready), so that load
+//     balancers stop sending traffic while requests in flight finish.
+//  3. It stops the periodic checks and auto-healing, waiting for their
+//     runs in flight until ctx ends.
+//  4. It runs the cleanups in reverse order of registration (see
+//     AddCleanup), logging each with its duration and error.
+//  5. Readiness reads "stopped", Live false, and "shutdown completed" is
+//     logged.
+//
+// It returns the errors of steps 3 and 4 joined (errors.Join), or nil. It
+// is idempotent: later calls wait for the first to complete (or their own
+// ctx to end) and return its result. It is safe without Start.
+func (l *Lifecycle) Stop(ctx context.Context) error {
+	l.mu.Lock()
+	if l.phase >= phaseDraining {
+		l.mu.Unlock()
+		select {
+		case <-l.stopDone:
+			return l.stopErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	wasReady := l.phase == phaseRunning
+	l.phase = phaseDraining
+	cleanups := l.cleanups
+	l.cleanups = nil
+	p := l.periodic
+	l.mu.Unlock()
+	l.stopCancel() // cancels a gate in flight
+
+	log := l.cfg.logger
+	start := time.Now()
+	var errs []error
+
+	if wasReady && l.cfg.drainDelay > 0 {
+		log.Info("draining", "delay", l.cfg.drainDelay)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < l.cfg.drainDelay {
+			log.Warn("drain delay exceeds the stop timeout; cleanups may be cut", "delay", l.cfg.drainDelay, "timeout", time.Until(dl))
+		}
+		if !sleepCtx(ctx, l.cfg.clock, l.cfg.drainDelay) {
+			log.Warn("drain cut short", "error", ctx.Err())
+		}
+	}
+
+	if err := l.remedy.stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("lifecycle: stop auto-healing: %w", err))
+	}
+	if p != nil {
+		if err := p.stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("lifecycle: stop periodic checks: %w", err))
+		}
+	}
+
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		c := cleanups[i]
+		t := time.Now()
+		err := call(ctx, c.fn, nil)
+		d := time.Since(t)
+		if err != nil {
+			log.Error("cleanup failed", "cleanup", c.name, "duration", d, "error", err)
+			errs = append(errs, fmt.Errorf("lifecycle: cleanup %s: %w", c.name, err))
+		} else {
+			log.Info("cleanup done", "cleanup", c.name, "duration", d)
+		}
+	}
+
+	err := errors.Join(errs...)
+	l.mu.Lock()
+	l.phase = phaseStopped
+	l.stopErr = err
+	l.mu.Unlock()
+	l.live.Store(false)
+	close(l.stopDone)
+	log.Info("shutdown completed", "duration", time.Since(start), "errors", len(errs))
+	return err
+}
