@@ -1,0 +1,41 @@
+package echohealth_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/echofx/healthcheck/echohealth"
+	"github.com/labstack/echo/v4"
+)
+
+// A custom Authenticator sees the request; its error text is never sent.
+func TestAuthenticatorFunc(t *testing.T) {
+	var seen []string
+	auth := echohealth.AuthenticatorFunc(func(c echo.Context) error {
+		seen = append(seen, c.Request().URL.Path)
+		if c.Request().Header.Get("X-Api-Key") != "k" {
+			return errors.New("secret reason: key mismatch")
+		}
+		return nil
+	})
+	e := newEcho(t, newRunner(t), echohealth.WithDetailed(auth))
+	rec := do(e, http.MethodGet, "/healthcheck/detailed/x")
+	if rec.Code != 401 || rec.Body.String() != unauthorizedJSON || strings.Contains(rec.Body.String(), "secret") {
+		t.Fatalf("denied: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(e, http.MethodGet, "/healthcheck/detailed", "X-Api-Key", "k"); rec.Code != 200 {
+		t.Fatalf("allowed: %d %s", rec.Code, rec.Body)
+	}
+	if len(seen) != 2 || seen[0] != "/healthcheck/detailed/x" {
+		t.Fatalf("authenticator saw %v", seen)
+	}
+	// Public routes never consult the authenticator.
+	do(e, http.MethodGet, "/healthcheck/")
+	do(e, http.MethodGet, "/healthcheck/ready")
+	do(e, http.MethodGet, "/healthcheck/live")
+	if len(seen) != 2 {
+		t.Fatalf("public routes called the authenticator: %v", seen)
+	}
+}

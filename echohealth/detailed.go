@@ -1,0 +1,202 @@
+package echohealth
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/labstack/echo/v4"
+)
+
+// detailed answers GET {prefix}/detailed, after authentication:
+//
+//	{"status":"healthy","timestamp":"...","version":"...",
+//	 "checks":{"<name>":{"status":..,"response_time_ms":..,"details":{..},
+//	   "error":"..","last_success":"..","consecutive_failures":n,
+//	   "availability":0.95,"history":[..]}},
+//	 "dependencies":{"<name>":"required"|"optional"}}
+//
+// Query: level=basic|standard|comprehensive (default comprehensive, every
+// check), check=a,b (only these), exclude=a,b, history=1. The top-level
+// status is checks.Aggregate of the selected checks. It answers 200 even
+// when unhealthy: it is a diagnosis route, not a probe. With
+// Accept: application/health+json it answers the IETF draft format
+// instead, 503 when the status is "fail".
+func (h *handler) detailed(c echo.Context) error {
+	if !authenticate(h.cfg.auth, c) {
+		return writeUnauthorized(c)
+	}
+	q, errBody := parseDetailedQuery(c.QueryParams(), c.Request().Header)
+	if errBody != nil {
+		return write(c, http.StatusBadRequest, errBody)
+	}
+	snap := h.runner.Latest(c.Request().Context())
+	results := snap.Results
+	status := snap.StatusAt(q.level)
+	if q.level != checks.LevelComprehensive || len(q.include) > 0 || len(q.exclude) > 0 {
+		for _, n := range q.include {
+			if _, ok := snap.Result(n); !ok {
+				return write(c, http.StatusBadRequest, bodyUnknownCheck)
+			}
+		}
+		for _, n := range q.exclude {
+			if _, ok := snap.Result(n); !ok {
+				return write(c, http.StatusBadRequest, bodyUnknownCheck)
+			}
+		}
+		results = selectResults(snap.Results, q)
+		status = checks.Aggregate(results)
+	}
+	return h.writeDetailed(c, q, results, status)
+}
+
+// detailedCheck answers GET {prefix}/detailed/:check: the detailed format
+// restricted to one check (404 "unknown check" for an unknown name, after
+// authentication). Only the history parameter and the Accept header apply.
+func (h *handler) detailedCheck(c echo.Context) error {
+	if !authenticate(h.cfg.auth, c) {
+		return writeUnauthorized(c)
+	}
+	q, errBody := parseDetailedQuery(c.QueryParams(), c.Request().Header)
+	if errBody != nil {
+		return write(c, http.StatusBadRequest, errBody)
+	}
+	name := c.Param("check")
+	if c.Request().URL.RawPath != "" { // Echo routed on the escaped path
+		n, err := url.PathUnescape(name)
+		if err != nil {
+			return write(c, http.StatusNotFound, bodyUnknownCheck)
+		}
+		name = n
+	}
+	snap := h.runner.Latest(c.Request().Context())
+	res, ok := snap.Result(name)
+	if !ok {
+		return write(c, http.StatusNotFound, bodyUnknownCheck)
+	}
+	results := []checks.Result{res}
+	return h.writeDetailed(c, q, results, checks.Aggregate(results))
+}
+
+func (h *handler) writeDetailed(c echo.Context, q detailedQuery, results []checks.Result, status checks.Status) error {
+	bp := getBuf()
+	defer putBuf(bp)
+	now := h.runner.Clock().Now()
+	code := http.StatusOK
+	contentType := hdrJSON
+	if q.healthJSON {
+		*bp = h.appendHealthJSON((*bp)[:0], results, status)
+		contentType = hdrHealthJSON
+		if healthJSONStatus(status) == "fail" {
+			code = http.StatusServiceUnavailable
+		}
+	} else {
+		*bp = h.appendDetailed((*bp)[:0], results, status, now, q.history)
+	}
+	res := c.Response()
+	setHeaders(res.Header(), contentType)
+	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(*bp)))
+	res.WriteHeader(code)
+	_, err := res.Write(*bp)
+	return err
+}
+
+// appendDetailed encodes the detailed format.
+func (h *handler) appendDetailed(b []byte, results []checks.Result, status checks.Status, now time.Time, history bool) []byte {
+	b = append(b, `{"status":`...)
+	b = appendString(b, status.String())
+	b = append(b, `,"timestamp":`...)
+	b = appendTime(b, now, time.RFC3339)
+	b = append(b, `,"version":`...)
+	b = appendString(b, h.cfg.version)
+	b = append(b, `,"checks":{`...)
+	for i := range results {
+		r := &results[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, r.Name)
+		b = append(b, ':')
+		b = h.appendCheck(b, r, history)
+	}
+	b = append(b, `},"dependencies":{`...)
+	for i := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, results[i].Name)
+		b = append(b, ':')
+		b = appendString(b, results[i].Criticality.String())
+	}
+	return append(b, "}}"...)
+}
+
+// appendCheck encodes one check of the detailed format.
+func (h *handler) appendCheck(b []byte, r *checks.Result, history bool) []byte {
+	b = append(b, `{"status":`...)
+	b = appendString(b, r.Status.String())
+	b = append(b, `,"response_time_ms":`...)
+	b = appendMillis(b, r.Duration)
+	if len(r.Details) > 0 {
+		if d, err := json.Marshal(r.Details); err == nil {
+			b = append(b, `,"details":`...)
+			b = append(b, d...)
+		}
+	}
+	if r.Message != "" {
+		b = append(b, `,"error":`...)
+		b = appendString(b, r.Message)
+	}
+	if !r.LastSuccess.IsZero() {
+		b = append(b, `,"last_success":`...)
+		b = appendTime(b, r.LastSuccess, time.RFC3339Nano)
+	}
+	b = append(b, `,"consecutive_failures":`...)
+	b = strconv.AppendInt(b, int64(r.ConsecutiveFailures), 10)
+	b = append(b, `,"availability":`...)
+	b = strconv.AppendFloat(b, r.Availability, 'f', -1, 64)
+	if history {
+		b = append(b, `,"history":[`...)
+		hist, _ := h.runner.History(r.Name)
+		for i := range hist {
+			e := &hist[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"status":`...)
+			b = appendString(b, e.Observed.String())
+			b = append(b, `,"response_time_ms":`...)
+			b = appendMillis(b, e.Duration)
+			b = append(b, `,"time":`...)
+			b = appendTime(b, e.Time, time.RFC3339Nano)
+			if e.Message != "" {
+				b = append(b, `,"error":`...)
+				b = appendString(b, e.Message)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// Encoding buffers of the detailed routes.
+var bufPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4<<10)
+	return &b
+}}
+
+const maxPooledBuf = 256 << 10
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= maxPooledBuf {
+		*b = (*b)[:0]
+		bufPool.Put(b)
+	}
+}

@@ -1,0 +1,24 @@
+package echohealth_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/echofx/healthcheck/echohealth"
+)
+
+func TestConfigError(t *testing.T) {
+	err := error(&echohealth.ConfigError{Field: "Secret", Err: echohealth.ErrWeakKey, Detail: "HS256 needs at least 32 bytes, got 5"})
+	if got, want := err.Error(), "echohealth: key too weak: Secret: HS256 needs at least 32 bytes, got 5"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if !errors.Is(err, echohealth.ErrWeakKey) || errors.Is(err, echohealth.ErrNoKey) {
+		t.Error("errors.Is does not follow Unwrap")
+	}
+	// Errors never echo key material.
+	_, err = echohealth.NewJWT(echohealth.JWTConfig{Secret: []byte("tiny-secret-value")})
+	if err == nil || strings.Contains(err.Error(), "tiny-secret-value") {
+		t.Errorf("NewJWT error %v", err)
+	}
+}

@@ -1,0 +1,127 @@
+package echohealth
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/labstack/echo/v4"
+)
+
+// Bodies of the detailed routes' client errors.
+var (
+	bodyBadLevel   = newBody([]byte(`{"status":"error","error":"invalid level: want basic, standard or comprehensive"}`))
+	bodyBadHistory = newBody([]byte(`{"status":"error","error":"invalid history: want 0 or 1"}`))
+)
+
+// detailedQuery is the parsed query of the detailed routes.
+type detailedQuery struct {
+	level      checks.Level
+	include    []string // empty: every check of the level
+	exclude    []string
+	history    bool
+	healthJSON bool // Accept: application/health+json
+}
+
+// selectResults returns the results of q's level, include and exclude
+// lists, in name order.
+func selectResults(all []checks.Result, q detailedQuery) []checks.Result {
+	out := make([]checks.Result, 0, len(all))
+	for i := range all {
+		r := &all[i]
+		if !q.level.Includes(r.Level) {
+			continue
+		}
+		if len(q.include) > 0 && !contains(q.include, r.Name) {
+			continue
+		}
+		if contains(q.exclude, r.Name) {
+			continue
+		}
+		out = append(out, *r)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDetailedQuery parses the query and the Accept header; a client
+// error returns the 400 body to send.
+func parseDetailedQuery(v url.Values, hdr http.Header) (detailedQuery, *body) {
+	q := detailedQuery{level: checks.LevelComprehensive}
+	if s, ok := lastValue(v, "level"); ok {
+		l, err := checks.ParseLevel(strings.ToLower(strings.TrimSpace(s)))
+		if err != nil {
+			return q, bodyBadLevel
+		}
+		q.level = l
+	}
+	if s, ok := lastValue(v, "history"); ok {
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return q, bodyBadHistory
+		}
+		q.history = b
+	}
+	q.include = splitList(v["check"])
+	q.exclude = splitList(v["exclude"])
+	q.healthJSON = acceptsHealthJSON(hdr.Values(echo.HeaderAccept))
+	return q, nil
+}
+
+func lastValue(v url.Values, key string) (string, bool) {
+	vs := v[key]
+	if len(vs) == 0 {
+		return "", false
+	}
+	return vs[len(vs)-1], true
+}
+
+// splitList splits comma-separated values (the parameter may repeat),
+// dropping empty items.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+	}
+	return out
+}
+
+// acceptsHealthJSON reports whether an Accept header lists
+// application/health+json with a non-zero quality.
+func acceptsHealthJSON(values []string) bool {
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			mt, params, _ := strings.Cut(item, ";")
+			if !strings.EqualFold(strings.TrimSpace(mt), MIMEHealthJSON) {
+				continue
+			}
+			accepted := true
+			for p := range strings.SplitSeq(params, ";") {
+				k, val, _ := strings.Cut(p, "=")
+				if strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil && f <= 0 {
+						accepted = false
+					}
+				}
+			}
+			if accepted {
+				return true
+			}
+		}
+	}
+	return false
+}

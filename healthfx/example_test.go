@@ -1,0 +1,72 @@
+package healthfx_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/fx"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/healthfx"
+)
+
+// A complete app: the module needs an *echo.Echo and reads its settings
+// from HEALTH_* variables; a *pgxpool.Pool, a prometheus.Registerer and a
+// *slog.Logger are used when the app provides them.
+func Example() {
+	var e *echo.Echo
+	app := fx.New(
+		fx.NopLogger,
+		fx.Provide(echo.New),
+		fx.Supply(healthfx.Version("1.0.0")),
+		healthfx.Module,
+		fx.Populate(&e),
+	)
+	if err := app.Start(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer app.Stop(context.Background())
+
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/", nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output: 200 {"status":"success","data":{"health":"ok"}}
+}
+
+// Contributing a check: any constructor returning checks.Check, annotated
+// with AsCheck, joins the value group the module registers.
+func ExampleAsCheck() {
+	newQueueCheck := func() checks.Check {
+		return checks.Check{
+			Name:        "queue",
+			Criticality: checks.Required,
+			Func: checks.FromFunc(func(context.Context) error {
+				return checks.NewSafeError("consumer stalled", nil)
+			}),
+		}
+	}
+	var e *echo.Echo
+	app := fx.New(
+		fx.NopLogger,
+		fx.Provide(echo.New),
+		fx.Decorate(func(c *healthfx.Config) *healthfx.Config {
+			c.StartupMaxAttempts = 1 // do not wait for the queue at start
+			return c
+		}),
+		healthfx.AsCheck(newQueueCheck),
+		healthfx.Module,
+		fx.Populate(&e),
+	)
+	fmt.Println(app.Start(context.Background()) != nil)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/", nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	_ = app.Stop(context.Background())
+	// Output:
+	// true
+	// 500 {"status":"error","error":"queue: consumer stalled"}
+}
