@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/echofx/healthcheck/internal/testutil"
+)
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// buildExample builds the example binary once per test process.
+func buildExample(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "example-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "example")
+		out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
+}
+
+// service is a running example binary.
+type service struct {
+	cmd    *exec.Cmd
+	URL    string // http://127.0.0.1:port
+	mu     sync.Mutex
+	stdout bytes.Buffer
+	stderr bytes.Buffer
+	done   chan struct{}
+	err    error
+}
+
+// lockedWriter appends to a buffer under the service's lock.
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// startService runs the example with env (KEY=VALUE, on top of a minimal
+// environment) on a free loopback port, and waits until /healthcheck/live
+// answers. The process is killed at cleanup if still running.
+func startService(t testing.TB, env ...string) *service {
+	t.Helper()
+	s := launch(t, env...)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/healthcheck/live")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("example exited early: %v\nstderr:\n%s", s.err, s.Stderr())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("example did not come up\nstderr:\n%s", s.Stderr())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// launch starts the example without waiting for it.
+func launch(t testing.TB, env ...string) *service {
+	t.Helper()
+	bin := buildExample(t)
+	port, err := testutil.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &service{URL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
+	s.cmd = exec.Command(bin)
+	s.cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + os.Getenv("HOME"),
+		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port),
+	}, env...)
+	s.cmd.Stdout = lockedWriter{&s.mu, &s.stdout}
+	s.cmd.Stderr = lockedWriter{&s.mu, &s.stderr}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	return s
+}
+
+// Stdout and Stderr return what the process printed so far.
+func (s *service) Stdout() string { s.mu.Lock(); defer s.mu.Unlock(); return s.stdout.String() }
+func (s *service) Stderr() string { s.mu.Lock(); defer s.mu.Unlock(); return s.stderr.String() }
+
+// Get fetches path and returns the status code and body.
+func (s *service) Get(t testing.TB, path string, header ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+// Terminate sends SIGTERM.
+func (s *service) Terminate(t testing.TB) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Wait waits for the process to exit (at most d) and returns its exit code.
+func (s *service) Wait(t testing.TB, d time.Duration) int {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(d):
+		t.Fatalf("example did not exit within %v\nstderr:\n%s", d, s.Stderr())
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
+// fastEnv are settings that keep tests quick: short TTL, interval and
+// drain.
+func fastEnv(extra ...string) []string {
+	return append([]string{
+		"HEALTH_CHECK_TIMEOUT=1s",
+		"HEALTH_CHECK_CACHE_TTL=100ms",
+		"HEALTH_CHECK_INTERVAL=500ms",
+		"HEALTH_DRAIN_DELAY=1s",
+	}, extra...)
+}
