@@ -76,7 +76,8 @@ type Check struct {
 	MaxStaleness time.Duration
 	// DependsOn names checks that must not be unhealthy for this one to
 	// run. When one is, this check is reported unhealthy with the message
-	// "dependency <name> unhealthy" and its Func is not called.
+	// "dependency <name> unhealthy" (or "dependency <name>: <error>" when
+	// its result could not be had) and its Func is not called.
 	DependsOn []string
 	// Startup makes the lifecycle startup gate wait for this check even when
 	// it is Optional. Required checks are always waited for.
@@ -94,6 +95,21 @@ type Check struct {
 	// RemediateAfter is the number of consecutive failures before Remediate
 	// runs. Default 3.
 	RemediateAfter int
+}
+
+// ValidateName reports whether name can name a check: non-empty printable
+// ASCII without spaces, '/', '"' or '\\' (it appears in routes, JSON keys
+// and metric labels). The error wraps ErrInvalidCheck.
+func ValidateName(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty name", ErrInvalidCheck)
+	}
+	for _, r := range name {
+		if r < 0x21 || r > 0x7e || r == '/' || r == '"' || r == '\\' {
+			return fmt.Errorf("%w: name %q must be printable ASCII without spaces, '/', '\"' or '\\'", ErrInvalidCheck, name)
+		}
+	}
+	return nil
 }
 
 // withDefaults returns c with zero fields filled in, or an error wrapping
@@ -116,10 +132,8 @@ func (c Check) withDefaults() (Check, error) {
 	case c.Criticality > Optional:
 		return bad(fmt.Sprintf("unknown criticality %d", c.Criticality))
 	}
-	for _, r := range c.Name {
-		if r < 0x21 || r > 0x7e || r == '/' || r == '"' || r == '\\' {
-			return bad("name must be printable ASCII without spaces, '/', '\"' or '\\'")
-		}
+	if err := ValidateName(c.Name); err != nil {
+		return bad(err.Error())
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
@@ -132,6 +146,9 @@ func (c Check) withDefaults() (Check, error) {
 	}
 	if c.MaxStaleness == 0 {
 		c.MaxStaleness = max(c.TTL, c.Interval) + c.Timeout
+	}
+	if c.MaxStaleness < c.TTL {
+		return bad("MaxStaleness shorter than TTL")
 	}
 	if c.FailureThreshold == 0 {
 		c.FailureThreshold = 1

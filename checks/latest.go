@@ -6,7 +6,7 @@ import (
 )
 
 // Latest returns the latest results without waiting on any dependency once
-// a result exists (stale-while-revalidate):
+// a usable result exists (stale-while-revalidate):
 //
 //   - a result younger than its check's TTL is served as is;
 //   - an older one is still served, and one coalesced background refresh
@@ -19,12 +19,23 @@ import (
 // Under any concurrency a dependency therefore sees at most one execution
 // per TTL from Latest. A cached read allocates nothing.
 func (r *Runner) Latest(ctx context.Context) *Snapshot {
+	return r.LatestAt(ctx, LevelComprehensive)
+}
+
+// LatestAt is Latest restricted to the checks that belong to level: only
+// they are refreshed or waited for (the others are returned as they are),
+// so a route that reports at LevelBasic never waits for a comprehensive
+// check. The snapshot still holds every check.
+func (r *Runner) LatestAt(ctx context.Context, level Level) *Snapshot {
 	snap := r.snap.Load()
 	if len(snap.states) == 0 {
 		return snap
 	}
 	wait := false
 	for _, st := range snap.states {
+		if !level.Includes(st.check.Level) {
+			continue
+		}
 		switch {
 		case st.usable.Load() == 0: // no result yet, or past MaxStaleness
 			wait = true
@@ -35,35 +46,42 @@ func (r *Runner) Latest(ctx context.Context) *Snapshot {
 	if !wait || r.closed.Load() {
 		return snap
 	}
-	return r.waitFresh(ctx, snap)
+	return r.waitFresh(ctx, snap, level)
 }
 
 // refreshAsync starts one background execution of st unless one started
 // by Latest is still running.
 func (r *Runner) refreshAsync(st *state) {
-	if r.closed.Load() || !st.refreshing.CompareAndSwap(false, true) {
+	if !st.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	r.mu.Lock() // orders bg.Add before Close's bg.Wait
+	if r.closed.Load() {
+		r.mu.Unlock()
+		st.refreshing.Store(false)
 		return
 	}
 	r.bg.Add(1)
+	r.mu.Unlock()
 	go func() {
 		defer r.bg.Done()
 		defer st.refreshing.Store(false)
-		_, _ = r.exec(r.baseCtx, st)
+		_, _ = r.exec(r.baseCtx, st, false)
 	}()
 }
 
 // waitFresh executes the checks of snap that have no usable result and
 // returns the new snapshot, marking results still past MaxStaleness stale.
-func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot) *Snapshot {
+func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot, level Level) *Snapshot {
 	var wg sync.WaitGroup
 	for _, st := range snap.states {
-		if st.usable.Load() != 0 {
+		if !level.Includes(st.check.Level) || st.usable.Load() != 0 {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = r.exec(ctx, st)
+			_, _ = r.exec(ctx, st, false)
 		}()
 	}
 	wg.Wait()
@@ -71,7 +89,7 @@ func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot) *Snapshot {
 	fresh := r.snap.Load()
 	var results []Result
 	for i, st := range fresh.states {
-		if fresh.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
+		if !level.Includes(st.check.Level) || fresh.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
 			continue
 		}
 		if results == nil {

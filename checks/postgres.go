@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -158,18 +157,7 @@ func postgresErrorMessage(ctx context.Context, err error) string {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch {
-		case strings.HasPrefix(pgErr.Code, "28"):
-			// invalid_authorization_specification, invalid_password:
-			// `password authentication failed for user "app"`, `no
-			// pg_hba.conf entry for host "10.0.0.1", user "app"...`.
-			return "authentication failed"
-		case pgErr.Code == "53300":
-			// `too many connections for role "app"`.
-			return "too many connections"
-		case pgErr.Message != "":
-			return Redact(pgErr.Message)
-		}
+		return pgErrorMessage(pgErr)
 	}
 	if c := ErrorClass(err); c != "" {
 		return c

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -10,6 +11,10 @@ import (
 
 	"golang.org/x/sync/singleflight"
 )
+
+// errPanic is the Err of a report whose Func panicked; the panic value is
+// dropped, since it may hold anything.
+var errPanic = errors.New("check panicked")
 
 // Runner executes registered checks safely and keeps their latest results.
 //
@@ -21,9 +26,10 @@ import (
 // caller still stops waiting when its own context ends.
 //
 // There are two ways to read: Run, Check and Refresh block (at most the
-// check's timeout); Latest never waits once a result exists, and starts one
-// background refresh of each result older than its TTL
-// (stale-while-revalidate). HTTP handlers use Latest.
+// check's timeout); Latest never waits while a result younger than the
+// check's MaxStaleness exists, and starts one background refresh of each
+// result older than its TTL (stale-while-revalidate). HTTP handlers use
+// Latest.
 //
 // A Runner is safe for concurrent use. Its zero value is not usable: call
 // NewRunner. Close it to wait for background refreshes.
@@ -235,14 +241,15 @@ func (r *Runner) Check(ctx context.Context, name string) (Result, error) {
 }
 
 // Refresh executes the named check now, whatever the age of its result,
-// joining an execution already in flight if there is one. It waits like
-// Check. The lifecycle package's startup gate and periodic runner use it.
+// joining an execution already in flight if there is one (whose result may
+// then predate the call by up to the check's timeout). It waits like Check.
+// The lifecycle package's startup gate uses it.
 func (r *Runner) Refresh(ctx context.Context, name string) (Result, error) {
 	st, err := r.state(name)
 	if err != nil {
 		return Result{}, err
 	}
-	return r.exec(ctx, st)
+	return r.exec(ctx, st, true)
 }
 
 // Run brings every check up to date (as Check does for each, concurrently)
@@ -264,23 +271,38 @@ func (r *Runner) Run(ctx context.Context) *Snapshot {
 
 // resolve returns st's cached result while fresh, else executes.
 func (r *Runner) resolve(ctx context.Context, st *state) (Result, error) {
-	if st.fresh.Load() != 0 {
-		r.mu.Lock()
-		last := st.last
-		r.mu.Unlock()
+	if last, ok := r.freshResult(st); ok {
 		return last, nil
 	}
-	return r.exec(ctx, st)
+	return r.exec(ctx, st, false)
 }
 
-// exec runs st's check once, coalesced with any execution in flight.
-func (r *Runner) exec(ctx context.Context, st *state) (Result, error) {
+// freshResult returns st's result if it is younger than the TTL.
+func (r *Runner) freshResult(st *state) (Result, bool) {
+	if st.fresh.Load() == 0 {
+		return Result{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return st.last, true
+}
+
+// exec runs st's check once, coalesced with any execution in flight. Unless
+// force is set, a flight that finds a fresh result (recorded by another
+// flight since the caller looked) returns it instead of running again, so
+// a dependency sees at most one execution per TTL from reads.
+func (r *Runner) exec(ctx context.Context, st *state, force bool) (Result, error) {
 	if r.closed.Load() {
 		return Result{}, ErrClosed
 	}
 	ran := false
 	ch := r.group.DoChan(st.check.Name, func() (any, error) {
 		ran = true
+		if !force {
+			if last, ok := r.freshResult(st); ok {
+				return last, nil
+			}
+		}
 		return r.runOnce(ctx, st), nil
 	})
 	select {
@@ -316,7 +338,7 @@ func (r *Runner) runOnce(callerCtx context.Context, st *state) Result {
 		res, err := r.resolve(ctx, dep)
 		switch {
 		case err != nil:
-			return r.record(st, Report{Status: StatusUnhealthy, Message: "dependency " + name + ": " + ErrorClass(err)}, time.Since(start), true)
+			return r.record(st, Report{Status: StatusUnhealthy, Message: "dependency " + name + ": " + SafeMessage(err)}, time.Since(start), true)
 		case res.Status == StatusUnhealthy:
 			return r.record(st, Report{Status: StatusUnhealthy, Message: "dependency " + name + " unhealthy"}, time.Since(start), true)
 		}
@@ -326,16 +348,22 @@ func (r *Runner) runOnce(callerCtx context.Context, st *state) Result {
 }
 
 // call runs fn with panic recovery, abandoning it when ctx ends. The
-// goroutine of an abandoned fn exits as soon as fn returns.
+// goroutine of an abandoned fn exits as soon as fn returns. The report's
+// Message is filled in (from Err) inside the recovered goroutine, since a
+// user error's methods may panic too.
 func call(ctx context.Context, fn Func, timeout time.Duration) Report {
 	done := make(chan Report, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- Report{Status: StatusUnhealthy, Message: "check panicked", Err: fmt.Errorf("panic: %v", p)}
+				done <- Report{Status: StatusUnhealthy, Message: "check panicked", Err: errPanic}
 			}
 		}()
-		done <- fn(ctx)
+		rep := fn(ctx)
+		if rep.Message == "" && rep.Err != nil {
+			rep.Message = SafeMessage(rep.Err)
+		}
+		done <- rep
 	}()
 	select {
 	case rep := <-done:
@@ -362,14 +390,19 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 			observed = StatusUnhealthy
 		}
 	}
-	msg := rep.Message
-	if msg == "" && rep.Err != nil {
-		msg = SafeMessage(rep.Err)
-	} else {
-		msg = truncate(msg)
+	msg := truncate(rep.Message)
+	if msg == "" && observed == StatusUnhealthy {
+		msg = "check failed"
 	}
 
 	r.mu.Lock()
+	if r.closed.Load() {
+		// Close cancelled this execution: its "canceled" must not replace
+		// the last real result.
+		last := st.last
+		r.mu.Unlock()
+		return last
+	}
 	now := r.cfg.clock.Now()
 	prev := st.last
 	res := Result{
@@ -397,9 +430,7 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 	st.push(res, r.cfg.historySize)
 	res.Availability = st.availability()
 	st.last = res
-	if !r.closed.Load() {
-		st.markFreshLocked(r.cfg.clock)
-	}
+	st.markFreshLocked(r.cfg.clock)
 	var tr *Transition
 	if res.Status != prev.Status {
 		tr = &Transition{Check: res.Name, From: prev.Status, To: res.Status, Message: msg, At: now}
@@ -436,12 +467,12 @@ func (r *Runner) emit(f func(Hooks)) {
 // context may outlive Close until it returns). Later reads still return the
 // last snapshot; Check, Refresh and Register return ErrClosed.
 func (r *Runner) Close() {
-	r.closed.Store(true)
-	r.cancel()
-	r.bg.Wait()
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.closed.Store(true) // under mu: refreshAsync adds to bg under mu
 	for _, st := range r.states {
 		st.stopTimersLocked()
 	}
+	r.mu.Unlock()
+	r.cancel()
+	r.bg.Wait()
 }

@@ -170,7 +170,7 @@ func TestCoalescing(t *testing.T) {
 	var execs, coalesced atomic.Int64
 	release := make(chan struct{})
 	r := newRunner(t, checks.WithHooks(checks.Hooks{OnCoalesced: func(string) { coalesced.Add(1) }}))
-	err := r.Register(checks.Check{Name: "slow", Timeout: 10 * time.Second, Func: func(ctx context.Context) checks.Report {
+	err := r.Register(checks.Check{Name: "slow", Timeout: 10 * time.Second, TTL: time.Hour, Func: func(ctx context.Context) checks.Report {
 		execs.Add(1)
 		<-release
 		return checks.Report{}
@@ -194,11 +194,13 @@ func TestCoalescing(t *testing.T) {
 				cancel()
 			}
 			joined.Done()
-			results[i], _ = r.Refresh(ctx, "slow")
+			results[i], _ = r.Check(ctx, "slow")
 		}()
 	}
 	joined.Wait()
-	time.Sleep(5 * time.Millisecond) // let the callers reach the flight
+	// Let most callers reach the flight; any later one finds the fresh
+	// result, so the count below does not depend on this pause.
+	time.Sleep(5 * time.Millisecond)
 	close(release)
 	wg.Wait()
 	if n := execs.Load(); n != 1 {
@@ -424,5 +426,84 @@ func TestLevels(t *testing.T) {
 	snap := r.Run(context.Background())
 	if snap.StatusAt(checks.LevelBasic) != checks.StatusHealthy || snap.StatusAt(checks.LevelComprehensive) != checks.StatusUnhealthy {
 		t.Fatalf("basic %v, comprehensive %v", snap.StatusAt(checks.LevelBasic), snap.StatusAt(checks.LevelComprehensive))
+	}
+}
+
+type panickyErr struct{}
+
+func (*panickyErr) Error() string { panic("Error() of a nil receiver") }
+
+func TestPanickingErrorMethod(t *testing.T) {
+	r := newRunner(t)
+	err := r.Register(checks.Check{Name: "c", Func: checks.FromFunc(func(context.Context) error {
+		var e *panickyErr
+		return e
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Check(context.Background(), "c")
+	if err != nil || res.Status != checks.StatusUnhealthy || res.Message != "check panicked" {
+		t.Fatalf("got %v %q %v", res.Status, res.Message, err)
+	}
+}
+
+func TestCloseWhileReading(t *testing.T) {
+	r := checks.NewRunner()
+	if err := r.Register(checks.Check{Name: "c", TTL: time.Nanosecond, MaxStaleness: time.Hour, Func: healthy}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r.Latest(ctx)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					r.Latest(ctx)
+				}
+			}
+		}()
+	}
+	time.Sleep(10 * time.Millisecond)
+	r.Close()
+	close(stop)
+	wg.Wait()
+	if s := r.Snapshot(); s.Results[0].Message == "canceled" {
+		t.Fatal("Close published a canceled result")
+	}
+}
+
+// TestOneExecutionPerTTL: callers that saw a stale result just before a
+// refresh landed must not start a second execution.
+func TestOneExecutionPerTTL(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	var execs atomic.Int64
+	r := newRunner(t, checks.WithClock(clock))
+	err := r.Register(checks.Check{Name: "c", TTL: time.Second, Func: func(context.Context) checks.Report {
+		execs.Add(1)
+		return checks.Report{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for round := 1; round <= 20; round++ {
+		clock.Advance(time.Second)
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, _ = r.Check(ctx, "c") }()
+		}
+		wg.Wait()
+		if n := execs.Load(); n != int64(round) {
+			t.Fatalf("round %d: %d executions", round, n)
+		}
 	}
 }

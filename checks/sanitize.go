@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SafeError is implemented by errors whose SafeMessage is fit to show to
@@ -22,8 +25,13 @@ type SafeError interface {
 const maxMessage = 200
 
 var (
-	// scheme://user:password@host → scheme://***@host
-	reUserinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/@]*@`)
+	// scheme://user:pa@ss@host → scheme://***@host (up to the last '@'
+	// before the path, as url.Parse splits it)
+	reUserinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/?#]*@`)
+	// IPv4 addresses with an optional port, and [IPv6]:port
+	reAddr = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\[[0-9a-fA-F:.]+\](?::\d+)?`)
+	// user=app, host=db, database=orders in libpq-style strings
+	reIdentKV = regexp.MustCompile(`(?i)\b((?:user|host|hostaddr|dbname|database)\s*=\s*)("[^"]*"|'[^']*'|[^\s&;,)]+)`)
 	// password=secret, token: secret, ... in key/value strings
 	reSecretKV = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|authorization)\s*[=:]\s*)(?:(?:bearer|basic)\s+)?("[^"]*"|'[^']*'|[^\s&;,]+)`)
 	// Bearer abc.def.ghi
@@ -31,23 +39,63 @@ var (
 )
 
 // SafeMessage returns a short text for err that is safe to show in a
-// public response: the SafeMessage of the first SafeError in its chain;
-// otherwise a class for well-known failures ("timeout", "connection
-// refused", "connection reset", "host not found", "canceled"); otherwise
-// err's text with URL credentials, key=value secrets and bearer tokens
-// redacted, cut to 200 bytes. nil gives "".
+// public response, trying in order:
+//   - the SafeMessage of the first SafeError in its chain;
+//   - a class for well-known transport failures ("timeout", "connection
+//     refused", "connection reset", "host not found", "canceled");
+//   - for a PostgreSQL server error, the server's message (authentication
+//     errors, which name the role, read "authentication failed");
+//   - for errors known to print hosts, users or URLs (pgconn.ConnectError,
+//     url.Error, net.OpError), a fixed class such as "connection failed";
+//   - otherwise err's text with URL credentials, addresses, user/host/
+//     database values, key=value secrets and bearer tokens redacted.
+//
+// The result is cut to 200 bytes. nil gives "".
 func SafeMessage(err error) string {
 	if err == nil {
 		return ""
 	}
-	var se SafeError
-	if errors.As(err, &se) {
+	var (
+		se     SafeError
+		pgErr  *pgconn.PgError
+		connEr *pgconn.ConnectError
+		urlErr *url.Error
+		opErr  *net.OpError
+	)
+	switch {
+	case errors.As(err, &se):
 		return truncate(se.SafeMessage())
-	}
-	if c := ErrorClass(err); c != "" {
-		return c
+	case ErrorClass(err) != "":
+		return ErrorClass(err)
+	case errors.As(err, &pgErr):
+		return pgErrorMessage(pgErr)
+	case errors.As(err, &connEr):
+		return "connection failed"
+	case errors.As(err, &urlErr):
+		return "request failed"
+	case errors.As(err, &opErr):
+		return opErr.Op + " failed"
 	}
 	return Redact(err.Error())
+}
+
+// pgErrorMessage is the public text of a PostgreSQL server error: its own
+// message (e.g. `database "x" does not exist`), except for errors whose
+// message names the role.
+func pgErrorMessage(e *pgconn.PgError) string {
+	switch {
+	case strings.HasPrefix(e.Code, "28"):
+		// invalid_authorization_specification, invalid_password:
+		// `password authentication failed for user "app"`, `no pg_hba.conf
+		// entry for host "10.0.0.1", user "app"...`.
+		return "authentication failed"
+	case e.Code == "53300":
+		// `too many connections for role "app"`.
+		return "too many connections"
+	case e.Message != "":
+		return Redact(e.Message)
+	}
+	return "server error " + e.Code
 }
 
 // ErrorClass names the class of well-known transport failures: "timeout",
@@ -79,10 +127,13 @@ func ErrorClass(err error) string {
 	return ""
 }
 
-// Redact removes credentials from s: URL user info, password=/token=/
+// Redact removes credentials and locations from s: URL user info, IP
+// addresses with ports, user=/host=/database= values, password=/token=/
 // secret= values and bearer tokens; the result is cut to 200 bytes.
 func Redact(s string) string {
 	s = reUserinfo.ReplaceAllString(s, "${1}***@")
+	s = reAddr.ReplaceAllString(s, "***")
+	s = reIdentKV.ReplaceAllString(s, "${1}***")
 	s = reSecretKV.ReplaceAllString(s, "${1}***")
 	s = reBearer.ReplaceAllString(s, "${1}***")
 	return truncate(s)

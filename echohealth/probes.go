@@ -45,7 +45,7 @@ func (h *handler) ready(c echo.Context) error {
 			return write(c, http.StatusServiceUnavailable, h.reasons.get(reason))
 		}
 	}
-	snap := h.runner.Latest(c.Request().Context())
+	snap := h.runner.LatestAt(c.Request().Context(), h.cfg.level)
 	if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
 		return write(c, http.StatusOK, b)
 	}

@@ -11,7 +11,7 @@ import (
 // configured failure status with the failing required checks' message.
 // A cached read allocates nothing beyond what Echo does.
 func (h *handler) public(c echo.Context) error {
-	snap := h.runner.Latest(c.Request().Context())
+	snap := h.runner.LatestAt(c.Request().Context(), h.cfg.level)
 	if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
 		return write(c, http.StatusOK, b)
 	}

@@ -51,6 +51,10 @@ func serve() int {
 		logger.Error("invalid configuration", "error", err)
 		return 1
 	}
+	// Subscribe to SIGINT/SIGTERM before starting, so a signal during the
+	// startup gate stops the app (and removes an embedded database)
+	// instead of killing the process.
+	done := app.Done()
 	startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
 	defer cancel()
 	if err := app.Start(startCtx); err != nil {
@@ -60,7 +64,7 @@ func serve() int {
 	if generated {
 		printCurl(secret)
 	}
-	sig := <-app.Done()
+	sig := <-done
 	logger.Info("signal received: shutting down", "signal", sig.String())
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()

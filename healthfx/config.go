@@ -3,6 +3,7 @@ package healthfx
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/lifecycle"
 )
 
 // Config is the module's configuration. DefaultConfig gives the defaults;
@@ -19,7 +21,9 @@ import (
 // ("30", "0.5"); booleans accept strconv.ParseBool's forms.
 type Config struct {
 	// Timeout bounds each check's execution. HEALTH_CHECK_TIMEOUT, default 5s
-	// (the seed spec's 30 s exceeds a Kubernetes probe's timeout).
+	// (the seed spec's 30 s exceeds a Kubernetes probe's timeout; with a
+	// timeout above HEALTH_STARTUP_MAX_WAIT the startup gate's single
+	// attempt is cut at the max wait).
 	Timeout time.Duration
 	// Interval is the periodic runner's period per check.
 	// HEALTH_CHECK_INTERVAL, default 15s.
@@ -102,9 +106,9 @@ func DefaultConfig() Config {
 		Level:              checks.LevelStandard,
 		ExternalAPIs:       true,
 		RedisAddr:          "127.0.0.1:6379",
-		StartupMaxAttempts: 5,
-		StartupMaxWait:     12 * time.Second,
-		DrainDelay:         5 * time.Second,
+		StartupMaxAttempts: lifecycle.DefaultStartupMaxAttempts,
+		StartupMaxWait:     lifecycle.DefaultStartupMaxWait,
+		DrainDelay:         lifecycle.DefaultDrainDelay,
 		PublicErrors:       true,
 		FailureStatus:      500,
 	}
@@ -192,6 +196,8 @@ func (c Config) Validate() error {
 		return bad("HEALTH_CHECK_INTERVAL", "must be positive")
 	case c.CacheTTL <= 0:
 		return bad("HEALTH_CHECK_CACHE_TTL", "must be positive")
+	case c.CacheTTL > c.Interval:
+		return bad("HEALTH_CHECK_CACHE_TTL", "must not exceed HEALTH_CHECK_INTERVAL (results would outlive the periodic run)")
 	case c.Level > checks.LevelComprehensive:
 		return bad("HEALTH_CHECK_LEVEL", "want basic, standard or comprehensive")
 	case c.StartupMaxAttempts < 1:
@@ -202,8 +208,8 @@ func (c Config) Validate() error {
 		return bad("HEALTH_DRAIN_DELAY", "must not be negative")
 	case c.FailureStatus != 500 && c.FailureStatus != 503:
 		return bad("HEALTH_FAILURE_STATUS", "want 500 or 503")
-	case c.Redis && c.RedisAddr == "":
-		return bad("HEALTH_CHECK_REDIS_ADDR", "required when HEALTH_CHECK_REDIS is true")
+	case c.Redis && !validHostPort(c.RedisAddr):
+		return bad("HEALTH_CHECK_REDIS_ADDR", "want host:port when HEALTH_CHECK_REDIS is true")
 	case !validNamespace(c.MetricsNamespace):
 		return bad("HEALTH_METRICS_NAMESPACE", "want letters, digits and underscores, not starting with a digit")
 	case c.Detailed && c.JWTSecret == "" && c.JWTPublicKeyFile == "":
@@ -237,9 +243,14 @@ func validNamespace(ns string) bool {
 	return true
 }
 
+func validHostPort(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	return err == nil && host != "" && port != ""
+}
+
 func validNamedURL(u NamedURL) error {
-	if u.Name == "" || strings.ContainsAny(u.Name, " /\"\\") {
-		return errors.New("want name=url pairs with names of letters, digits, '-', '_' or '.'")
+	if err := checks.ValidateName(u.Name); err != nil {
+		return fmt.Errorf("want name=url pairs with names of printable ASCII without spaces, '/', '\"' or '\\'")
 	}
 	p, err := url.Parse(u.URL)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {

@@ -77,6 +77,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"HEALTH_CHECK_TIMEOUT", "0", nil},
 		{"HEALTH_CHECK_INTERVAL", "1x", nil},
 		{"HEALTH_CHECK_CACHE_TTL", "NaN", nil},
+		{"HEALTH_CHECK_CACHE_TTL", "1m", nil}, // longer than the interval
+		{"HEALTH_CHECK_REDIS_ADDR", "redis", []string{"HEALTH_CHECK_REDIS", "true"}},
+		{"HEALTH_CHECK_EXTERNAL_URLS", "café=http://x", nil},
 		{"HEALTH_CHECK_LEVEL", "full", nil},
 		{"HEALTH_CHECK_EXTERNAL_APIS", "maybe", nil},
 		{"HEALTH_CHECK_EXTERNAL_URLS", "payments", nil},

@@ -130,12 +130,15 @@ func StatusValue(s checks.Status) float64 {
 	}
 }
 
-// Init creates the series of each check at zero, so dashboards and alerts
-// see every check before its first execution.
+// Init creates the counters of each check at zero, so that increase() and
+// rate() see a check's first events. The status gauge is left absent until
+// the first result: absent means unknown, not unhealthy.
 func (m *Metrics) Init(names []string) {
 	for _, n := range names {
-		m.status.WithLabelValues(n)
 		m.runs.WithLabelValues(n)
+		m.startup.WithLabelValues(n)
+		m.startupFail.WithLabelValues(n)
+		m.remediation.WithLabelValues(n)
 		m.failures.WithLabelValues(n)
 		m.transitions.WithLabelValues(n)
 		m.coalesced.WithLabelValues(n)

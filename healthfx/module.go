@@ -207,7 +207,14 @@ func New(p Params) (Health, error) {
 	}
 
 	p.Lifecycle.Append(fx.Hook{
-		OnStart: lc.Start,
+		OnStart: func(ctx context.Context) error {
+			err := lc.Start(ctx)
+			if err != nil {
+				// fx does not run the stop hook of a failed start hook.
+				runner.Close()
+			}
+			return err
+		},
 		OnStop: func(ctx context.Context) error {
 			err := lc.Stop(ctx)
 			runner.Close()
@@ -232,6 +239,9 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]
 			c, err := checks.HTTP(u.Name, u.URL, checks.HTTPConfig{})
 			if err != nil {
 				return nil, &ConfigError{Variable: "HEALTH_CHECK_EXTERNAL_URLS", Expected: err.Error()}
+			}
+			if slices.ContainsFunc(list, func(b checks.Check) bool { return b.Name == c.Name }) {
+				return nil, &ConfigError{Variable: "HEALTH_CHECK_EXTERNAL_URLS", Expected: fmt.Sprintf("the name %q is taken by a built-in check", c.Name)}
 			}
 			list = append(list, c)
 		}

@@ -118,7 +118,7 @@ func (r *remediator) run(c checks.Check, attempt, failures int) {
 	}
 	next := r.backoff(attempt)
 	if err != nil {
-		log.Warn("remediation failed", "check", c.Name, "attempt", attempt, "duration", d, "next_after", next, "error", err)
+		log.Warn("remediation failed", "check", c.Name, "attempt", attempt, "duration", d, "next_after", next, "error", checks.SafeMessage(err))
 	} else {
 		log.Info("remediation done", "check", c.Name, "attempt", attempt, "duration", d, "next_after", next)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/echofx/healthcheck/checks"
 )
 
 // cleanup is a named shutdown step.
@@ -96,8 +98,9 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 		err := call(ctx, c.fn, nil)
 		d := time.Since(t)
 		if err != nil {
-			log.Error("cleanup failed", "cleanup", c.name, "duration", d, "error", err)
-			errs = append(errs, fmt.Errorf("lifecycle: cleanup %s: %w", c.name, err))
+			safe := checks.SafeMessage(err)
+			log.Error("cleanup failed", "cleanup", c.name, "duration", d, "error", safe)
+			errs = append(errs, fmt.Errorf("lifecycle: cleanup %s: %w", c.name, checks.NewSafeError(safe, err)))
 		} else {
 			log.Info("cleanup done", "cleanup", c.name, "duration", d)
 		}
