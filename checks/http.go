@@ -34,7 +34,10 @@ type HTTPConfig struct {
 	// bounded by the context the runner passes (the check's Timeout).
 	Client *http.Client
 	// Header is added to every request, e.g. an Authorization header for
-	// the probed API. Header values never appear in results.
+	// the probed API. Header values never appear in results. The default
+	// client follows at most 3 redirects and none to another host, so the
+	// header never leaves the configured host (a redirect elsewhere reads
+	// as its own status, e.g. "HTTP 302").
 	Header http.Header
 	// SlowThreshold: a successful response slower than this (headers
 	// received) makes the check degraded with the message
@@ -132,8 +135,15 @@ func newHTTPClient() *http.Client {
 			ForceAttemptHTTP2:     true,
 			ExpectContinueTimeout: time.Second,
 		},
-		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > httpMaxRedirects {
+				return http.ErrUseLastResponse
+			}
+			// net/http strips only Authorization, Cookie and
+			// WWW-Authenticate on a redirect to another host; custom
+			// headers (API keys) would follow. Answer with the redirect
+			// itself instead.
+			if req.URL.Host != via[0].URL.Host {
 				return http.ErrUseLastResponse
 			}
 			return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,4 +121,25 @@ func TestHTTPInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestHTTPHeaderNeverLeavesTheHost(t *testing.T) {
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "" {
+			leaked.Store(true)
+		}
+	}))
+	defer other.Close()
+	first := httptest.NewServer(http.RedirectHandler(other.URL+"/health", http.StatusFound))
+	defer first.Close()
+	c, err := checks.HTTP("upstream", first.URL, checks.HTTPConfig{Header: http.Header{"X-Api-Key": {"k-123"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runBuiltin(t, c)
+	if leaked.Load() {
+		t.Fatal("the API key followed a redirect to another host")
+	}
+	assertResult(t, res, checks.StatusUnhealthy, "HTTP 302")
 }
