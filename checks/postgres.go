@@ -44,6 +44,12 @@ type PostgresConfig struct {
 // dials when it has no idle connection, and the acquire and the query are
 // bounded by the context the runner passes (the check's Timeout).
 //
+// Give the pool a connect timeout (connect_timeout in the DSN, or
+// ConnConfig.ConnectTimeout): pgxpool finishes a dial in the background
+// after the acquiring context gave up, so against a hanging server each
+// probe that finds no idle connection would otherwise leave one more dial
+// hanging until the server answers.
+//
 // Details, sampled from pool.Stat() before the probe (the application's
 // use of the pool, not the probe's): "total_conns", "idle_conns",
 // "acquired_conns", "max_conns", "empty_acquire_count", plus "response_ms"

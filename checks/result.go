@@ -94,8 +94,9 @@ func worse(a, b Status) Status {
 
 // FailureMessage describes why results aggregate to unhealthy: the messages
 // of the failing Required checks joined by "; ". A message that does not
-// already mention its check's name is prefixed with "<name>: ", so a missing
-// database reads `database "x" does not exist` and a refused Redis reads
+// already start with its check's name is prefixed with "<name>: ", so a
+// missing database reads `database "x" does not exist` (the server's own
+// message, as the seed spec shows it) and a refused Redis reads
 // `redis: connection refused`. Empty when no required check fails.
 func FailureMessage(results []Result) string {
 	var b strings.Builder
@@ -114,7 +115,7 @@ func FailureMessage(results []Result) string {
 				msg = "not checked yet"
 			}
 		}
-		if !strings.Contains(msg, r.Name) {
+		if !strings.HasPrefix(msg, r.Name) {
 			b.WriteString(r.Name)
 			b.WriteString(": ")
 		}

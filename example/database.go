@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
+	"github.com/echofx/healthcheck/healthfx"
 	"github.com/echofx/healthcheck/internal/testutil"
 )
 
@@ -57,10 +58,17 @@ func (d *database) close(logger *slog.Logger) {
 // that is down at start is reported by the startup gate, not here. The
 // pool closes after the HTTP server has stopped (its hook is appended
 // first, so fx stops it last).
-func newPool(lc fx.Lifecycle, db *database) (*pgxpool.Pool, error) {
+func newPool(lc fx.Lifecycle, db *database, health *healthfx.Config) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(db.dsn)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: not a valid PostgreSQL connection string")
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without it, a hanging server keeps every dial the pool starts
+		// alive (pgxpool goes on dialing after the caller gave up), and
+		// each health probe that finds no idle connection adds one. The
+		// check's own timeout is the natural bound.
+		cfg.ConnConfig.ConnectTimeout = health.Timeout
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
