@@ -1,0 +1,204 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// errPanic is the Err of a report whose Func panicked; the panic value is
+// dropped, since it may hold anything.
+var errPanic = errors.New("check panicked")
+
+// resolve returns st's cached result while fresh, else executes.
+func (r *Runner) resolve(ctx context.Context, st *state) (Result, error) {
+	if last, ok := r.freshResult(st); ok {
+		return last, nil
+	}
+	return r.exec(ctx, st, false)
+}
+
+// freshResult returns st's result if it is younger than the TTL.
+func (r *Runner) freshResult(st *state) (Result, bool) {
+	if st.fresh.Load() == 0 {
+		return Result{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return st.last, true
+}
+
+// exec runs st's check once, coalesced with any execution in flight. Unless
+// force is set, a flight that finds a fresh result (recorded by another
+// flight since the caller looked) returns it instead of running again, so
+// a dependency sees at most one execution per TTL from reads.
+func (r *Runner) exec(ctx context.Context, st *state, force bool) (Result, error) {
+	if r.closed.Load() {
+		return Result{}, ErrClosed
+	}
+	ran := false
+	ch := r.group.DoChan(st.check.Name, func() (any, error) {
+		ran = true
+		if !force {
+			if last, ok := r.freshResult(st); ok {
+				return last, nil
+			}
+		}
+		return r.runOnce(ctx, st), nil
+	})
+	select {
+	case res := <-ch:
+		if !ran {
+			r.emit(func(h Hooks) {
+				if h.OnCoalesced != nil {
+					h.OnCoalesced(st.check.Name)
+				}
+			})
+		}
+		return res.Val.(Result), nil
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// runOnce executes st's check (after its dependencies) and records the
+// result. It is only called inside the singleflight for st.
+func (r *Runner) runOnce(callerCtx context.Context, st *state) Result {
+	c := &st.check
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(callerCtx), c.Timeout)
+	defer cancel()
+	stop := context.AfterFunc(r.baseCtx, cancel)
+	defer stop()
+
+	start := time.Now()
+	for _, name := range c.DependsOn {
+		dep, err := r.state(name)
+		if err != nil {
+			continue // unreachable: validated at registration
+		}
+		res, err := r.resolve(ctx, dep)
+		switch {
+		case err != nil:
+			return r.record(st, Report{Status: StatusUnhealthy, Message: "dependency " + name + ": " + SafeMessage(err)}, time.Since(start), true)
+		case res.Status == StatusUnhealthy:
+			return r.record(st, Report{Status: StatusUnhealthy, Message: "dependency " + name + " unhealthy"}, time.Since(start), true)
+		}
+	}
+	rep := call(ctx, c.Func, c.Timeout)
+	return r.record(st, rep, time.Since(start), false)
+}
+
+// call runs fn with panic recovery, abandoning it when ctx ends. The
+// goroutine of an abandoned fn exits as soon as fn returns. The report's
+// Message is filled in (from Err) inside the recovered goroutine, since a
+// user error's methods may panic too.
+func call(ctx context.Context, fn Func, timeout time.Duration) Report {
+	done := make(chan Report, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- Report{Status: StatusUnhealthy, Message: "check panicked", Err: errPanic}
+			}
+		}()
+		rep := fn(ctx)
+		if rep.Message == "" && rep.Err != nil {
+			rep.Message = SafeMessage(rep.Err)
+		}
+		done <- rep
+	}()
+	select {
+	case rep := <-done:
+		if rep.Err == nil && ctx.Err() != nil && rep.Status == StatusUnknown {
+			// The Func returned promptly on its deadline without an error.
+			return Report{Status: StatusUnhealthy, Message: "timeout after " + timeout.String()}
+		}
+		return rep
+	case <-ctx.Done():
+		if ctx.Err() == context.Canceled {
+			return Report{Status: StatusUnhealthy, Message: "canceled"}
+		}
+		return Report{Status: StatusUnhealthy, Message: "timeout after " + timeout.String()}
+	}
+}
+
+// record stores an execution's outcome, publishes a new snapshot and emits
+// hooks.
+func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Result {
+	observed := rep.Status
+	if observed == StatusUnknown {
+		observed = StatusHealthy
+		if rep.Err != nil {
+			observed = StatusUnhealthy
+		}
+	}
+	msg := truncate(rep.Message)
+	if msg == "" && observed == StatusUnhealthy {
+		msg = "check failed"
+	}
+
+	r.mu.Lock()
+	if r.closed.Load() {
+		// Close cancelled this execution: its "canceled" must not replace
+		// the last real result.
+		last := st.last
+		r.mu.Unlock()
+		return last
+	}
+	now := r.cfg.clock.Now()
+	prev := st.last
+	res := Result{
+		Name:        st.check.Name,
+		Criticality: st.check.Criticality,
+		Level:       st.check.Level,
+		Observed:    observed,
+		Duration:    d,
+		Message:     msg,
+		Details:     rep.Details,
+		Time:        now,
+		LastSuccess: prev.LastSuccess,
+		Runs:        prev.Runs + 1,
+		Failures:    prev.Failures,
+		Skipped:     skipped,
+	}
+	if observed.OK() {
+		res.ConsecutiveSuccesses = prev.ConsecutiveSuccesses + 1
+		res.LastSuccess = now
+	} else {
+		res.ConsecutiveFailures = prev.ConsecutiveFailures + 1
+		res.Failures++
+	}
+	res.Status = st.damp(observed)
+	st.push(res, r.cfg.historySize)
+	res.Availability = st.availability()
+	st.last = res
+	st.markFreshLocked(r.cfg.clock)
+	var tr *Transition
+	if res.Status != prev.Status {
+		tr = &Transition{Check: res.Name, From: prev.Status, To: res.Status, Message: msg, At: now}
+		if prev.Status != StatusUnknown {
+			tr.Since = now.Sub(st.since)
+		}
+		st.since = now
+	}
+	r.publishLocked()
+	r.mu.Unlock()
+
+	r.emit(func(h Hooks) {
+		if h.OnResult != nil {
+			h.OnResult(res)
+		}
+		if tr != nil && h.OnTransition != nil {
+			h.OnTransition(*tr)
+		}
+	})
+	return res
+}
+
+func (r *Runner) emit(f func(Hooks)) {
+	for _, h := range *r.hooks.Load() {
+		func() {
+			defer func() { _ = recover() }()
+			f(h)
+		}()
+	}
+}

@@ -1,0 +1,114 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Register adds checks, applying defaults to zero fields. It validates the
+// whole set first and registers nothing on error. Errors are
+// *RegistrationError wrapping ErrInvalidCheck, ErrDuplicateCheck,
+// ErrUnknownDependency or ErrDependencyCycle. Checks may be registered at
+// any time; a new check reads StatusUnknown until it first runs.
+func (r *Runner) Register(cs ...Check) error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	added := make([]Check, 0, len(cs))
+	names := make(map[string]bool, len(r.states)+len(cs))
+	for n := range r.states {
+		names[n] = true
+	}
+	for _, c := range cs {
+		c, err := c.withDefaults()
+		if err != nil {
+			return err
+		}
+		if names[c.Name] {
+			return &RegistrationError{Check: c.Name, Err: ErrDuplicateCheck}
+		}
+		names[c.Name] = true
+		added = append(added, c)
+	}
+	deps := make(map[string][]string, len(names))
+	for n, st := range r.states {
+		deps[n] = st.check.DependsOn
+	}
+	for _, c := range added {
+		for _, d := range c.DependsOn {
+			if !names[d] {
+				return &RegistrationError{Check: c.Name, Err: ErrUnknownDependency, Detail: fmt.Sprintf("%q is not registered", d)}
+			}
+		}
+		deps[c.Name] = c.DependsOn
+	}
+	if cycle := findCycle(deps); cycle != nil {
+		return &RegistrationError{Check: cycle[0], Err: ErrDependencyCycle, Detail: fmt.Sprint(cycle)}
+	}
+	for _, c := range added {
+		r.states[c.Name] = &state{check: c, last: Result{Name: c.Name, Criticality: c.Criticality, Level: c.Level}}
+	}
+	r.publishLocked()
+	return nil
+}
+
+// findCycle returns the names along a dependency cycle, or nil.
+func findCycle(deps map[string][]string) []string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make(map[string]int, len(deps))
+	var path []string
+	var visit func(n string) []string
+	visit = func(n string) []string {
+		color[n] = grey
+		path = append(path, n)
+		for _, d := range deps[n] {
+			switch color[d] {
+			case grey:
+				i := slices.Index(path, d)
+				return append(slices.Clone(path[i:]), d)
+			case white:
+				if c := visit(d); c != nil {
+					return c
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		color[n] = black
+		return nil
+	}
+	names := make([]string, 0, len(deps))
+	for n := range deps {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if color[n] == white {
+			if c := visit(n); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// publishLocked rebuilds the snapshot from the states. r.mu must be held.
+func (r *Runner) publishLocked() {
+	names := make([]string, 0, len(r.states))
+	for n := range r.states {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	results := make([]Result, len(names))
+	states := make([]*state, len(names))
+	for i, n := range names {
+		states[i] = r.states[n]
+		results[i] = states[i].last
+	}
+	r.snap.Store(newSnapshot(results, states))
+}
