@@ -2,6 +2,7 @@ package echohealth
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -158,7 +159,7 @@ func (h *handler) appendCheck(b []byte, r *checks.Result, history bool) []byte {
 	b = append(b, `,"consecutive_failures":`...)
 	b = strconv.AppendInt(b, int64(r.ConsecutiveFailures), 10)
 	b = append(b, `,"availability":`...)
-	b = strconv.AppendFloat(b, r.Availability, 'f', -1, 64)
+	b = strconv.AppendFloat(b, math.Round(r.Availability*1e4)/1e4, 'f', -1, 64) // 0.6667, not 0.6666666666666666
 	if history {
 		b = append(b, `,"history":[`...)
 		hist, _ := h.runner.History(r.Name)

@@ -284,7 +284,9 @@ func newJWT(cfg Config, logger *slog.Logger) (*echohealth.JWT, error) {
 	}
 	j, err := echohealth.NewJWT(jc)
 	if err != nil {
-		if errors.Is(err, echohealth.ErrBadAlgorithm) || errors.Is(err, echohealth.ErrKeyMismatch) {
+		keyVsAlg := errors.Is(err, echohealth.ErrKeyMismatch) || errors.Is(err, echohealth.ErrNoKey)
+		if errors.Is(err, echohealth.ErrBadAlgorithm) || (keyVsAlg && len(cfg.JWTAlgorithms) > 0) {
+			// The algorithms asked for do not fit the key given.
 			variable = "HEALTH_JWT_ALGORITHMS"
 		}
 		return nil, &ConfigError{Variable: variable, Expected: err.Error()}

@@ -174,12 +174,17 @@ func TestModuleInvalidEnvironment(t *testing.T) {
 		{"HEALTH_CHECK_DETAILED", "true"}, // with no key
 		{"HEALTH_CHECK_EXTERNAL_URLS", "payments=nope"},
 		{"HEALTH_JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pem"},
+		{"HEALTH_JWT_ALGORITHMS", "RS256"}, // with a secret
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable, func(t *testing.T) {
 			t.Setenv(tt.variable, tt.value)
 			if tt.variable == "HEALTH_JWT_PUBLIC_KEY_FILE" {
 				t.Setenv("HEALTH_CHECK_DETAILED", "true")
+			}
+			if tt.variable == "HEALTH_JWT_ALGORITHMS" {
+				t.Setenv("HEALTH_CHECK_DETAILED", "true")
+				t.Setenv("HEALTH_JWT_SECRET", secret)
 			}
 			want := tt.variable
 			if tt.variable == "HEALTH_CHECK_DETAILED" {
