@@ -162,9 +162,15 @@ func (cfg *config) attempt(ctx context.Context, runner *checks.Runner, blocking 
 			res, err := runner.Refresh(ctx, g.name)
 			switch {
 			case err != nil:
-				// Keep the last result's message when the attempt was cut.
-				if g.message == "" || ctx.Err() == nil {
+				// Keep the last result's message when the attempt was cut;
+				// a first attempt cut by the max wait or the deadline
+				// reads "timeout" (Stop's cancellation is the error's
+				// Cause anyway).
+				switch {
+				case ctx.Err() == nil:
 					g.message = checks.SafeMessage(err)
+				case g.message == "":
+					g.message = "timeout"
 				}
 			case res.Status.OK():
 				g.ok = true
