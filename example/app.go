@@ -94,8 +94,16 @@ func options(logger *slog.Logger, db *database, secret string) []fx.Option {
 				if err := migrate(ctx, pool); err != nil {
 					return err
 				}
-				_, err := runner.Refresh(ctx, "schema")
-				return err
+				// Refresh may join a run that started before the
+				// migration (the gate's first attempt runs optional
+				// checks too); a second one then starts after it.
+				for range 2 {
+					res, err := runner.Refresh(ctx, "schema")
+					if err != nil || res.Status.OK() {
+						return err
+					}
+				}
+				return nil
 			}))
 		}),
 	}
