@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,78 +15,6 @@ import (
 
 	"github.com/echofx/healthcheck/internal/testutil"
 )
-
-// The soak test's settings. The service runs with a 500 ms cache TTL, a 1 s
-// check timeout and a 2 s periodic interval.
-const (
-	soakSecret   = "soak-secret-0123456789abcdef0123456789ab" // 40 characters
-	soakTTL      = 500 * time.Millisecond
-	soakTimeout  = time.Second
-	soakInterval = 2 * time.Second
-
-	soakWorkers = 64
-	// soakRPS caps the total request rate (HEALTHCHECK_SOAK_RPS overrides,
-	// 0 = flat out), paced per worker (no shared state per request). 64
-	// workers flat out saturate a 2-core machine (about 7000 req/s with
-	// the race-instrumented client), which then measures the scheduler
-	// and starves whatever else runs there (go test runs packages in
-	// parallel); 2000 req/s is still a thousand requests per TTL, enough
-	// to hit every cache edge.
-	soakRPS           = 2000
-	soakClientTimeout = 3 * time.Second
-	// soakDBChecks is the number of checks that query the database:
-	// database (SELECT 1) and schema (one query).
-	soakDBChecks = 2
-	// soakDetectSlack is added to TTL + Timeout for polling and scheduling.
-	soakDetectSlack = time.Second
-	soakSampleEvery = 50 * time.Millisecond
-)
-
-// soakPausedDialPileUp, when true, tolerates from the pause on a pool that fills up to
-// its MaxConns with connection attempts (which stay as idle connections
-// once the server resumes). The example's pool has no connect timeout
-// (DATABASE_URL has no connect_timeout and newPool sets none), and pgxpool
-// lets a dial started by Acquire outlive the caller's context: every
-// database probe that finds no idle connection starts one more dial, which
-// hangs until the server resumes. The timed-out connection also stays
-// counted as acquired while pgx closes it (up to 15 s: it first sends a
-// cancel request on a new connection). The checks themselves still hold at
-// most one acquired connection each. Set it to false once the pool's dials
-// are bounded (pgxpool Config.ConnConfig.ConnectTimeout <= the check
-// timeout), to hold the paused and resumed phases to the bound of the
-// others.
-const soakPausedDialPileUp = false
-
-// The phases of the soak, in order.
-const (
-	soakHealthy = iota
-	soakStopped
-	soakRestarted
-	soakPaused
-	soakResumed
-	soakNumPhases
-)
-
-var soakPhaseNames = [soakNumPhases]string{"healthy", "stopped", "restarted", "paused", "resumed"}
-
-// soakBoundary is what was measured at the start of a phase (and at the end of
-// the last one).
-type soakBoundary struct {
-	at         time.Time
-	stmts      int64 // pg_stat_statements calls in the application database
-	stmtsOK    bool
-	runsDB     float64 // messenger_health_check_runs_total{check="database"}
-	runsSchema float64 // messenger_health_check_runs_total{check="schema"}
-}
-
-// soakPoolSample is the maximum over a phase of what the sampler saw.
-type soakPoolSample struct {
-	samples     int
-	errors      int
-	maxAcquired float64 // messenger_db_pool_acquired_conns
-	maxTotal    float64 // messenger_db_pool_total_conns
-	maxTCP      int     // client TCP connections to PostgreSQL's port
-}
 
 // TestSoak runs the example under a steady load of health probes while
 // PostgreSQL is stopped, restarted, paused (SIGSTOP) and resumed, and
@@ -450,251 +374,17 @@ func TestSoak(t *testing.T) {
 	}
 	xacts := xact1 - xact0
 
-	// The summary.
-	var sum strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&sum, format+"\n", args...) }
-	w("=== TestSoak summary (%v of load, %d workers, cap %s, TTL %v, timeout %v, interval %v)",
-		loadTook.Round(100*time.Millisecond), soakWorkers, soakRateCap(rps), soakTTL, soakTimeout, soakInterval)
-	totalReq := 0
-	for p := range soakNumPhases {
-		totalReq += stats[p].requests
-	}
-	w("requests: %d in total, %.0f req/s", totalReq, float64(totalReq)/loadTook.Seconds())
-	w("%-9s %8s %7s %8s %8s %8s %6s %5s %10s %4s %5s %4s", "phase", "requests", "req/s", "p50", "p99", "max", "stmts", "q/s",
-		"runs/s", "acq", "total", "tcp")
-	for p := range soakNumPhases {
-		st := &stats[p]
-		win := bounds[p+1].at.Sub(bounds[p].at)
-		qs := "n/a"
-		stmts := "n/a"
-		if bounds[p].stmtsOK && bounds[p+1].stmtsOK {
-			d := bounds[p+1].stmts - bounds[p].stmts
-			stmts = strconv.FormatInt(d, 10)
-			qs = fmt.Sprintf("%.2f", float64(d)/win.Seconds())
-		}
-		runsDB, runsSchema := bounds[p+1].runsDB-bounds[p].runsDB, bounds[p+1].runsSchema-bounds[p].runsSchema
-		w("%-9s %8d %7.0f %8v %8v %8v %6s %5s %4.2f+%4.2f %4.0f %5.0f %4d", soakPhaseNames[p], st.requests, float64(st.requests)/win.Seconds(),
-			st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.max.Round(10*time.Microsecond),
-			stmts, qs, runsDB/win.Seconds(), runsSchema/win.Seconds(), samples[p].maxAcquired, samples[p].maxTotal, samples[p].maxTCP)
-	}
-	w("  (stmts, q/s: pg_stat_statements calls of the app database over the phase; runs/s: database + schema executions from")
-	w("   messenger_health_check_runs_total; acq, total: max of messenger_db_pool_acquired_conns/_total_conns sampled")
-	w("   every %v; tcp: max of client TCP connections to PostgreSQL's port)", soakSampleEvery)
-	for p := range soakNumPhases {
-		st := &stats[p]
-		codes := slices.Sorted(maps.Keys(st.codes))
-		var parts []string
-		for _, k := range codes {
-			parts = append(parts, fmt.Sprintf("%s:%d", k, st.codes[k]))
-		}
-		w("%-9s codes %s; slowest %s", soakPhaseNames[p], strings.Join(parts, " "), st.maxRoute)
-		for _, k := range slices.Sorted(maps.Keys(st.messages)) {
-			w("%-9s   error %q x%d", "", k, st.messages[k])
-		}
-	}
-	w("detection: stopped->500 %v (Stop took %v), restarted->200 %v (Start took %v), paused->500 %v (Pause took %v), resumed->200 %v; bound %v",
-		detectStop.Round(time.Millisecond), stopTook.Round(time.Millisecond), detectStart.Round(time.Millisecond), startTook.Round(time.Millisecond),
-		detectPause.Round(time.Millisecond), pauseTook.Round(time.Millisecond), detectResume.Round(time.Millisecond), soakTTL+soakTimeout+soakDetectSlack)
 	xactLimit := int64(soakDBChecks*runTook.Seconds()/soakTTL.Seconds()) + 50
-	w("transactions (pg_stat_database, after exit): %d over %v of service life (%.2f/s), bound %d", xacts, runTook.Round(100*time.Millisecond),
-		float64(xacts)/runTook.Seconds(), xactLimit)
-	w("goroutines: %.0f before, %.0f after (settled in %v); heap: %.1f MiB before, %.1f MiB after (bound %.1f MiB)",
-		baseGoroutines, after["go_goroutines"], goroutinesSettled.Round(10*time.Millisecond),
-		baseHeap/(1<<20), after["go_memstats_heap_alloc_bytes"]/(1<<20), heapLimit/(1<<20))
-	w("exit code %d, %v after SIGTERM", exitCode, exitTook.Round(10*time.Millisecond))
-	if sp, sr := samples[soakPaused], samples[soakResumed]; soakPausedDialPileUp && max(sp.maxTotal, float64(sp.maxTCP), sr.maxTotal, float64(sr.maxTCP)) > soakDBChecks+1 {
-		w("KNOWN ISSUE: from the pause on the pool grew to %.0f connections (MaxConns %.0f), up to %d TCP connections: dials without a connect timeout outlive the probes (soakPausedDialPileUp)",
-			max(sp.maxTotal, sr.maxTotal), maxConns, max(sp.maxTCP, sr.maxTCP))
-	}
-	if os.Getenv("HEALTHCHECK_SOAK_TRACE") == "1" {
-		w("pool trace (changes only):\n%s", strings.Join(trace, "\n"))
-	}
-	fmt.Print(sum.String())
-	t.Log("\n" + sum.String())
-	if path := os.Getenv("HEALTHCHECK_SOAK_REPORT"); path != "" {
-		// CI prints this file: go test shows a passing test's output
-		// only with -v.
-		if err := os.WriteFile(path, []byte(sum.String()), 0o644); err != nil {
-			t.Errorf("write the soak report: %v", err)
-		}
-	}
 
-	// The assertions.
-	for _, p := range problems {
-		t.Error(p)
+	r := &soakResult{
+		rps: rps, stats: stats, bounds: bounds, samples: samples, trace: trace, problems: problems,
+		loadTook: loadTook, runTook: runTook,
+		stopTook: stopTook, startTook: startTook, pauseTook: pauseTook,
+		detectStop: detectStop, detectStart: detectStart, detectPause: detectPause, detectResume: detectResume,
+		xacts: xacts, xactLimit: xactLimit, maxConns: maxConns,
+		baseGoroutines: baseGoroutines, baseHeap: baseHeap, heapLimit: heapLimit, after: after, goroutinesSettled: goroutinesSettled,
+		stderrText: stderrText, exitCode: exitCode, exitTook: exitTook,
 	}
-	// 1. Documented bodies only, no transport error.
-	for p := range soakNumPhases {
-		st := &stats[p]
-		if st.invalid > 0 || st.transportErrs > 0 {
-			t.Errorf("phase %s: %d undocumented responses, %d transport errors; first ones:\n  %s",
-				soakPhaseNames[p], st.invalid, st.transportErrs, strings.Join(st.examples, "\n  "))
-		}
-		if st.requests == 0 {
-			t.Errorf("phase %s: no request served", soakPhaseNames[p])
-		}
-	}
-	// 2. A paused database costs a probe nothing.
-	healthyP99, pausedP99 := stats[soakHealthy].quantile(0.99), stats[soakPaused].quantile(0.99)
-	if limit := max(5*healthyP99, healthyP99+200*time.Millisecond); pausedP99 > limit {
-		t.Errorf("paused p99 %v > %v (healthy p99 %v): requests waited on the hung database", pausedP99, limit, healthyP99)
-	}
-	if stats[soakPaused].max >= soakTimeout {
-		t.Errorf("a request took %v while PostgreSQL was paused (%s): at least the check timeout %v",
-			stats[soakPaused].max, stats[soakPaused].maxRoute, soakTimeout)
-	}
-	// 3. Detection within TTL + Timeout (+ slack).
-	detectLimit := soakTTL + soakTimeout + soakDetectSlack
-	for _, d := range []struct {
-		what string
-		took time.Duration
-	}{{"500 after Stop", detectStop}, {"200 after Start", detectStart}, {"500 after Pause", detectPause}, {"200 after Resume", detectResume}} {
-		if d.took < 0 || d.took > detectLimit {
-			t.Errorf("%s: took %v, want at most TTL + timeout + %v = %v (-1: not within 15 s)", d.what, d.took, soakDetectSlack, detectLimit)
-		}
-	}
-	// 4. At most one execution per DB check per TTL, whatever the load.
-	for p := range soakNumPhases {
-		win := bounds[p+1].at.Sub(bounds[p].at)
-		perCheck := win.Seconds() / soakTTL.Seconds()
-		if bounds[p].stmtsOK && bounds[p+1].stmtsOK {
-			// +4: each check may run right at both ends of the window.
-			if d := bounds[p+1].stmts - bounds[p].stmts; float64(d) > soakDBChecks*perCheck+4 {
-				t.Errorf("phase %s: %d queries in %v, want at most %d checks x 1 per %v + 4 = %.0f", soakPhaseNames[p], d,
-					win.Round(time.Millisecond), soakDBChecks, soakTTL, soakDBChecks*perCheck+4)
-			}
-		}
-		for _, c := range []struct {
-			name string
-			runs float64
-		}{{"database", bounds[p+1].runsDB - bounds[p].runsDB}, {"schema", bounds[p+1].runsSchema - bounds[p].runsSchema}} {
-			if c.runs > perCheck+2 {
-				t.Errorf("phase %s: check %s ran %.0f times in %v, want at most 1 per %v + 2 = %.0f", soakPhaseNames[p], c.name, c.runs,
-					win.Round(time.Millisecond), soakTTL, perCheck+2)
-			}
-		}
-	}
-	if xacts > xactLimit {
-		t.Errorf("%d transactions over %v, want at most %d checks x 1 per %v + 50 = %d", xacts, runTook, soakDBChecks, soakTTL, xactLimit)
-	}
-	// 5. One connection per check at most.
-	for p := range soakNumPhases {
-		sp := &samples[p]
-		if sp.samples == 0 || sp.errors > sp.samples/10 {
-			t.Errorf("phase %s: %d pool samples, %d failed", soakPhaseNames[p], sp.samples, sp.errors)
-		}
-		if sp.maxAcquired > soakDBChecks {
-			t.Errorf("phase %s: %v pool connections acquired at once, want at most %d (one per DB check)", soakPhaseNames[p], sp.maxAcquired, soakDBChecks)
-		}
-		limit, why := float64(soakDBChecks+1), "one per DB check, plus one"
-		if p >= soakPaused && soakPausedDialPileUp {
-			// The pool's own bound, plus the cancel request pgx sends
-			// for each connection that timed out, at most the
-			// connections open before the pause (see
-			// soakPausedDialPileUp); the dials that completed on resume
-			// stay in the pool as idle connections.
-			limit, why = maxConns+soakDBChecks+1, "the pool's MaxConns plus a cancel request per timed-out connection: known dial pile-up"
-		}
-		if sp.maxTotal > limit {
-			t.Errorf("phase %s: the pool held %v connections, want at most %v (%s)", soakPhaseNames[p], sp.maxTotal, limit, why)
-		}
-		tcpLimit := limit
-		if p == soakPaused {
-			// While paused, each timed-out query also has pgx's cancel
-			// request on a socket of its own (not a pool connection),
-			// hanging like everything else until the connect timeout.
-			tcpLimit = limit + soakDBChecks
-		}
-		if float64(sp.maxTCP) > tcpLimit {
-			t.Errorf("phase %s: %d TCP connections to PostgreSQL at once, want at most %v (%s)", soakPhaseNames[p], sp.maxTCP, tcpLimit, why)
-		}
-	}
-	// 6. Back to baseline, no panic, clean exit.
-	if g := after["go_goroutines"]; g > baseGoroutines+5 {
-		t.Errorf("goroutines: %v after the load, baseline %v (+5 allowed)", g, baseGoroutines)
-	}
-	if h := after["go_memstats_heap_alloc_bytes"]; h > heapLimit {
-		t.Errorf("heap: %.1f MiB after the load, want at most 2 x %.1f MiB + 8 MiB", h/(1<<20), baseHeap/(1<<20))
-	}
-	if strings.Contains(strings.ToLower(stderrText), "panic") {
-		t.Errorf("the service's log mentions a panic:\n%s", stderrText)
-	}
-	if exitCode != 0 {
-		t.Errorf("exit code %d after SIGTERM\n%s", exitCode, s.Stderr())
-	}
-}
-
-// soakValidate checks one response of the load against the
-// documented bodies, and returns the error message of a failure body.
-func soakValidate(r soakRoute, code int, body []byte, secrets []string) (problem, message string) {
-	text := strings.TrimSpace(string(body))
-	for _, s := range secrets {
-		if strings.Contains(text, s) {
-			return "the body carries a secret", ""
-		}
-	}
-	const degradedBody = `{"status":"success","data":{"health":"degraded"}}`
-	switch {
-	case r == soakLive:
-		if code != http.StatusOK || text != okBody {
-			return "live must always answer 200 ok", ""
-		}
-		return "", ""
-	case r == soakDetailed:
-		var d struct {
-			Status string                     `json:"status"`
-			Checks map[string]json.RawMessage `json:"checks"`
-		}
-		if code != http.StatusOK {
-			return "detailed must answer 200", ""
-		}
-		if err := json.Unmarshal(body, &d); err != nil {
-			return "detailed: " + err.Error(), ""
-		}
-		if d.Status != "healthy" && d.Status != "degraded" && d.Status != "unhealthy" {
-			return "detailed: unknown status", ""
-		}
-		for _, c := range []string{"database", "memory", "schema"} {
-			if _, ok := d.Checks[c]; !ok {
-				return "detailed: check " + c + " missing", ""
-			}
-		}
-		return "", ""
-	}
-	// public and ready
-	failCode := http.StatusInternalServerError
-	if r == soakReady {
-		failCode = http.StatusServiceUnavailable
-	}
-	switch code {
-	case http.StatusOK:
-		if text != okBody && text != degradedBody {
-			return "200 with an undocumented body", ""
-		}
-		return "", ""
-	case failCode:
-		var f map[string]string
-		if err := json.Unmarshal(body, &f); err != nil || len(f) != 2 || f["status"] != "error" {
-			return `want {"status":"error","error":"..."}`, ""
-		}
-		// checks.FailureMessage prefixes "database: " unless the message
-		// already mentions the check, as the server's "the database
-		// system is shutting down" does.
-		msg := f["error"]
-		if !strings.HasPrefix(msg, "database: ") && !strings.Contains(msg, "database") {
-			return "the failure does not name the database", msg
-		}
-		if strings.Contains(msg, "127.0.0.1") || strings.Contains(msg, "postgres://") {
-			return "the failure names the server", msg
-		}
-		return "", msg
-	}
-	return "undocumented status", ""
-}
-
-func soakRateCap(rps float64) string {
-	if rps == 0 {
-		return "none"
-	}
-	return fmt.Sprintf("%.0f req/s", rps)
+	soakSummarize(t, r)
+	soakCheck(t, r, s)
 }
