@@ -7,8 +7,8 @@ import (
 
 func TestBackoffCapSequence(t *testing.T) {
 	want := []time.Duration{
-		200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond,
-		1600 * time.Millisecond, 2 * time.Second, 2 * time.Second,
+		500 * time.Millisecond, time.Second, 2 * time.Second,
+		4 * time.Second, 4 * time.Second, 4 * time.Second,
 	}
 	for i, w := range want {
 		n := i + 1
@@ -26,15 +26,15 @@ func TestBackoffCapSequence(t *testing.T) {
 }
 
 // The default sequence of caps fits the documented budget: the waits of
-// the 5 default attempts (4 waits) total at most 3 s, well inside the
-// 12 s max wait.
+// the 5 default attempts (4 waits) total at most 7.5 s, inside the 12 s
+// max wait.
 func TestDefaultBackoffBudget(t *testing.T) {
 	var total time.Duration
 	for n := 1; n < DefaultStartupMaxAttempts; n++ {
 		total += backoffCap(n, DefaultStartupInitialInterval, DefaultStartupMaxInterval, DefaultStartupMultiplier)
 	}
-	if total != 3*time.Second {
-		t.Fatalf("sum of wait caps = %v, want 3s", total)
+	if total != 7500*time.Millisecond {
+		t.Fatalf("sum of wait caps = %v, want 7.5s", total)
 	}
 	if total >= DefaultStartupMaxWait || DefaultStartupMaxWait >= 15*time.Second {
 		t.Fatalf("budget does not fit fx's 15 s start timeout")

@@ -11,7 +11,7 @@
 // Required check, and every check marked Startup, must pass (healthy or
 // degraded) before the service reports ready. Failing checks are retried
 // with exponential backoff and full jitter (wait n drawn from
-// [0, min(2 s, 200 ms x 2^(n-1))]), at most 5 attempts and 12 s in all, and
+// [0, min(4 s, 500 ms x 2^(n-1))]), at most 5 attempts and 12 s in all, and
 // always a little before the context's deadline, so that the service fails
 // fast with a *StartupError naming every failing check instead of hanging
 // until its start timeout. Optional checks never block start.
@@ -49,8 +49,12 @@
 //
 //	lc := lifecycle.New(runner)
 //	fxlc.Append(fx.Hook{OnStart: lc.Start, OnStop: lc.Stop})
-//	lc.AddCleanup("postgres", func(context.Context) error { pool.Close(); return nil })
+//	lc.AddCleanup("flush-telemetry", exporter.Shutdown)
 //
 // fx runs stop hooks in reverse order, so append the Lifecycle's hook after
-// the HTTP server's: it then drains before the server shuts down.
+// the HTTP server's: it then drains before the server shuts down. Cleanups
+// therefore run before the server stops: they suit what the health
+// machinery owns and what no request handler uses. Close what handlers use
+// (the database pool) in an fx hook appended before the server's, so that
+// it closes after the last request.
 package lifecycle

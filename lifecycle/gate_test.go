@@ -37,7 +37,7 @@ func TestGateDependencyComesUpAtThirdAttempt(t *testing.T) {
 		}}),
 	)
 
-	for _, wait := range []time.Duration{200 * time.Millisecond, 400 * time.Millisecond} {
+	for _, wait := range []time.Duration{500 * time.Millisecond, time.Second} {
 		if err := clock.BlockUntil(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestGateDependencyComesUpAtThirdAttempt(t *testing.T) {
 		if w.Attrs["check"] != "db" || w.Attrs["attempt"] != int64(i+1) || w.Attrs["error"] != "connection refused" {
 			t.Errorf("warning %d attrs = %v", i, w.Attrs)
 		}
-		if want := time.Duration(200<<i) * time.Millisecond; w.Attrs["next_wait"] != want {
+		if want := lifecycle.DefaultStartupInitialInterval << i; w.Attrs["next_wait"] != want {
 			t.Errorf("warning %d next_wait = %v, want %v", i, w.Attrs["next_wait"], want)
 		}
 	}
@@ -197,6 +197,7 @@ func TestGateMaxWait(t *testing.T) {
 	done := runGate(ctx, r,
 		lifecycle.WithRand(constRand(1)),
 		lifecycle.WithStartupMaxWait(500*time.Millisecond),
+		lifecycle.WithStartupInitialInterval(200*time.Millisecond),
 		lifecycle.WithLogger(discard),
 	)
 	// 200 ms wait fits; after attempt 2, 200+400 ms would not.

@@ -11,11 +11,13 @@ import (
 // Defaults of the options below.
 //
 // The startup defaults fit fx's 15 s start timeout (fx.DefaultTimeout): the
-// waits between the 5 attempts are capped at 200 ms, 400 ms, 800 ms and
-// 1.6 s (3 s in all, less with jitter), but an attempt may take up to a
-// check's Timeout (5 s by default), so 5 attempts could take 28 s; the
-// overall DefaultStartupMaxWait of 12 s bounds that and leaves 3 s of the
-// 15 s to the application's other start hooks. The gate also stops before
+// waits between the 5 attempts are capped at 500 ms, 1 s, 2 s and 4 s
+// (7.5 s in all, about half that on average with full jitter), so a
+// database that refuses connections is waited for some 4 to 8 s; an
+// attempt may take up to a check's Timeout (5 s by default), so 5 hanging
+// attempts could take 32 s: the overall DefaultStartupMaxWait of 12 s
+// bounds that and leaves 3 s of the 15 s to the application's other start
+// hooks. The gate also stops before
 // the deadline of its context, so a shorter start timeout still gets a
 // *StartupError rather than fx's own timeout.
 //
@@ -28,11 +30,11 @@ const (
 	DefaultStartupMaxAttempts = 5
 	// DefaultStartupInitialInterval caps the wait after the first failed
 	// attempt.
-	DefaultStartupInitialInterval = 200 * time.Millisecond
+	DefaultStartupInitialInterval = 500 * time.Millisecond
 	// DefaultStartupMultiplier grows the cap from one attempt to the next.
 	DefaultStartupMultiplier = 2.0
 	// DefaultStartupMaxInterval is the largest cap of one wait.
-	DefaultStartupMaxInterval = 2 * time.Second
+	DefaultStartupMaxInterval = 4 * time.Second
 	// DefaultStartupMaxWait bounds the whole gate, attempts and waits
 	// included.
 	DefaultStartupMaxWait = 12 * time.Second
@@ -116,7 +118,7 @@ func WithStartupMaxAttempts(n int) Option {
 }
 
 // WithStartupInitialInterval sets the cap of the wait after the first
-// failed attempt (default DefaultStartupInitialInterval = 200 ms). Zero
+// failed attempt (default DefaultStartupInitialInterval = 500 ms). Zero
 // retries at once; negative values are ignored.
 func WithStartupInitialInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) {
@@ -127,7 +129,7 @@ func WithStartupInitialInterval(d time.Duration) Option {
 }
 
 // WithStartupMaxInterval sets the largest cap of one wait between attempts
-// (default DefaultStartupMaxInterval = 2 s). Negative values are ignored.
+// (default DefaultStartupMaxInterval = 4 s). Negative values are ignored.
 func WithStartupMaxInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d >= 0 {
