@@ -31,7 +31,8 @@ type Config struct {
 	// CacheTTL is how long a result is served without a refresh.
 	// HEALTH_CHECK_CACHE_TTL, default 1s.
 	CacheTTL time.Duration
-	// Level decides which checks count for /healthcheck/ and /ready:
+	// Level decides which checks count for /healthcheck/ and
+	// /healthcheck/ready:
 	// basic, standard or comprehensive. HEALTH_CHECK_LEVEL, default
 	// standard. The detailed route shows every level unless asked.
 	Level checks.Level
@@ -60,8 +61,9 @@ type Config struct {
 	// key. HEALTH_JWT_PUBLIC_KEY_FILE.
 	JWTPublicKeyFile string
 	// JWTAlgorithms are the accepted signing algorithms.
-	// HEALTH_JWT_ALGORITHMS, comma-separated, default HS256 with a secret
-	// and RS256 with a public key.
+	// HEALTH_JWT_ALGORITHMS, comma-separated; default: the key's own, HS256
+	// with a secret, and with a public key RS256 (RSA), ES256/ES384/ES512
+	// (by the ECDSA curve) or EdDSA (Ed25519).
 	JWTAlgorithms []string
 	// JWTIssuer and JWTAudience, when set, must match the token's iss and
 	// aud. HEALTH_JWT_ISSUER, HEALTH_JWT_AUDIENCE.
@@ -146,6 +148,18 @@ func ConfigFromEnv() (Config, error) { return LoadConfig(os.LookupEnv) }
 
 // LoadConfig is ConfigFromEnv over any lookup function.
 func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
+	c, err := ParseConfig(lookup)
+	if err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// ParseConfig reads the variables over DefaultConfig like LoadConfig, but
+// checks only each value on its own (syntax and range), not how values
+// combine: Validate does that. The module parses, lets fx.Decorate adjust,
+// then validates.
+func ParseConfig(lookup func(string) (string, bool)) (Config, error) {
 	c := DefaultConfig()
 	p := parser{lookup: lookup}
 	p.duration("HEALTH_CHECK_TIMEOUT", &c.Timeout)
@@ -179,10 +193,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	p.boolean("HEALTH_PUBLIC_ERRORS", &c.PublicErrors)
 	p.integer("HEALTH_FAILURE_STATUS", &c.FailureStatus)
 	p.str("HEALTH_METRICS_NAMESPACE", func(v string) error { c.MetricsNamespace = v; return nil })
-	if p.err != nil {
-		return c, p.err
-	}
-	return c, c.Validate()
+	return c, p.err
 }
 
 // Validate checks the values and their combinations; errors are

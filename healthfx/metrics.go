@@ -21,7 +21,7 @@ import (
 //	messenger_health_check_duration_seconds{check}         histogram of execution time
 //	messenger_health_check_status{check}                   1 healthy, 0.5 degraded, 0 unhealthy or unknown
 //	messenger_health_check_runs_total{check}               executions
-//	messenger_health_check_failures_total{check}           executions that failed
+//	messenger_health_check_failures_total{check}           executions that failed (not runs skipped for an unhealthy dependency)
 //	messenger_health_check_transitions_total{check}        changes of reported status (flapping)
 //	messenger_health_check_last_success_timestamp_seconds{check}
 //	messenger_health_check_coalesced_total{check}          callers that shared another caller's execution
@@ -66,7 +66,7 @@ func NewMetrics(reg prometheus.Registerer, namespace string) (*Metrics, error) {
 		}, labels),
 		status:      gauge("health_check_status", "Reported status of a health check: 1 healthy, 0.5 degraded, 0 unhealthy or unknown."),
 		runs:        counter("health_check_runs_total", "Health check executions."),
-		failures:    counter("health_check_failures_total", "Health check executions that failed."),
+		failures:    counter("health_check_failures_total", "Health check executions that failed (not counting runs skipped because a dependency was unhealthy)."),
 		transitions: counter("health_check_transitions_total", "Changes of a health check's reported status."),
 		lastSuccess: gauge("health_check_last_success_timestamp_seconds", "Unix time of a health check's last passing execution."),
 		coalesced:   counter("health_check_coalesced_total", "Callers that shared another caller's health check execution."),
@@ -153,7 +153,9 @@ func (m *Metrics) CheckHooks() checks.Hooks {
 			m.duration.WithLabelValues(r.Name).Observe(r.Duration.Seconds())
 			m.status.WithLabelValues(r.Name).Set(StatusValue(r.Status))
 			m.runs.WithLabelValues(r.Name).Inc()
-			if !r.Observed.OK() {
+			if !r.Observed.OK() && !r.Skipped {
+				// A run skipped because a dependency is unhealthy is the
+				// dependency's failure, counted there.
 				m.failures.WithLabelValues(r.Name).Inc()
 			}
 			if !r.LastSuccess.IsZero() {

@@ -86,7 +86,7 @@ messenger_health_check_status{check="database"} 0
 # HELP messenger_health_check_runs_total Health check executions.
 # TYPE messenger_health_check_runs_total counter
 messenger_health_check_runs_total{check="database"} 2
-# HELP messenger_health_check_failures_total Health check executions that failed.
+# HELP messenger_health_check_failures_total Health check executions that failed (not counting runs skipped because a dependency was unhealthy).
 # TYPE messenger_health_check_failures_total counter
 messenger_health_check_failures_total{check="database"} 1
 # HELP messenger_health_check_transitions_total Changes of a health check's reported status.
@@ -163,5 +163,35 @@ func TestPoolCollector(t *testing.T) {
 	}
 	if n := promtest.CollectAndCount(reg, "app_db_pool_total_conns", "app_db_pool_max_conns", "app_db_pool_acquires_total"); n != 3 {
 		t.Fatalf("pool series: %d", n)
+	}
+}
+
+func TestMetricsSkippedRunsAreNotFailures(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m, err := healthfx.NewMetrics(reg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := checks.NewRunner(checks.WithHooks(m.CheckHooks()))
+	defer r.Close()
+	err = r.Register(
+		checks.Check{Name: "database", Func: checks.FromFunc(func(context.Context) error { return errors.New("down") })},
+		checks.Check{Name: "schema", DependsOn: []string{"database"}, Func: checks.FromFunc(func(context.Context) error { return nil })},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init([]string{"database", "schema"})
+	if res, err := r.Check(context.Background(), "schema"); err != nil || !res.Skipped {
+		t.Fatalf("schema: %+v %v", res, err)
+	}
+	expected := `
+# HELP health_check_failures_total Health check executions that failed (not counting runs skipped because a dependency was unhealthy).
+# TYPE health_check_failures_total counter
+health_check_failures_total{check="database"} 1
+health_check_failures_total{check="schema"} 0
+`
+	if err := promtest.GatherAndCompare(reg, strings.NewReader(expected), "health_check_failures_total"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -83,11 +83,13 @@ func AsCleanup(constructor any) fx.Option {
 	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"health.cleanups"`)))
 }
 
-// LoadConfigFromEnv provides the module's *Config from the environment
-// (ConfigFromEnv); an invalid variable fails fx.New with a *ConfigError
-// naming it.
+// LoadConfigFromEnv provides the module's *Config parsed from the
+// environment (ParseConfig): an invalid value fails fx.New with a
+// *ConfigError naming its variable. How the values combine is validated by
+// New, after any fx.Decorate, so a decorator can complete the settings
+// (e.g. supply the JWT secret that HEALTH_CHECK_DETAILED=true needs).
 func LoadConfigFromEnv() (*Config, error) {
-	c, err := ConfigFromEnv()
+	c, err := ParseConfig(os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}

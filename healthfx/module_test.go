@@ -206,3 +206,19 @@ func TestModuleWithoutRegistererHasNoMetrics(t *testing.T) {
 		healthfx.SupplyCheck(checks.Check{Name: "noop", Func: checks.FromFunc(func(context.Context) error { return nil })}))
 	app.RequireStart().RequireStop()
 }
+
+// A decorator may complete settings that only make sense together: the
+// environment asks for the detailed route, the code supplies the key.
+func TestModuleDecorateCompletesConfig(t *testing.T) {
+	quietEnv(t)
+	t.Setenv("HEALTH_CHECK_DETAILED", "true")
+	var e *echo.Echo
+	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New), healthfx.Module,
+		fx.Decorate(func(c *healthfx.Config) *healthfx.Config { c.JWTSecret = secret; return c }),
+		fx.Populate(&e))
+	app.RequireStart()
+	if code, _ := get(t, e, "/healthcheck/detailed", ""); code != 401 {
+		t.Fatalf("detailed without a token: %d, want 401", code)
+	}
+	app.RequireStop()
+}
