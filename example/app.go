@@ -8,29 +8,37 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
-	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/healthfx"
-	"github.com/echofx/healthcheck/lifecycle"
 )
 
 // version is shown by the detailed route.
 const version = "0.1.0"
 
-// serve runs the service until SIGINT or SIGTERM and returns the exit code.
+// serve runs the service until SIGINT or SIGTERM and returns the exit code:
+// 0 after a clean stop (also when the signal came during start), 1 on a
+// bad configuration or a failed start or stop.
 func serve() int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
 
-	// Validate the health settings before anything starts, so a bad
-	// variable costs no embedded database.
-	if _, err := healthfx.ConfigFromEnv(); err != nil {
+	// From here on SIGINT and SIGTERM end sigCtx instead of the process,
+	// so that a signal during the embedded database's launch or the
+	// startup gate still stops everything cleanly.
+	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+
+	// Check the health settings before anything starts, so a bad variable
+	// costs no embedded database. (How settings combine is checked when
+	// the app is built, after the example's own defaults.)
+	if _, err := healthfx.ParseConfig(os.LookupEnv); err != nil {
 		logger.Error("invalid configuration", "error", err)
 		return 1
 	}
@@ -40,6 +48,10 @@ func serve() int {
 		return 1
 	}
 	defer db.close(logger)
+	if sigCtx.Err() != nil {
+		logger.Info("signal received during start: exiting")
+		return 0
+	}
 
 	secret, generated, err := jwtSecret()
 	if err != nil {
@@ -48,24 +60,24 @@ func serve() int {
 	}
 	app := fx.New(options(logger, db, secret)...)
 	if err := app.Err(); err != nil {
-		logger.Error("invalid configuration", "error", err)
+		logger.Error("cannot build the application", "error", err)
 		return 1
 	}
-	// Subscribe to SIGINT/SIGTERM before starting, so a signal during the
-	// startup gate stops the app (and removes an embedded database)
-	// instead of killing the process.
-	done := app.Done()
-	startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+	startCtx, cancel := context.WithTimeout(sigCtx, app.StartTimeout())
 	defer cancel()
 	if err := app.Start(startCtx); err != nil {
+		if sigCtx.Err() != nil {
+			logger.Info("signal received during start: stopped")
+			return 0
+		}
 		logger.Error("start failed", "error", err)
 		return 1
 	}
 	if generated {
 		printCurl(secret)
 	}
-	sig := <-done
-	logger.Info("signal received: shutting down", "signal", sig.String())
+	<-sigCtx.Done()
+	logger.Info("signal received: shutting down")
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()
 	if err := app.Stop(stopCtx); err != nil {
@@ -78,34 +90,23 @@ func serve() int {
 // options assembles the fx app.
 func options(logger *slog.Logger, db *database, secret string) []fx.Option {
 	return []fx.Option{
-		fx.WithLogger(func() fxevent.Logger { return &fxevent.SlogLogger{Logger: logger} }),
+		fx.WithLogger(func() fxevent.Logger {
+			// fx's own events (every constructor and hook) at debug, so
+			// the service's log shows what matters; failures are logged
+			// once, by serve.
+			l := &fxevent.SlogLogger{Logger: logger}
+			l.UseLogLevel(slog.LevelDebug)
+			l.UseErrorLevel(slog.LevelDebug)
+			return l
+		}),
 		fx.Supply(logger, db, healthfx.Version(version)),
-		fx.Provide(newPool, newRegistry, newEcho),
+		fx.Provide(newPool, newRegistry, newEcho, newMigrator),
 		fx.Decorate(func(c *healthfx.Config) *healthfx.Config { return exampleDefaults(c, secret) }),
+		healthfx.AsCheck(newMigrationsCheck),
 		healthfx.AsCheck(newSchemaCheck),
 		healthfx.AsCheck(newMemoryCheck),
 		healthfx.AsCleanup(newCleanup),
 		healthfx.Module,
-		// Appended after the module's hook, so it runs once the startup
-		// gate has seen the database; then the schema check is refreshed
-		// so the first probe does not read the pre-migration result.
-		fx.Invoke(func(lc fx.Lifecycle, pool *pgxpool.Pool, runner *checks.Runner, _ *lifecycle.Lifecycle) {
-			lc.Append(fx.StartHook(func(ctx context.Context) error {
-				if err := migrate(ctx, pool); err != nil {
-					return err
-				}
-				// Refresh may join a run that started before the
-				// migration (the gate's first attempt runs optional
-				// checks too); a second one then starts after it.
-				for range 2 {
-					res, err := runner.Refresh(ctx, "schema")
-					if err != nil || res.Status.OK() {
-						return err
-					}
-				}
-				return nil
-			}))
-		}),
 	}
 }
 

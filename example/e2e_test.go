@@ -67,7 +67,7 @@ func TestEndToEnd(t *testing.T) {
 			{"/healthcheck", nil, 200, okBody},
 			{"/healthcheck/live", nil, 200, okBody},
 			{"/healthcheck/ready", nil, 200, okBody},
-			{"/healthcheck/detailed", auth, 200, `~"dependencies":{"database":"required","memory":"optional","schema":"optional"}`},
+			{"/healthcheck/detailed", auth, 200, `~"dependencies":{"database":"required","memory":"optional","migrations":"required","schema":"optional"}`},
 			{"/healthcheck/detailed/database", auth, 200, `~"database"`},
 			{"/healthcheck/detailed/nope", auth, 404, `{"status":"error","error":"unknown check"}`},
 			{"/healthcheck/detailed", nil, 401, `{"status":"error","error":"unauthorized"}`},

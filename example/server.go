@@ -72,8 +72,12 @@ func newEcho(lc fx.Lifecycle, pool *pgxpool.Pool, reg *prometheus.Registry, logg
 // greeting is the business route: it asks the database for the time.
 func greeting(pool *pgxpool.Pool) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// A hung database must not hold the request (and a pool
+		// connection) for ever, nor the server's shutdown.
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
 		var now time.Time
-		if err := pool.QueryRow(c.Request().Context(), "SELECT now()").Scan(&now); err != nil {
+		if err := pool.QueryRow(ctx, "SELECT now()").Scan(&now); err != nil {
 			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "error", "error": "database unavailable"})
 		}
 		return c.JSON(http.StatusOK, map[string]string{"message": "hello", "database_time": now.UTC().Format(time.RFC3339)})
