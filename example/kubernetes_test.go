@@ -206,16 +206,18 @@ func TestKubernetesManifests(t *testing.T) {
 	// process keeps serving (liveness stays 200) for the drain, then it
 	// exits 0 within terminationGracePeriodSeconds.
 	//
-	// First wait for fx's "started": readiness turns 200 when the startup
-	// gate passes, before the example's migration hook has run and before
-	// app.Start returns, and fx installs its SIGTERM handler only in
-	// app.Done(), called after Start returns (app.go). A SIGTERM in that
-	// window gets Go's default action (immediate exit, no drain). The
-	// handler is installed microseconds after the log line; 100 ms covers
-	// a loaded machine.
-	for !strings.Contains(svc.Stderr(), "msg=started") {
+	// First wait until app.Start has returned: readiness turns 200 when
+	// the startup gate passes (the migration included: the gate waits for
+	// the required migrations check), just before the lifecycle's start
+	// hook returns, and a SIGTERM while app.Start is still running is
+	// handled as a signal during start (serve returns without the drain,
+	// app.go). The lifecycle logs "lifecycle started" at the end of that
+	// hook, the last start hook of the app; Start returns microseconds
+	// later, and 100 ms covers a loaded machine. (fx's own "started" event
+	// is logged at debug level, below the example's log level.)
+	for !strings.Contains(svc.Stderr(), `msg="lifecycle started"`) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no \"started\" log within the startupProbe budget\nstderr:\n%s", svc.Stderr())
+			t.Fatalf("no \"lifecycle started\" log within the startupProbe budget\nstderr:\n%s", svc.Stderr())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

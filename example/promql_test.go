@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,10 @@ func promWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // promThreshold matches a comparison with a number literal on its right
 // ("> 0.1", "== 0", "< 600", "> bool 1").
 var promThreshold = regexp.MustCompile(`\s*(?:==|!=|>=|<=|>|<)\s*(?:bool\s+)?[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`)
+
+// promStartupFailuresRE matches the database check's startup failure
+// counter in the text exposition format and captures its value.
+var promStartupFailuresRE = regexp.MustCompile(`(?m)^messenger_health_startup_failures_total\{check="database"\} (\S+)$`)
 
 // promStripThresholds removes every comparison with a number literal. A
 // comparison without `bool` only filters series, so the stripped
@@ -69,8 +74,8 @@ func TestPromQLStripThresholds(t *testing.T) {
 //   - on this healthy service no alert expression may return series
 //     except HealthCheckStartupFailures, which the test provokes: the
 //     database is down when the example starts and comes up once the
-//     startup gate has failed once. That makes the failure counter (which
-//     exists only after a failure) real, fires the alert in Prometheus,
+//     startup gate has failed once. That moves the failure counter
+//     (exported at 0 from the start) off 0, fires the alert in Prometheus,
 //     and gives the dashboard's alert history (ALERTS) a series.
 //
 // It ends with a SIGTERM to the example, which must exit 0.
@@ -97,9 +102,15 @@ func TestPromQLAgainstRealMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := startService(t, fastEnv("DATABASE_URL="+pg.DSN(), "HEALTH_STARTUP_MAX_ATTEMPTS=100")...)
+	// The counter is exported at 0 from the start: wait for a value >= 1.
 	promWaitFor(t, 10*time.Second, "a failed startup attempt in /metrics", func() bool {
 		_, body := svc.Get(t, "/metrics")
-		return strings.Contains(body, `messenger_health_startup_failures_total{check="database"}`)
+		m := promStartupFailuresRE.FindStringSubmatch(body)
+		if m == nil {
+			return false
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		return err == nil && v >= 1
 	})
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
