@@ -200,7 +200,12 @@ func TestPostgres(t *testing.T) {
 			}()
 			start := time.Now()
 			res := runBuiltin(t, c)
-			if d := time.Since(start); d > 2*time.Second {
+			// The bound is structural (the runner selects on the
+			// deadline); the assertion is loose so a busy machine cannot
+			// flake it, and the figure is logged.
+			d := time.Since(start)
+			t.Logf("result %v after the call (timeout %v)", d, c.Timeout)
+			if d > 2*time.Second {
 				t.Errorf("result after %v, want about the 300ms timeout", d)
 			}
 			assertResult(t, res, checks.StatusUnhealthy, "timeout")
