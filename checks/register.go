@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Register adds checks, applying defaults to zero fields. It validates the
@@ -48,8 +49,12 @@ func (r *Runner) Register(cs ...Check) error {
 		return &RegistrationError{Check: cycle[0], Err: ErrDependencyCycle, Detail: fmt.Sprint(cycle)}
 	}
 	for _, c := range added {
-		r.states[c.Name] = &state{check: c, last: Result{Name: c.Name, Criticality: c.Criticality, Level: c.Level}}
+		st := &state{check: c, last: Result{Name: c.Name, Criticality: c.Criticality, Level: c.Level}}
+		r.states[c.Name] = st
+		// A new slice each time: published snapshots keep the old one.
+		r.order = append(slices.Clone(r.order), st)
 	}
+	slices.SortFunc(r.order, func(a, b *state) int { return strings.Compare(a.check.Name, b.check.Name) })
 	r.publishLocked()
 	return nil
 }
@@ -97,18 +102,12 @@ func findCycle(deps map[string][]string) []string {
 	return nil
 }
 
-// publishLocked rebuilds the snapshot from the states. r.mu must be held.
+// publishLocked rebuilds the snapshot from the states, in name order.
+// r.mu must be held.
 func (r *Runner) publishLocked() {
-	names := make([]string, 0, len(r.states))
-	for n := range r.states {
-		names = append(names, n)
+	results := make([]Result, len(r.order))
+	for i, st := range r.order {
+		results[i] = st.last
 	}
-	slices.Sort(names)
-	results := make([]Result, len(names))
-	states := make([]*state, len(names))
-	for i, n := range names {
-		states[i] = r.states[n]
-		results[i] = states[i].last
-	}
-	r.snap.Store(newSnapshot(results, states))
+	r.snap.Store(newSnapshot(results, r.order))
 }

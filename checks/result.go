@@ -63,10 +63,15 @@ type Transition struct {
 // (or unknown) gives StatusUnhealthy; otherwise any check degraded, or an
 // Optional check unhealthy (or unknown), gives StatusDegraded; otherwise
 // StatusHealthy. No results is StatusHealthy.
-func Aggregate(results []Result) Status {
+func Aggregate(results []Result) Status { return aggregateAt(results, LevelComprehensive) }
+
+// aggregateAt is Aggregate over the results that belong to level l.
+func aggregateAt(results []Result, l Level) Status {
 	s := StatusHealthy
 	for i := range results {
-		s = worse(s, contribution(&results[i]))
+		if l.Includes(results[i].Level) {
+			s = worse(s, contribution(&results[i]))
+		}
 	}
 	return s
 }
@@ -98,11 +103,14 @@ func worse(a, b Status) Status {
 // missing database reads `database "x" does not exist` (the server's own
 // message, as the seed spec shows it) and a refused Redis reads
 // `redis: connection refused`. Empty when no required check fails.
-func FailureMessage(results []Result) string {
+func FailureMessage(results []Result) string { return failureMessageAt(results, LevelComprehensive) }
+
+// failureMessageAt is FailureMessage over the results that belong to l.
+func failureMessageAt(results []Result, l Level) string {
 	var b strings.Builder
 	for i := range results {
 		r := &results[i]
-		if r.Criticality != Required || r.Status == StatusHealthy || r.Status == StatusDegraded {
+		if !l.Includes(r.Level) || r.Criticality != Required || r.Status.OK() {
 			continue
 		}
 		if b.Len() > 0 {
@@ -138,16 +146,9 @@ type Snapshot struct {
 
 func newSnapshot(results []Result, states []*state) *Snapshot {
 	s := &Snapshot{Results: results, states: states}
-	sub := make([]Result, 0, len(results))
 	for l := Level(0); l < NumLevels; l++ {
-		sub = sub[:0]
-		for i := range results {
-			if l.Includes(results[i].Level) {
-				sub = append(sub, results[i])
-			}
-		}
-		s.status[l] = Aggregate(sub)
-		s.message[l] = FailureMessage(sub)
+		s.status[l] = aggregateAt(results, l)
+		s.message[l] = failureMessageAt(results, l)
 	}
 	return s
 }

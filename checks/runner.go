@@ -33,6 +33,7 @@ type Runner struct {
 
 	mu     sync.Mutex // guards states' mutable fields and registration
 	states map[string]*state
+	order  []*state // states sorted by name; replaced, never modified, on Register
 	snap   atomic.Pointer[Snapshot]
 	hooks  atomic.Pointer[[]Hooks]
 
