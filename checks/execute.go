@@ -171,7 +171,7 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 	st.push(res, r.cfg.historySize)
 	res.Availability = st.availability()
 	st.last = res
-	st.markFreshLocked(r.cfg.clock)
+	st.markFreshLocked(r.cfg.clock, &r.notFresh)
 	var tr *Transition
 	if res.Status != prev.Status {
 		tr = &Transition{Check: res.Name, From: prev.Status, To: res.Status, Message: msg, At: now}

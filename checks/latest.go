@@ -28,8 +28,8 @@ func (r *Runner) Latest(ctx context.Context) *Snapshot {
 // check. The snapshot still holds every check.
 func (r *Runner) LatestAt(ctx context.Context, level Level) *Snapshot {
 	snap := r.snap.Load()
-	if len(snap.states) == 0 {
-		return snap
+	if r.notFresh.Load() == 0 || len(snap.states) == 0 {
+		return snap // every result is fresh: nothing to refresh or wait for
 	}
 	wait := false
 	for _, st := range snap.states {

@@ -55,6 +55,7 @@ func (r *Runner) Register(cs ...Check) error {
 		r.order = append(slices.Clone(r.order), st)
 	}
 	slices.SortFunc(r.order, func(a, b *state) int { return strings.Compare(a.check.Name, b.check.Name) })
+	r.notFresh.Add(int64(len(added))) // no result yet
 	r.publishLocked()
 	return nil
 }

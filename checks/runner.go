@@ -34,8 +34,12 @@ type Runner struct {
 	mu     sync.Mutex // guards states' mutable fields and registration
 	states map[string]*state
 	order  []*state // states sorted by name; replaced, never modified, on Register
-	snap   atomic.Pointer[Snapshot]
-	hooks  atomic.Pointer[[]Hooks]
+	// notFresh counts the checks whose result is past its TTL (or absent):
+	// while it is 0, every result is fresh, and so usable (MaxStaleness >=
+	// TTL), and Latest returns the snapshot without looking further.
+	notFresh atomic.Int64
+	snap     atomic.Pointer[Snapshot]
+	hooks    atomic.Pointer[[]Hooks]
 
 	baseCtx context.Context // cancelled by Close
 	cancel  context.CancelFunc

@@ -28,17 +28,25 @@ type state struct {
 }
 
 // markFreshLocked sets the freshness flags for a new result and arms the
-// timers that clear them. Runner.mu must be held.
-func (st *state) markFreshLocked(clock Clock) {
+// timers that clear them. notFresh counts the states whose fresh flag is 0
+// (it starts at the number of states): reads skip their per-check loop
+// while it is 0. Runner.mu must be held.
+func (st *state) markFreshLocked(clock Clock, notFresh *atomic.Int64) {
 	if st.freshTimer != nil {
 		st.freshTimer.Stop()
 		st.stalTimer.Stop()
 	}
 	st.gen++
 	g := st.gen
-	st.fresh.Store(g)
 	st.usable.Store(g)
-	st.freshTimer = clock.AfterFunc(st.check.TTL, func() { st.fresh.CompareAndSwap(g, 0) })
+	if st.fresh.Swap(g) == 0 {
+		notFresh.Add(-1)
+	}
+	st.freshTimer = clock.AfterFunc(st.check.TTL, func() {
+		if st.fresh.CompareAndSwap(g, 0) {
+			notFresh.Add(1)
+		}
+	})
 	st.stalTimer = clock.AfterFunc(st.check.MaxStaleness, func() { st.usable.CompareAndSwap(g, 0) })
 }
 
