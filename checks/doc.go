@@ -40,9 +40,10 @@
 //     before the first result, a read waits at most the Timeout for a fresh
 //     one and otherwise reports the check unhealthy ("stale").
 //
-// Freshness is kept by timers armed when a result is recorded, so a cached
-// read costs a few atomic loads and no clock call (clock reads cost
-// hundreds of nanoseconds on some virtual machines).
+// Freshness is kept by timers armed when a result is recorded, and a
+// counter of checks past their TTL, so a cached read costs two atomic
+// loads and no clock call (clock reads cost hundreds of nanoseconds on
+// some virtual machines).
 //
 // # Built-in checks
 //

@@ -94,7 +94,7 @@ func BenchmarkStaticHandlerSameHeaders(b *testing.B) {
 
 // BenchmarkStaticHandlerPlusLatest is the static handler plus one
 // runner.Latest read: the share of the public route's cost that is the
-// runner's (its clock read), not this package's.
+// runner's (its cached read), not this package's.
 func BenchmarkStaticHandlerPlusLatest(b *testing.B) {
 	body := []byte(`{"status":"success","data":{"health":"ok"}}`)
 	r := benchRunner(b, 1)
