@@ -112,6 +112,13 @@ func call(ctx context.Context, fn Func, timeout time.Duration) Report {
 			// The Func returned promptly on its deadline without an error.
 			return Report{Status: StatusUnhealthy, Message: "timeout after " + timeout.String()}
 		}
+		failed := rep.Status == StatusUnhealthy || rep.Status == StatusUnknown && rep.Err != nil
+		if failed && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// However the Func words it ("timeout", "i/o timeout",
+			// "canceling statement"), a failure at the deadline reads the
+			// same as an abandoned Func.
+			rep.Status, rep.Message = StatusUnhealthy, "timeout after "+timeout.String()
+		}
 		return rep
 	case <-ctx.Done():
 		if ctx.Err() == context.Canceled {

@@ -296,3 +296,20 @@ func TestDependencySkipping(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 }
+
+// A Func that honours its deadline and words the failure its own way reads
+// the same as one that was abandoned.
+func TestTimeoutMessageIsUniform(t *testing.T) {
+	r := newRunner(t)
+	err := r.Register(checks.Check{Name: "c", Timeout: 50 * time.Millisecond, Func: func(ctx context.Context) checks.Report {
+		<-ctx.Done()
+		return checks.Report{Err: errors.New("i/o timeout while reading from 10.0.0.1:5432")}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Check(context.Background(), "c")
+	if err != nil || res.Status != checks.StatusUnhealthy || res.Message != "timeout after 50ms" {
+		t.Fatalf("got %v %q %v", res.Status, res.Message, err)
+	}
+}
