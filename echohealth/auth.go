@@ -1,14 +1,12 @@
 package echohealth
 
 import (
-	"errors"
-	"net/http"
-
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v4"
 )
 
 // ErrUnauthorized is wrapped by the errors of (*JWT).Authenticate.
-var ErrUnauthorized = errors.New("echohealth: unauthorized")
+var ErrUnauthorized = httphealth.ErrUnauthorized
 
 // Authenticator decides whether a request may read the detailed routes.
 // A non-nil error answers 401 {"status":"error","error":"unauthorized"}
@@ -24,14 +22,15 @@ type AuthenticatorFunc func(c echo.Context) error
 // Authenticate calls f.
 func (f AuthenticatorFunc) Authenticate(c echo.Context) error { return f(c) }
 
-// writeUnauthorized sends the one 401 response of this package.
-func writeUnauthorized(c echo.Context) error {
-	c.Response().Header()["Www-Authenticate"] = hdrBearer
-	return write(c, http.StatusUnauthorized, bodyUnauthorized)
-}
-
-// authenticate runs auth and reports whether the request may proceed; a
-// nil Authenticator denies everything.
-func authenticate(auth Authenticator, c echo.Context) bool {
-	return auth != nil && auth.Authenticate(c) == nil
+// coreAuth turns an Authenticator into httphealth's: a *JWT verifies the
+// request itself; any other gets the echo.Context of the request. Nil
+// stays nil, so Register refuses it.
+func coreAuth(a Authenticator) httphealth.Authenticator {
+	if j, ok := a.(*JWT); ok {
+		if j == nil || j.core == nil {
+			return nil
+		}
+		return j.core
+	}
+	return httphealth.RouterAuthenticator[echo.Context](a)
 }

@@ -3,70 +3,31 @@
 // Register adds the health routes to an *echo.Echo or an *echo.Group. It
 // never owns the server and never adds global or group middleware: every
 // route it adds carries its own behaviour, so an unknown path under the
-// prefix still gets Echo's normal 404.
+// prefix still gets Echo's normal 404. Echo v5 services use echov5health,
+// its sibling with the same surface.
+//
+// The handlers, bodies, headers, detailed formats, query parameters and
+// JWT rules are those of package httphealth, written once for every
+// router; this package adapts them to Echo v4: explicit HEAD routes, route
+// names for e.Reverse, the :check parameter handed to the handler, and an
+// Authenticator that receives the echo.Context.
 //
 // # Routes
 //
 // With the default prefix "/healthcheck":
 //
 //   - GET and HEAD /healthcheck/ (route name "healthcheck:get") and
-//     /healthcheck: the public route of the seed spec. 200
-//     {"status":"success","data":{"health":"ok"}} when healthy, 200 with
-//     "health":"degraded" when degraded, and 500 (WithFailureStatus: 503)
-//     {"status":"error","error":"<message>"} when a required check fails,
-//     where the message is Snapshot.MessageAt(level), e.g.
-//     `database "database_not_exist" does not exist`.
+//     /healthcheck: 200 {"status":"success","data":{"health":"ok"}} when
+//     healthy, 200 with "health":"degraded" when degraded, and 500
+//     (WithFailureStatus: 503) {"status":"error","error":"<message>"} when
+//     a required check fails, e.g. `database "database_not_exist" does not
+//     exist`.
 //   - GET and HEAD /healthcheck/live: 200 while the process serves; it runs
 //     no check (a database outage must not restart pods).
 //   - GET and HEAD /healthcheck/ready: 503 while Readiness says not ready
 //     ("starting", "draining") or a required check fails; else like the
 //     public route.
-//   - GET /healthcheck/detailed and /healthcheck/detailed/:check, only with
-//     WithDetailed: every check's status, timings, details and counters,
-//     behind an Authenticator (NewJWT builds one).
-//
-// Every response of these routes, errors included, is JSON with
-// Cache-Control: no-store and X-Content-Type-Options: nosniff.
-//
-// # Detailed routes
-//
-// GET {prefix}/detailed answers, after the Authenticator accepts the
-// request (401 {"status":"error","error":"unauthorized"} with
-// WWW-Authenticate: Bearer otherwise, whatever the path or query):
-//
-//	{"status":"healthy|degraded|unhealthy","timestamp":"<RFC 3339, UTC>",
-//	 "version":"<WithVersion>",
-//	 "checks":{"database":{"status":"healthy","response_time_ms":1.234,
-//	   "details":{...},"error":"<message, omitted when empty>",
-//	   "last_success":"<RFC 3339, omitted if never>",
-//	   "consecutive_failures":0,"availability":0.95}},
-//	 "dependencies":{"database":"required","redis":"optional"}}
-//
-// Query parameters: level=basic|standard|comprehensive (default
-// comprehensive: every check, whatever WithLevel says), check=a,b (only
-// these), exclude=a,b, history=1 (adds "history":[{"status","response_time_ms",
-// "time","error"}] per check, oldest first, each entry the execution's own
-// status before flap damping). An invalid level or history value, or an
-// unknown name in check or exclude, is a 400 JSON error. The top-level
-// status is checks.Aggregate over the selected checks. The route answers
-// 200 even when unhealthy: it is a diagnosis route, not a probe.
-//
-// GET {prefix}/detailed/:check is the same format restricted to one check
-// (404 {"status":"error","error":"unknown check"} for an unknown name);
-// only history applies.
-//
-// With Accept: application/health+json both answer the IETF draft format
-// (draft-inadarei-api-health-check) instead: "status" pass, warn or fail,
-// "version", and "checks" keyed "<name>:responseTime", each an array of one
-// {"status","observedValue","observedUnit":"ms","time","output"}; "fail"
-// answers 503.
-//
-// # Cost
-//
-// The routes read the runner with Latest, which never waits on a
-// dependency once a result exists: a hanging database costs a probe
-// nothing while its result is younger than the check's MaxStaleness. The
-// constant bodies are encoded once and the failure body once per message,
-// so the healthy public route costs what a handler writing the same
-// constant JSON and headers costs, and allocates nothing of its own.
+//   - GET and HEAD /healthcheck/detailed and /healthcheck/detailed/:check,
+//     only with WithDetailed: every check's status, timings, details and
+//     counters, behind an Authenticator (NewJWT builds one).
 package echohealth

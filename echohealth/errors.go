@@ -1,27 +1,30 @@
 package echohealth
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/echofx/healthcheck/httphealth"
+)
 
 // Sentinel errors returned (wrapped) by Register and NewJWT; test them with
-// errors.Is.
+// errors.Is. They are httphealth's, so one errors.Is serves every adapter.
 var (
 	// ErrInvalidConfig: Register got a nil router or runner, an invalid
 	// prefix, level or failure status, or WithDetailed(nil).
-	ErrInvalidConfig = errors.New("echohealth: invalid configuration")
-	// ErrNoKey: a JWT algorithm has no key to verify with (no Secret for
-	// HS*, no PublicKey for the others), or no key was given at all.
-	ErrNoKey = errors.New("echohealth: no verification key")
-	// ErrWeakKey: the HMAC Secret is shorter than the hash output (32
-	// bytes for HS256, 48 for HS384, 64 for HS512) or the RSA key is
-	// shorter than 2048 bits.
-	ErrWeakKey = errors.New("echohealth: key too weak")
-	// ErrKeyMismatch: PublicKey's type does not fit an algorithm (RS*/PS*
-	// need *rsa.PublicKey, ES256/384/512 an *ecdsa.PublicKey on
-	// P-256/P-384/P-521, EdDSA an ed25519.PublicKey), or a key is given
-	// that no configured algorithm uses.
-	ErrKeyMismatch = errors.New("echohealth: key does not match algorithm")
+	ErrInvalidConfig = httphealth.ErrInvalidConfig
+	// ErrNoKey: a JWT algorithm has no key to verify with.
+	ErrNoKey = httphealth.ErrNoKey
+	// ErrWeakKey: the HMAC Secret is too short, blank or one byte
+	// repeated, or the RSA key is shorter than 2048 bits.
+	ErrWeakKey = httphealth.ErrWeakKey
+	// ErrKeyMismatch: PublicKey's type does not fit an algorithm, or a
+	// key is given that no configured algorithm uses.
+	ErrKeyMismatch = httphealth.ErrKeyMismatch
 	// ErrBadAlgorithm: an unknown algorithm, or "none".
-	ErrBadAlgorithm = errors.New("echohealth: unsupported algorithm")
+	ErrBadAlgorithm = httphealth.ErrBadAlgorithm
+	// ErrDuplicateRoute: Register found one of its paths already
+	// registered on the *echo.Echo.
+	ErrDuplicateRoute = httphealth.ErrDuplicateRoute
 )
 
 // ConfigError is the error of Register and NewJWT: Err is one of the
@@ -32,21 +35,19 @@ type ConfigError struct {
 	Detail string
 }
 
-// Error implements error.
+// Error implements error: "echohealth: <sentinel>: <field>: <detail>".
 func (e *ConfigError) Error() string {
-	msg := e.Err.Error()
-	if e.Field != "" {
-		msg += ": " + e.Field
-	}
-	if e.Detail != "" {
-		msg += ": " + e.Detail
-	}
-	return msg
+	return (&httphealth.ConfigError{Package: pkg, Field: e.Field, Err: e.Err, Detail: e.Detail}).Error()
 }
 
 // Unwrap returns the sentinel.
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-func configErr(field string, err error, detail string) error {
-	return &ConfigError{Field: field, Err: err, Detail: detail}
+// fromCore turns httphealth's *ConfigError into this package's.
+func fromCore(err error) error {
+	var ce *httphealth.ConfigError
+	if errors.As(err, &ce) {
+		return &ConfigError{Field: ce.Field, Err: ce.Err, Detail: ce.Detail}
+	}
+	return err
 }

@@ -1,75 +1,32 @@
 package echohealth
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"errors"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"slices"
-	"strings"
-	"time"
-
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v4"
 )
 
 // JWT defaults and limits.
 const (
 	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
-	DefaultLeeway = 5 * time.Second
+	DefaultLeeway = httphealth.DefaultLeeway
 	// MaxAuthorizationBytes bounds the Authorization header; a longer one
 	// is rejected before any parsing.
-	MaxAuthorizationBytes = 8 << 10
+	MaxAuthorizationBytes = httphealth.MaxAuthorizationBytes
 	// MinRSABits is the smallest RSA modulus accepted.
-	MinRSABits = 2048
+	MinRSABits = httphealth.MinRSABits
 )
 
-// JWTConfig configures NewJWT. Tokens are read from the
-// "Authorization: Bearer <token>" header only (never from the query, where
-// they would end up in access logs).
-type JWTConfig struct {
-	// Algorithms lists the accepted "alg" values: HS256, HS384, HS512,
-	// RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512,
-	// EdDSA. "none" is never accepted. Default: the algorithm of each
-	// configured key (HS256 for Secret; RS256, ES256/ES384/ES512 by curve
-	// or EdDSA for PublicKey).
-	Algorithms []string
-	// Secret verifies HS* tokens. It must be at least as long as the hash
-	// output: 32 bytes for HS256, 48 for HS384, 64 for HS512.
-	Secret []byte
-	// PublicKey verifies the asymmetric algorithms: *rsa.PublicKey (at
-	// least MinRSABits) for RS*/PS*, *ecdsa.PublicKey on P-256/P-384/P-521
-	// for ES256/ES384/ES512, ed25519.PublicKey for EdDSA.
-	PublicKey crypto.PublicKey
-	// Issuer, when set, must equal the token's "iss".
-	Issuer string
-	// Audience, when set, must be one of the token's "aud".
-	Audience string
-	// RequiredScope, when set, must be one of the space-separated scopes
-	// of the token's "scope" claim (OAuth 2.0, RFC 8693) or of its "scp"
-	// claim (a string or an array of strings).
-	RequiredScope string
-	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means
-	// DefaultLeeway (5 s); negative is an error.
-	Leeway time.Duration
-	// Logger receives each rejection's reason at Debug level (never the
-	// token). Nil means slog.Default() at the time of the request.
-	Logger *slog.Logger
-}
+// JWTConfig configures NewJWT; see httphealth.JWTConfig for its fields
+// and their defaults.
+type JWTConfig = httphealth.JWTConfig
 
-// JWT verifies bearer tokens. Every token must carry "exp"; "nbf" and
-// "iat" are checked when present. Build it with NewJWT; it is safe for
-// concurrent use. A nil *JWT denies every request.
+// JWT verifies bearer tokens for Echo v4 (httphealth.JWT does the
+// verifying: every token must carry "exp"; "nbf" and "iat" are checked
+// when present; unknown "crit" headers and a "typ" other than JWT are
+// refused). Build it with NewJWT; it is safe for concurrent use. A nil
+// *JWT denies every request.
 type JWT struct {
-	parser *jwt.Parser
-	keys   map[string]any // by alg, type checked at construction
-	scope  string
-	logger *slog.Logger
+	core *httphealth.JWT
 }
 
 var _ Authenticator = (*JWT)(nil)
@@ -78,178 +35,21 @@ var _ Authenticator = (*JWT)(nil)
 // wrapping ErrNoKey, ErrWeakKey, ErrKeyMismatch, ErrBadAlgorithm or
 // ErrInvalidConfig; NewJWT never panics on a bad configuration.
 func NewJWT(cfg JWTConfig) (*JWT, error) {
-	if cfg.Leeway < 0 {
-		return nil, configErr("Leeway", ErrInvalidConfig, "negative")
+	j, err := httphealth.NewJWT(cfg)
+	if err != nil {
+		return nil, fromCore(err)
 	}
-	if cfg.Leeway == 0 {
-		cfg.Leeway = DefaultLeeway
-	}
-	if strings.ContainsAny(cfg.RequiredScope, " \t\r\n") {
-		return nil, configErr("RequiredScope", ErrInvalidConfig, "must be a single scope")
-	}
-	hasSecret := len(cfg.Secret) > 0
-	hasPublic := !isNil(cfg.PublicKey)
-	if !hasSecret && !hasPublic {
-		return nil, configErr("Secret, PublicKey", ErrNoKey, "neither is set")
-	}
-	algs := cfg.Algorithms
-	if len(algs) == 0 {
-		if hasSecret {
-			algs = append(algs, jwt.SigningMethodHS256.Alg())
-		}
-		if hasPublic {
-			alg, err := defaultAlgorithm(cfg.PublicKey)
-			if err != nil {
-				return nil, err
-			}
-			algs = append(algs, alg)
-		}
-	}
-	keys := make(map[string]any, len(algs))
-	usedSecret, usedPublic := false, false
-	for _, alg := range algs {
-		if _, dup := keys[alg]; dup {
-			continue
-		}
-		key, err := keyFor(alg, cfg.Secret, cfg.PublicKey)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := key.([]byte); ok {
-			usedSecret = true
-		} else {
-			usedPublic = true
-		}
-		keys[alg] = key
-	}
-	if hasSecret && !usedSecret {
-		return nil, configErr("Secret", ErrKeyMismatch, "set, but no HS* algorithm is configured")
-	}
-	if hasPublic && !usedPublic {
-		return nil, configErr("PublicKey", ErrKeyMismatch, "set, but no asymmetric algorithm is configured")
-	}
-	valid := make([]string, 0, len(keys))
-	for alg := range keys {
-		valid = append(valid, alg)
-	}
-	slices.Sort(valid)
-
-	opts := []jwt.ParserOption{
-		jwt.WithValidMethods(valid),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(cfg.Leeway),
-		jwt.WithStrictDecoding(),
-	}
-	if cfg.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
-	}
-	if cfg.Audience != "" {
-		opts = append(opts, jwt.WithAudience(cfg.Audience))
-	}
-	return &JWT{
-		parser: jwt.NewParser(opts...),
-		keys:   keys,
-		scope:  cfg.RequiredScope,
-		logger: cfg.Logger,
-	}, nil
-}
-
-// defaultAlgorithm is the algorithm implied by a public key.
-func defaultAlgorithm(pub crypto.PublicKey) (string, error) {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return "RS256", nil
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return "ES256", nil
-		case elliptic.P384():
-			return "ES384", nil
-		case elliptic.P521():
-			return "ES512", nil
-		}
-		return "", configErr("PublicKey", ErrKeyMismatch, "unsupported ECDSA curve")
-	case ed25519.PublicKey:
-		return "EdDSA", nil
-	}
-	return "", configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("unsupported key type %T", pub))
-}
-
-// keyFor returns the verification key of alg, checking its type and size.
-func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
-	switch alg {
-	case "HS256", "HS384", "HS512":
-		if len(secret) == 0 {
-			return nil, configErr("Secret", ErrNoKey, alg+" needs a Secret")
-		}
-		minLen := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]
-		if len(secret) < minLen {
-			return nil, configErr("Secret", ErrWeakKey, fmt.Sprintf("%s needs at least %d bytes, got %d", alg, minLen, len(secret)))
-		}
-		return slices.Clone(secret), nil
-	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		if isNil(pub) {
-			return nil, configErr("PublicKey", ErrNoKey, alg+" needs an *rsa.PublicKey")
-		}
-		k, ok := pub.(*rsa.PublicKey)
-		if !ok {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an *rsa.PublicKey, got %T", alg, pub))
-		}
-		if k.N == nil || k.N.BitLen() < MinRSABits {
-			return nil, configErr("PublicKey", ErrWeakKey, fmt.Sprintf("RSA key shorter than %d bits", MinRSABits))
-		}
-		return k, nil
-	case "ES256", "ES384", "ES512":
-		if isNil(pub) {
-			return nil, configErr("PublicKey", ErrNoKey, alg+" needs an *ecdsa.PublicKey")
-		}
-		k, ok := pub.(*ecdsa.PublicKey)
-		if !ok {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an *ecdsa.PublicKey, got %T", alg, pub))
-		}
-		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
-		if k.Curve != want {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs curve %s", alg, want.Params().Name))
-		}
-		return k, nil
-	case "EdDSA":
-		if isNil(pub) {
-			return nil, configErr("PublicKey", ErrNoKey, alg+" needs an ed25519.PublicKey")
-		}
-		k, ok := pub.(ed25519.PublicKey)
-		if !ok {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an ed25519.PublicKey, got %T", alg, pub))
-		}
-		if len(k) != ed25519.PublicKeySize {
-			return nil, configErr("PublicKey", ErrKeyMismatch, "ed25519 key of wrong size")
-		}
-		return k, nil
-	}
-	return nil, configErr("Algorithms", ErrBadAlgorithm, fmt.Sprintf("%q", alg))
+	return &JWT{core: j}, nil
 }
 
 // Authenticate verifies the request's bearer token. Its error wraps
 // ErrUnauthorized and is logged at Debug level without the token.
 func (j *JWT) Authenticate(c echo.Context) error {
-	if j == nil || j.parser == nil {
-		return fmt.Errorf("%w: nil verifier", ErrUnauthorized)
+	var core *httphealth.JWT
+	if j != nil {
+		core = j.core
 	}
-	req := c.Request()
-	err := j.verify(req.Header)
-	if err != nil {
-		logger := j.logger
-		if logger == nil {
-			logger = slog.Default()
-		}
-		logger.DebugContext(req.Context(), "echohealth: bearer token rejected",
-			slog.String("reason", err.Error()),
-			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
-			slog.String("remote", req.RemoteAddr))
-		return fmt.Errorf("%w: %w", ErrUnauthorized, err)
-	}
-	return nil
+	return core.Authenticate(c.Request())
 }
 
 // Middleware returns an Echo middleware that answers 401 (the same body
@@ -258,111 +58,11 @@ func (j *JWT) Authenticate(c echo.Context) error {
 func (j *JWT) Middleware() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if !authenticate(j, c) {
-				return writeUnauthorized(c)
+			if j.Authenticate(c) != nil {
+				httphealth.Unauthorized.ServeHTTP(c.Response(), c.Request())
+				return nil
 			}
 			return next(c)
 		}
 	}
-}
-
-var (
-	errNoToken       = errors.New("no bearer token")
-	errManyTokens    = errors.New("more than one Authorization header")
-	errHeaderTooLong = errors.New("authorization header too long")
-	errScheme        = errors.New("authorization scheme is not Bearer")
-	errAlgorithm     = errors.New("unexpected signing method")
-	errScope         = errors.New("required scope missing")
-)
-
-func (j *JWT) verify(h http.Header) error {
-	values := h.Values("Authorization")
-	switch {
-	case len(values) == 0:
-		return errNoToken
-	case len(values) > 1:
-		return errManyTokens
-	}
-	tok, err := bearer(values[0])
-	if err != nil {
-		return err
-	}
-	claims := jwt.MapClaims{}
-	if _, err := j.parser.ParseWithClaims(tok, claims, j.keyFunc); err != nil {
-		return err
-	}
-	if j.scope != "" && !hasScope(claims, j.scope) {
-		return errScope
-	}
-	return nil
-}
-
-// bearer extracts the token of an "Authorization: Bearer <token>" value.
-func bearer(v string) (string, error) {
-	if len(v) > MaxAuthorizationBytes {
-		return "", errHeaderTooLong
-	}
-	const scheme = "bearer "
-	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
-		if strings.TrimSpace(v) == "" {
-			return "", errNoToken
-		}
-		return "", errScheme
-	}
-	tok := strings.TrimSpace(v[len(scheme):])
-	if tok == "" {
-		return "", errNoToken
-	}
-	return tok, nil
-}
-
-// keyFunc returns the key configured for the token's algorithm, after
-// checking that the method's family matches the key's type, so a key can
-// never be used by another family (RS256 public key as an HS256 secret).
-func (j *JWT) keyFunc(t *jwt.Token) (any, error) {
-	key, ok := j.keys[t.Method.Alg()]
-	if !ok {
-		return nil, errAlgorithm
-	}
-	switch t.Method.(type) {
-	case *jwt.SigningMethodHMAC:
-		ok = isType[[]byte](key)
-	case *jwt.SigningMethodRSA, *jwt.SigningMethodRSAPSS:
-		ok = isType[*rsa.PublicKey](key)
-	case *jwt.SigningMethodECDSA:
-		ok = isType[*ecdsa.PublicKey](key)
-	case *jwt.SigningMethodEd25519:
-		ok = isType[ed25519.PublicKey](key)
-	default:
-		ok = false
-	}
-	if !ok {
-		return nil, errAlgorithm
-	}
-	return key, nil
-}
-
-func isType[T any](v any) bool {
-	_, ok := v.(T)
-	return ok
-}
-
-// hasScope reports whether the "scope" (space-separated string) or "scp"
-// (string or array of strings) claim contains want.
-func hasScope(claims jwt.MapClaims, want string) bool {
-	for _, name := range [...]string{"scope", "scp"} {
-		switch v := claims[name].(type) {
-		case string:
-			if slices.Contains(strings.Fields(v), want) {
-				return true
-			}
-		case []any:
-			for _, s := range v {
-				if s == want {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

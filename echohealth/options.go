@@ -4,95 +4,77 @@ import (
 	"net/http"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // DefaultPrefix is the path under which Register adds its routes.
-const DefaultPrefix = "/healthcheck"
+const DefaultPrefix = httphealth.DefaultPrefix
 
-// Option configures Register.
-type Option interface{ apply(*config) }
+// Media types of the responses.
+const (
+	// MIMEJSON is the content type of every response but the IETF format.
+	MIMEJSON = httphealth.MIMEJSON
+	// MIMEHealthJSON is the content type of the IETF draft
+	// (draft-inadarei-api-health-check) format of the detailed route.
+	MIMEHealthJSON = httphealth.MIMEHealthJSON
+)
 
-type optionFunc func(*config)
+// Option configures Register. The options are httphealth's; those below
+// are the same functions, for the Echo v4 reader.
+type Option = httphealth.Option
 
-func (f optionFunc) apply(c *config) { f(c) }
+// Readiness tells whether the service should receive traffic
+// (httphealth.Readiness; *lifecycle.Lifecycle satisfies it).
+type Readiness = httphealth.Readiness
 
-type config struct {
-	prefix        string
-	readiness     Readiness
-	liveness      Liveness
-	level         checks.Level
-	failureStatus int
-	publicErrors  bool
-	detailed      bool
-	auth          Authenticator
-	version       string
-}
+// Liveness tells whether the process should be kept running
+// (httphealth.Liveness).
+type Liveness = httphealth.Liveness
 
-func defaultConfig() config {
-	return config{
-		prefix:        DefaultPrefix,
-		level:         checks.LevelComprehensive,
-		failureStatus: http.StatusInternalServerError,
-		publicErrors:  true,
-	}
-}
-
-// WithPrefix sets the path prefix of every route (default DefaultPrefix,
-// "/healthcheck"). It must be empty or start with "/", and contain no ':'
-// or '*'; a trailing "/" is dropped. Register rejects anything else.
-func WithPrefix(prefix string) Option {
-	return optionFunc(func(c *config) { c.prefix = prefix })
-}
+// WithPrefix sets the path prefix of every route (default "/healthcheck").
+// It must be empty or start with "/", and contain no ':', '*', '?', '#',
+// '{', '}' or spaces; a trailing "/" is dropped. Register rejects
+// anything else.
+func WithPrefix(prefix string) Option { return httphealth.WithPrefix(prefix) }
 
 // WithReadiness sets what /ready asks before reading the checks (default
-// nil: always ready). The lifecycle package's *Lifecycle satisfies
-// Readiness. Readiness affects /ready only, never the public route.
-func WithReadiness(r Readiness) Option {
-	return optionFunc(func(c *config) { c.readiness = r })
-}
+// nil: always ready). Readiness affects /ready only.
+func WithReadiness(r Readiness) Option { return httphealth.WithReadiness(r) }
 
 // WithLiveness sets what /live asks (default nil: live while the process
 // serves requests). When Live returns false, /live answers 503.
-func WithLiveness(l Liveness) Option {
-	return optionFunc(func(c *config) { c.liveness = l })
-}
+func WithLiveness(l Liveness) Option { return httphealth.WithLiveness(l) }
 
-// WithLevel sets which checks decide the public route and /ready: those
-// declared at level l or narrower (default checks.LevelComprehensive, i.e.
-// every registered check). Register rejects an unknown level.
-func WithLevel(l checks.Level) Option {
-	return optionFunc(func(c *config) { c.level = l })
-}
+// WithLevel sets which checks decide the public route and /ready (default
+// checks.LevelComprehensive, every registered check).
+func WithLevel(l checks.Level) Option { return httphealth.WithLevel(l) }
 
-// WithFailureStatus sets the status code of the public route when a
-// required check fails: http.StatusInternalServerError (500, the default
-// and the seed spec's) or http.StatusServiceUnavailable (503). Register
-// rejects any other code. /ready always fails with 503.
-func WithFailureStatus(code int) Option {
-	return optionFunc(func(c *config) { c.failureStatus = code })
-}
+// WithFailureStatus sets the public route's failure status: 500 (the
+// default) or 503. /ready always fails with 503.
+func WithFailureStatus(code int) Option { return httphealth.WithFailureStatus(code) }
 
 // WithPublicErrors sets whether the public route and /ready show the
-// failing checks' sanitized messages (default true, as the seed spec
-// does). With false the failure body is {"status":"error","error":"unhealthy"};
-// the readiness reasons ("starting", "draining") are still shown.
-func WithPublicErrors(show bool) Option {
-	return optionFunc(func(c *config) { c.publicErrors = show })
-}
-
-// WithDetailed adds GET {prefix}/detailed and {prefix}/detailed/:check,
-// protected by auth (see NewJWT). Without this option these routes do not
-// exist. A nil auth (including a nil *JWT) makes Register fail: there is
-// no unprotected detailed route. To serve it to anyone, pass an
-// AuthenticatorFunc that returns nil, and say so in your code.
-func WithDetailed(auth Authenticator) Option {
-	return optionFunc(func(c *config) {
-		c.detailed = true
-		c.auth = auth
-	})
-}
+// failing checks' sanitized messages (default true); with false the
+// failure body is {"status":"error","error":"unhealthy"}.
+func WithPublicErrors(show bool) Option { return httphealth.WithPublicErrors(show) }
 
 // WithVersion sets the "version" field of the detailed formats (default "").
-func WithVersion(v string) Option {
-	return optionFunc(func(c *config) { c.version = v })
-}
+func WithVersion(v string) Option { return httphealth.WithVersion(v) }
+
+// WithoutLive leaves out the /live routes (default: served).
+func WithoutLive() Option { return httphealth.WithoutLive() }
+
+// WithoutReady leaves out the /ready routes (default: served).
+func WithoutReady() Option { return httphealth.WithoutReady() }
+
+// WithMetrics adds GET and HEAD path (outside the prefix) served by h,
+// e.g. promhttp.HandlerFor of the app's registry (default: none).
+func WithMetrics(path string, h http.Handler) Option { return httphealth.WithMetrics(path, h) }
+
+// WithDetailed adds GET and HEAD {prefix}/detailed and
+// {prefix}/detailed/:check, protected by auth (see NewJWT). Without this
+// option these routes do not exist. A nil auth (including a nil *JWT)
+// makes Register fail: there is no unprotected detailed route. To serve
+// it to anyone, pass an AuthenticatorFunc that returns nil, and say so in
+// your code.
+func WithDetailed(auth Authenticator) Option { return httphealth.WithDetailed(coreAuth(auth)) }

@@ -2,24 +2,14 @@ package echohealth
 
 import (
 	"fmt"
-	"net/http"
-	"reflect"
-	"strings"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v4"
 )
 
 // RouteName is the name of the GET {prefix}/ route, for e.Reverse.
-const RouteName = "healthcheck:get"
-
-// handler serves one Register call's routes.
-type handler struct {
-	runner   *checks.Runner
-	cfg      config
-	failures msgCache // failure bodies of the public route and /ready
-	reasons  msgCache // not-ready bodies of /ready
-}
+const RouteName = httphealth.RouteName
 
 // Register adds the health routes of runner to r (an *echo.Echo or an
 // *echo.Group), under WithPrefix (default "/healthcheck"):
@@ -28,94 +18,86 @@ type handler struct {
 //	                                                    healthcheck:get:noslash, healthcheck:head:noslash
 //	GET, HEAD {prefix}/live            liveness         healthcheck:live, healthcheck:live:head
 //	GET, HEAD {prefix}/ready           readiness        healthcheck:ready, healthcheck:ready:head
-//	GET {prefix}/detailed              with WithDetailed  healthcheck:detailed
-//	GET {prefix}/detailed/:check       with WithDetailed  healthcheck:detailed:check
+//	GET, HEAD {prefix}/detailed        with WithDetailed  healthcheck:detailed, healthcheck:detailed:head
+//	GET, HEAD {prefix}/detailed/:check with WithDetailed  healthcheck:detailed:check, healthcheck:detailed:check:head
 //
-// It adds no middleware to r: the detailed routes authenticate inside
-// their handler, so unknown paths under the prefix keep Echo's 404.
-// Register validates everything before adding any route and returns a
-// *ConfigError wrapping ErrInvalidConfig on a nil router or runner, a bad
-// prefix, level or failure status, or a nil Authenticator. It does not
-// start the runner; the routes read it with Runner.Latest. Registering
-// twice on one Echo needs distinct prefixes, and e.Reverse then finds
-// either route named healthcheck:get.
+// The handlers are those of package httphealth (httphealth.Routes lists
+// them); Register only adds them. It adds no middleware to r: the detailed
+// routes authenticate inside their handler, so unknown paths under the
+// prefix keep Echo's 404. Register validates everything before adding any
+// route and returns a *ConfigError wrapping ErrInvalidConfig on a nil
+// router or runner, a bad prefix, level or failure status, or a nil
+// Authenticator, and one wrapping ErrDuplicateRoute naming the path when
+// r is an *echo.Echo that already has a route of the same method and path
+// (Echo v4 would silently replace it; on an *echo.Group, whose routes
+// Echo v4 does not list, that check is not possible). It does not start
+// the runner. Registering twice on one Echo needs distinct prefixes, and
+// e.Reverse then finds either route named healthcheck:get.
 func Register(r Router, runner *checks.Runner, opts ...Option) error {
 	if isNil(r) {
-		return configErr("router", ErrInvalidConfig, "nil")
+		return &ConfigError{Field: "router", Err: ErrInvalidConfig, Detail: "nil"}
 	}
-	if runner == nil {
-		return configErr("runner", ErrInvalidConfig, "nil")
+	h, err := httphealth.New(runner, opts...)
+	if err != nil {
+		return fromCore(err)
 	}
-	cfg := defaultConfig()
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
+	routes := h.Routes()
+	if lister, ok := r.(interface{ Routes() []*echo.Route }); ok {
+		if err := checkDuplicates(lister.Routes(), routes); err != nil {
+			return err
 		}
 	}
-	prefix, err := cleanPrefix(cfg.prefix)
-	if err != nil {
-		return err
-	}
-	cfg.prefix = prefix
-	if cfg.level > checks.LevelComprehensive {
-		return configErr("WithLevel", ErrInvalidConfig, fmt.Sprintf("unknown level %d", cfg.level))
-	}
-	if cfg.failureStatus != http.StatusInternalServerError && cfg.failureStatus != http.StatusServiceUnavailable {
-		return configErr("WithFailureStatus", ErrInvalidConfig, fmt.Sprintf("%d: want 500 or 503", cfg.failureStatus))
-	}
-	if cfg.detailed && isNil(cfg.auth) {
-		return configErr("WithDetailed", ErrInvalidConfig, "nil Authenticator")
-	}
-	if isNil(cfg.readiness) {
-		cfg.readiness = nil
-	}
-	if isNil(cfg.liveness) {
-		cfg.liveness = nil
-	}
-
-	h := &handler{runner: runner, cfg: cfg}
-	add := func(method, path, name string, fn echo.HandlerFunc) {
-		r.Add(method, path, fn).Name = name
-	}
-	// The slash-less spelling goes first: with an empty prefix on an
-	// *echo.Echo both spellings are "/", and the named route must win.
-	add(http.MethodGet, prefix, "healthcheck:get:noslash", h.public)
-	add(http.MethodHead, prefix, "healthcheck:head:noslash", h.public)
-	add(http.MethodGet, prefix+"/", RouteName, h.public)
-	add(http.MethodHead, prefix+"/", "healthcheck:head", h.public)
-	add(http.MethodGet, prefix+"/live", "healthcheck:live", h.live)
-	add(http.MethodHead, prefix+"/live", "healthcheck:live:head", h.live)
-	add(http.MethodGet, prefix+"/ready", "healthcheck:ready", h.ready)
-	add(http.MethodHead, prefix+"/ready", "healthcheck:ready:head", h.ready)
-	if cfg.detailed {
-		add(http.MethodGet, prefix+"/detailed", "healthcheck:detailed", h.detailed)
-		add(http.MethodGet, prefix+"/detailed/:check", "healthcheck:detailed:check", h.detailedCheck)
+	for _, rt := range routes {
+		r.Add(rt.Method, echoPath(rt), handlerOf(rt)).Name = rt.Name
 	}
 	return nil
 }
 
-// cleanPrefix validates p and drops a trailing slash.
-func cleanPrefix(p string) (string, error) {
-	p = strings.TrimRight(p, "/")
-	if p != "" && p[0] != '/' {
-		return "", configErr("WithPrefix", ErrInvalidConfig, fmt.Sprintf("%q must start with /", p))
+const pkg = "echohealth"
+
+// echoPath is rt's path in Echo's syntax.
+func echoPath(rt httphealth.Route) string {
+	if rt.Param != "" {
+		return rt.Path + ":" + rt.Param
 	}
-	if strings.ContainsAny(p, ":*?# \t\r\n") {
-		return "", configErr("WithPrefix", ErrInvalidConfig, fmt.Sprintf("%q must not contain ':', '*', '?', '#' or spaces", p))
-	}
-	return p, nil
+	return rt.Path
 }
 
-// isNil reports whether v is nil or an interface holding a nil pointer,
-// func, map, slice, channel or interface.
-func isNil(v any) bool {
-	if v == nil {
-		return true
+// checkDuplicates returns an ErrDuplicateRoute error for the first route
+// of ours whose method and path the app already registered.
+func checkDuplicates(existing []*echo.Route, ours []httphealth.Route) error {
+	taken := make(map[[2]string]bool, len(existing))
+	for _, e := range existing {
+		taken[[2]string{e.Method, e.Path}] = true
 	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
-		return rv.IsNil()
+	for _, rt := range ours {
+		if p := echoPath(rt); taken[[2]string{rt.Method, p}] {
+			return &ConfigError{Field: "path", Err: ErrDuplicateRoute, Detail: fmt.Sprintf("%s %s", rt.Method, p)}
+		}
+	}
+	return nil
+}
+
+// handlerOf adapts rt's http.Handler to Echo v4.
+func handlerOf(rt httphealth.Route) echo.HandlerFunc {
+	if rt.Param == "" && !rt.Auth {
+		return echo.WrapHandler(rt.Handler)
+	}
+	return func(c echo.Context) error {
+		rt.ServeRouted(c.Response(), c.Request(), c.Param(rt.Param), c)
+		return nil
+	}
+}
+
+// isNil reports whether v is nil or holds a nil pointer.
+func isNil(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case *echo.Echo:
+		return x == nil
+	case *echo.Group:
+		return x == nil
 	}
 	return false
 }

@@ -1,27 +1,41 @@
 // Command example is a small service that shows the healthcheck module at
-// work: an fx app with Echo on HTTP_ADDR (default :8788), a PostgreSQL pool
-// (DATABASE_URL, or an embedded throwaway PostgreSQL when unset), /metrics,
-// and healthfx.Module with the database check, optional Redis and external
-// API checks, and one business check.
+// work on Echo v4: an fx app with Echo on HTTP_ADDR (default :8788), a
+// PostgreSQL pool (DATABASE_URL, or an embedded throwaway PostgreSQL when
+// unset), /metrics, and healthfx.Module with the database check, optional
+// Redis and external API checks, and one business check. The Echo v5
+// version of the same service is example/echov5; both share
+// example/internal/service.
 //
 //	go run ./example              run the service
-//	go run ./example probe [URL]  exit 0 if URL (default
-//	                              http://127.0.0.1:8788/healthcheck/) answers 2xx,
-//	                              1 otherwise: a curl for images without a shell
+//	go run ./example probe [URL]  exit 0 if URL (default: the service's own
+//	                              HTTP_ADDR, else :8788, /healthcheck/) answers
+//	                              2xx, 1 otherwise: a curl for images without a shell
 package main
 
 import (
-	"fmt"
+	"log/slog"
 	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/fx"
+
+	svc "github.com/echofx/healthcheck/example/internal/service"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "probe" {
-		os.Exit(probe(os.Args[2:], os.Stdout))
-	}
-	if len(os.Args) > 1 {
-		fmt.Fprintf(os.Stderr, "usage: %s [probe [URL]]\n", os.Args[0])
-		os.Exit(2)
-	}
-	os.Exit(serve())
+	os.Exit(svc.Main(os.Args, os.Stdout, os.Stderr, fx.Provide(newEcho)))
+}
+
+// newEcho builds the Echo v4 with the business route and /metrics, and
+// starts serving it (svc.Listen); healthfx.Module adds the health
+// routes to it.
+func newEcho(lc fx.Lifecycle, pool *pgxpool.Pool, reg *prometheus.Registry, logger *slog.Logger) (*echo.Echo, error) {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.GET("/metrics", echo.WrapHandler(svc.MetricsHandler(reg)))
+	e.GET("/api/greeting", echo.WrapHandler(svc.Greeting(pool)))
+	return e, svc.Listen(lc, e, logger)
 }

@@ -1,6 +1,8 @@
 // Package healthfx wires the healthcheck packages into an Uber fx app.
 //
-// Add Module to fx.New. It consumes what the app owns (an *echo.Echo, and
+// Add Module to fx.New. It consumes what the app owns (an *echo.Echo of
+// Echo v4 or Echo v5, or a Router naming a group, an admin server or an
+// *http.ServeMux, and
 // when provided a *pgxpool.Pool, a *slog.Logger, a prometheus.Registerer
 // and a Version) and adds, with no other code:
 //
@@ -11,7 +13,8 @@
 //     a *lifecycle.StartupError), the periodic checks after it, and in
 //     OnStop the drain, the cleanups contributed with AsCleanup, and the
 //     runner's close;
-//   - the routes of package echohealth on the Echo;
+//   - the routes of package httphealth on the Echo (through echohealth or
+//     echov5health) or on the Router's target;
 //   - Prometheus metrics on the injected registerer (see Metrics), never on
 //     the global one, updated when results arrive.
 //
@@ -21,5 +24,5 @@
 // fails fx.New with a *ConfigError naming the variable.
 //
 // Nothing here is needed to use the library without fx: New shows how the
-// exported constructors of checks, lifecycle and echohealth fit together.
+// exported constructors of checks, lifecycle and httphealth fit together.
 package healthfx

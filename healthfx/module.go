@@ -13,16 +13,21 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
-// Module wires health checking into an fx app. Add it to fx.New; it needs an
-// *echo.Echo and consumes, when the app provides them, a *slog.Logger
+// Module wires health checking into an fx app. Add it to fx.New; it needs
+// somewhere to put its routes: the app's *echo.Echo, Echo v4's or Echo
+// v5's, whichever the app provides, or a Router (a group, an admin server,
+// an *http.ServeMux; required when the app provides both Echos, and
+// fx.New fails with ErrNoRouter, saying what to provide, when there is
+// none). It consumes, when the app provides them, a *slog.Logger
 // (default slog.Default()), a prometheus.Registerer (no metrics without
 // one; never the global registry), a *pgxpool.Pool (adds the required
 // "database" check) and a Version. It provides the *Config it loaded from
@@ -101,7 +106,9 @@ type Params struct {
 	fx.In
 
 	Lifecycle  fx.Lifecycle
-	Echo       *echo.Echo
+	Echo       *echo.Echo  `optional:"true"`
+	EchoV5     *echo5.Echo `optional:"true"`
+	Router     Router      `optional:"true"`
 	Config     *Config
 	Logger     *slog.Logger          `optional:"true"`
 	Registerer prometheus.Registerer `optional:"true"`
@@ -189,23 +196,27 @@ func New(p Params) (Health, error) {
 		}
 	}
 
-	routeOpts := []echohealth.Option{
-		echohealth.WithReadiness(lc),
-		echohealth.WithLiveness(lc),
-		echohealth.WithLevel(cfg.Level),
-		echohealth.WithFailureStatus(cfg.FailureStatus),
-		echohealth.WithPublicErrors(cfg.PublicErrors),
-		echohealth.WithVersion(string(p.Version)),
+	routeOpts := []httphealth.Option{
+		httphealth.WithReadiness(lc),
+		httphealth.WithLiveness(lc),
+		httphealth.WithLevel(cfg.Level),
+		httphealth.WithFailureStatus(cfg.FailureStatus),
+		httphealth.WithPublicErrors(cfg.PublicErrors),
+		httphealth.WithVersion(string(p.Version)),
 	}
 	if cfg.Detailed {
 		auth, err := newJWT(cfg, logger)
 		if err != nil {
 			return Health{}, err
 		}
-		routeOpts = append(routeOpts, echohealth.WithDetailed(auth))
+		routeOpts = append(routeOpts, httphealth.WithDetailed(auth))
 	}
-	if err := echohealth.Register(p.Echo, runner, routeOpts...); err != nil {
-		return Health{}, fmt.Errorf("healthfx: %w", err)
+	router, err := pickRouter(p.Router, p.Echo, p.EchoV5)
+	if err != nil {
+		return Health{}, err
+	}
+	if err := router.register(runner, routeOpts...); err != nil {
+		return Health{}, fmt.Errorf("healthfx: %s: %w", router.kind, err)
 	}
 
 	p.Lifecycle.Append(fx.Hook{
@@ -266,8 +277,8 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]
 }
 
 // newJWT builds the detailed route's verifier from the JWT settings.
-func newJWT(cfg Config, logger *slog.Logger) (*echohealth.JWT, error) {
-	jc := echohealth.JWTConfig{
+func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, error) {
+	jc := httphealth.JWTConfig{
 		Algorithms: cfg.JWTAlgorithms,
 		Issuer:     cfg.JWTIssuer,
 		Audience:   cfg.JWTAudience,
@@ -284,10 +295,10 @@ func newJWT(cfg Config, logger *slog.Logger) (*echohealth.JWT, error) {
 	} else {
 		jc.Secret = []byte(cfg.JWTSecret)
 	}
-	j, err := echohealth.NewJWT(jc)
+	j, err := httphealth.NewJWT(jc)
 	if err != nil {
-		keyVsAlg := errors.Is(err, echohealth.ErrKeyMismatch) || errors.Is(err, echohealth.ErrNoKey)
-		if errors.Is(err, echohealth.ErrBadAlgorithm) || (keyVsAlg && len(cfg.JWTAlgorithms) > 0) {
+		keyVsAlg := errors.Is(err, httphealth.ErrKeyMismatch) || errors.Is(err, httphealth.ErrNoKey)
+		if errors.Is(err, httphealth.ErrBadAlgorithm) || (keyVsAlg && len(cfg.JWTAlgorithms) > 0) {
 			// The algorithms asked for do not fit the key given.
 			variable = "HEALTH_JWT_ALGORITHMS"
 		}

@@ -1,4 +1,4 @@
-package echohealth
+package httphealth
 
 import (
 	"encoding/json"
@@ -10,10 +10,9 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/labstack/echo/v4"
 )
 
-// detailed answers GET {prefix}/detailed, after authentication:
+// Detailed answers GET {prefix}/detailed, after authentication:
 //
 //	{"status":"healthy","timestamp":"...","version":"...",
 //	 "checks":{"<name>":{"status":..,"response_time_ms":..,"details":{..},
@@ -26,64 +25,87 @@ import (
 // status is checks.Aggregate of the selected checks. It answers 200 even
 // when unhealthy: it is a diagnosis route, not a probe. With
 // Accept: application/health+json it answers the IETF draft format
-// instead, 503 when the status is "fail".
-func (h *handler) detailed(c echo.Context) error {
-	if !authenticate(h.cfg.auth, c) {
-		return writeUnauthorized(c)
+// instead, 503 when the status is "fail". HEAD answers like GET without
+// the body. Without WithDetailed every request gets 401.
+func (h *Handlers) Detailed() http.Handler { return http.HandlerFunc(h.detailed) }
+
+func (h *Handlers) detailed(w http.ResponseWriter, r *http.Request) {
+	if !authenticate(h.cfg.auth, r) {
+		writeUnauthorized(w, r)
+		return
 	}
-	q, errBody := parseDetailedQuery(c.QueryParams(), c.Request().Header)
+	q, errBody := parseDetailedQuery(r.URL.Query(), r.Header)
 	if errBody != nil {
-		return write(c, http.StatusBadRequest, errBody)
+		write(w, r, http.StatusBadRequest, errBody)
+		return
 	}
-	snap := h.runner.Latest(c.Request().Context())
+	snap := h.runner.Latest(r.Context())
 	results := snap.Results
 	status := snap.StatusAt(q.level)
 	if q.level != checks.LevelComprehensive || len(q.include) > 0 || len(q.exclude) > 0 {
 		for _, n := range q.include {
 			if _, ok := snap.Result(n); !ok {
-				return write(c, http.StatusBadRequest, bodyUnknownCheck)
+				write(w, r, http.StatusBadRequest, bodyUnknownCheck)
+				return
 			}
 		}
 		for _, n := range q.exclude {
 			if _, ok := snap.Result(n); !ok {
-				return write(c, http.StatusBadRequest, bodyUnknownCheck)
+				write(w, r, http.StatusBadRequest, bodyUnknownCheck)
+				return
 			}
 		}
 		results = selectResults(snap.Results, q)
 		status = checks.Aggregate(results)
 	}
-	return h.writeDetailed(c, q, results, status)
+	h.writeDetailed(w, r, q, results, status)
 }
 
-// detailedCheck answers GET {prefix}/detailed/:check: the detailed format
-// restricted to one check (404 "unknown check" for an unknown name, after
-// authentication). Only the history parameter and the Accept header apply.
-func (h *handler) detailedCheck(c echo.Context) error {
-	if !authenticate(h.cfg.auth, c) {
-		return writeUnauthorized(c)
+// CheckParam is the path parameter of DetailedCheck: the check's name.
+const CheckParam = "check"
+
+// DetailedCheck answers GET {prefix}/detailed/{check}: the detailed
+// format restricted to one check (404 {"status":"error","error":"unknown check"}
+// for an unknown name, after authentication). The name is
+// r.PathValue(CheckParam), as http.ServeMux sets it (adapters of other
+// routers set it with SetPathValue). Only the history parameter and the
+// Accept header apply.
+func (h *Handlers) DetailedCheck() http.Handler { return http.HandlerFunc(h.detailedCheck) }
+
+func (h *Handlers) detailedCheck(w http.ResponseWriter, r *http.Request) {
+	if !authenticate(h.cfg.auth, r) {
+		writeUnauthorized(w, r)
+		return
 	}
-	q, errBody := parseDetailedQuery(c.QueryParams(), c.Request().Header)
+	q, errBody := parseDetailedQuery(r.URL.Query(), r.Header)
 	if errBody != nil {
-		return write(c, http.StatusBadRequest, errBody)
+		write(w, r, http.StatusBadRequest, errBody)
+		return
 	}
-	name := c.Param("check")
-	if c.Request().URL.RawPath != "" { // Echo routed on the escaped path
-		n, err := url.PathUnescape(name)
-		if err != nil {
-			return write(c, http.StatusNotFound, bodyUnknownCheck)
-		}
-		name = n
-	}
-	snap := h.runner.Latest(c.Request().Context())
-	res, ok := snap.Result(name)
+	snap := h.runner.Latest(r.Context())
+	res, ok := snap.Result(r.PathValue(CheckParam))
 	if !ok {
-		return write(c, http.StatusNotFound, bodyUnknownCheck)
+		write(w, r, http.StatusNotFound, bodyUnknownCheck)
+		return
 	}
 	results := []checks.Result{res}
-	return h.writeDetailed(c, q, results, checks.Aggregate(results))
+	h.writeDetailed(w, r, q, results, checks.Aggregate(results))
 }
 
-func (h *handler) writeDetailed(c echo.Context, q detailedQuery, results []checks.Result, status checks.Status) error {
+// SetPathValue sets r's path parameter name to value, unescaping value
+// first when the router matched the escaped path (r.URL.RawPath set), as
+// Echo's routers do. Adapters call it before a handler that reads
+// r.PathValue. An invalid escape sets the raw value, which names no check.
+func SetPathValue(r *http.Request, name, value string) {
+	if r.URL.RawPath != "" {
+		if v, err := url.PathUnescape(value); err == nil {
+			value = v
+		}
+	}
+	r.SetPathValue(name, value)
+}
+
+func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detailedQuery, results []checks.Result, status checks.Status) {
 	bp := getBuf()
 	defer putBuf(bp)
 	now := h.runner.Clock().Now()
@@ -98,16 +120,17 @@ func (h *handler) writeDetailed(c echo.Context, q detailedQuery, results []check
 	} else {
 		*bp = h.appendDetailed((*bp)[:0], results, status, now, q.history)
 	}
-	res := c.Response()
-	setHeaders(res.Header(), contentType)
-	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(*bp)))
-	res.WriteHeader(code)
-	_, err := res.Write(*bp)
-	return err
+	hdr := w.Header()
+	setHeaders(hdr, contentType)
+	hdr["Content-Length"] = []string{strconv.Itoa(len(*bp))}
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(*bp)
+	}
 }
 
 // appendDetailed encodes the detailed format.
-func (h *handler) appendDetailed(b []byte, results []checks.Result, status checks.Status, now time.Time, history bool) []byte {
+func (h *Handlers) appendDetailed(b []byte, results []checks.Result, status checks.Status, now time.Time, history bool) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, status.String())
 	b = append(b, `,"timestamp":`...)
@@ -137,7 +160,7 @@ func (h *handler) appendDetailed(b []byte, results []checks.Result, status check
 }
 
 // appendCheck encodes one check of the detailed format.
-func (h *handler) appendCheck(b []byte, r *checks.Result, history bool) []byte {
+func (h *Handlers) appendCheck(b []byte, r *checks.Result, history bool) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, r.Status.String())
 	b = append(b, `,"response_time_ms":`...)

@@ -1,21 +1,24 @@
-package echohealth
+package httphealth
 
 import (
 	"net/http"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/labstack/echo/v4"
 )
 
-// public answers the seed spec's route: 200 ok or degraded, else the
-// configured failure status with the failing required checks' message.
-// A cached read allocates nothing beyond what Echo does.
-func (h *handler) public(c echo.Context) error {
-	snap := h.runner.LatestAt(c.Request().Context(), h.cfg.level)
+// Public answers the public route: 200 {"status":"success","data":{"health":"ok"}}
+// (or "degraded") when the checks of the configured level pass, else the
+// configured failure status with {"status":"error","error":"<message>"}.
+// A cached read allocates nothing.
+func (h *Handlers) Public() http.Handler { return http.HandlerFunc(h.public) }
+
+func (h *Handlers) public(w http.ResponseWriter, r *http.Request) {
+	snap := h.runner.LatestAt(r.Context(), h.cfg.level)
 	if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
-		return write(c, http.StatusOK, b)
+		write(w, r, http.StatusOK, b)
+		return
 	}
-	return write(c, h.cfg.failureStatus, h.failureBody(snap))
+	write(w, r, h.cfg.failureStatus, h.failureBody(snap))
 }
 
 // okBody returns the success body for a passing status, nil otherwise.
@@ -32,7 +35,7 @@ func okBody(s checks.Status) *body {
 // failureBody is {"status":"error","error":<MessageAt(level)>}, encoded
 // once per distinct message, or the constant "unhealthy" body when public
 // errors are hidden.
-func (h *handler) failureBody(snap *checks.Snapshot) *body {
+func (h *Handlers) failureBody(snap *checks.Snapshot) *body {
 	if !h.cfg.publicErrors {
 		return bodyUnhealthy
 	}

@@ -1,4 +1,4 @@
-package echohealth
+package httphealth
 
 import (
 	"net/http"
@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/labstack/echo/v4"
 )
 
 // Bodies of the detailed routes' client errors.
@@ -74,7 +73,7 @@ func parseDetailedQuery(v url.Values, hdr http.Header) (detailedQuery, *body) {
 	}
 	q.include = splitList(v["check"])
 	q.exclude = splitList(v["exclude"])
-	q.healthJSON = acceptsHealthJSON(hdr.Values(echo.HeaderAccept))
+	q.healthJSON = acceptsHealthJSON(hdr.Values("Accept"))
 	return q, nil
 }
 

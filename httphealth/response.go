@@ -1,11 +1,9 @@
-package echohealth
+package httphealth
 
 import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
-
-	"github.com/labstack/echo/v4"
 )
 
 // Media types of the responses.
@@ -66,23 +64,21 @@ func setHeaders(h http.Header, contentType []string) {
 
 // write sends b with code as JSON; HEAD requests get the headers (with
 // the Content-Length of the body) only.
-func write(c echo.Context, code int, b *body) error {
-	return writeAs(c, code, hdrJSON, b)
+func write(w http.ResponseWriter, r *http.Request, code int, b *body) {
+	writeAs(w, r, code, hdrJSON, b)
 }
 
-func writeAs(c echo.Context, code int, contentType []string, b *body) error {
-	res := c.Response()
-	h := res.Header()
+func writeAs(w http.ResponseWriter, r *http.Request, code int, contentType []string, b *body) {
+	h := w.Header()
 	setHeaders(h, contentType)
-	if c.Request().Method == http.MethodHead {
+	if r.Method == http.MethodHead {
 		// What GET would send; net/http computes it itself for GET.
 		h["Content-Length"] = b.len
-		res.WriteHeader(code)
-		return nil
+		w.WriteHeader(code)
+		return
 	}
-	res.WriteHeader(code)
-	_, err := res.Write(b.b)
-	return err
+	w.WriteHeader(code)
+	_, _ = w.Write(b.b) // a client gone away is not our error to report
 }
 
 // msgCache holds the encoded error body of the last message it was asked

@@ -1,4 +1,4 @@
-package echohealth
+package httphealth
 
 import (
 	"encoding/json"

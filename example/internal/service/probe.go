@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -8,21 +8,21 @@ import (
 	"time"
 )
 
-// defaultProbeURL is the public route of a service on the default port.
-const defaultProbeURL = "http://127.0.0.1:8788/healthcheck/"
+// DefaultProbeURL is the public route of a service on the default port.
+const DefaultProbeURL = "http://127.0.0.1:8788/healthcheck/"
 
-// probeTimeout bounds the whole probe, below Docker's and Kubernetes'
+// ProbeTimeout bounds the whole probe, below Docker's and Kubernetes'
 // usual 5 s probe timeout.
-const probeTimeout = 3 * time.Second
+const ProbeTimeout = 3 * time.Second
 
-// probe GETs the URL in args (or defaultProbeURL), prints one line and
+// probe GETs the URL in args (or DefaultProbeURL), prints one line and
 // returns the exit code: 0 on a 2xx answer, 1 otherwise.
 func probe(args []string, out io.Writer) int {
-	url := defaultProbeURL
+	url := DefaultProbeURL
 	if len(args) > 0 {
 		url = args[0]
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), ProbeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

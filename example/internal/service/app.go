@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -25,7 +25,7 @@ const version = "0.1.0"
 // serve runs the service until SIGINT or SIGTERM and returns the exit code:
 // 0 after a clean stop (also when the signal came during start), 1 on a
 // bad configuration or a failed start or stop.
-func serve() int {
+func serve(web fx.Option) int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
 
@@ -58,7 +58,7 @@ func serve() int {
 		logger.Error("cannot generate a JWT secret", "error", err)
 		return 1
 	}
-	app := fx.New(options(logger, db, secret)...)
+	app := fx.New(options(logger, db, secret, web)...)
 	if err := app.Err(); err != nil {
 		logger.Error("cannot build the application", "error", err)
 		return 1
@@ -88,7 +88,7 @@ func serve() int {
 }
 
 // options assembles the fx app.
-func options(logger *slog.Logger, db *database, secret string) []fx.Option {
+func options(logger *slog.Logger, db *database, secret string, web fx.Option) []fx.Option {
 	return []fx.Option{
 		fx.WithLogger(func() fxevent.Logger {
 			// fx's own events (every constructor and hook) at debug, so
@@ -100,7 +100,8 @@ func options(logger *slog.Logger, db *database, secret string) []fx.Option {
 			return l
 		}),
 		fx.Supply(logger, db, healthfx.Version(version)),
-		fx.Provide(newPool, newRegistry, newEcho, newMigrator),
+		fx.Provide(newPool, NewRegistry, newMigrator),
+		web,
 		fx.Decorate(func(c *healthfx.Config) *healthfx.Config { return exampleDefaults(c, secret) }),
 		healthfx.AsCheck(newMigrationsCheck),
 		healthfx.AsCheck(newSchemaCheck),
@@ -151,7 +152,7 @@ func printCurl(secret string) {
 	}
 	addr := os.Getenv("HTTP_ADDR")
 	if addr == "" {
-		addr = defaultAddr
+		addr = DefaultAddr
 	}
 	host, port, _ := net.SplitHostPort(addr)
 	if host == "" || host == "0.0.0.0" || host == "::" {

@@ -1,10 +1,6 @@
-package echohealth
+package httphealth
 
-import (
-	"net/http"
-
-	"github.com/labstack/echo/v4"
-)
+import "net/http"
 
 // Readiness tells whether the service should receive traffic. The
 // lifecycle package's *Lifecycle satisfies it. Readiness must be cheap and
@@ -24,30 +20,37 @@ type Liveness interface {
 	Live() bool
 }
 
-// live answers /live: 200 while the process serves, 503 when the
+// Live answers /live: 200 while the process serves, 503 when the
 // configured Liveness says false. It runs no check.
-func (h *handler) live(c echo.Context) error {
+func (h *Handlers) Live() http.Handler { return http.HandlerFunc(h.live) }
+
+func (h *Handlers) live(w http.ResponseWriter, r *http.Request) {
 	if l := h.cfg.liveness; l != nil && !l.Live() {
-		return write(c, http.StatusServiceUnavailable, bodyNotLive)
+		write(w, r, http.StatusServiceUnavailable, bodyNotLive)
+		return
 	}
-	return write(c, http.StatusOK, bodyOK)
+	write(w, r, http.StatusOK, bodyOK)
 }
 
-// ready answers /ready: 503 with the readiness reason while not ready
+// Ready answers /ready: 503 with the readiness reason while not ready
 // (the checks are not read then), 503 with the failure message when a
-// required check of the configured level fails, else like the public route.
-func (h *handler) ready(c echo.Context) error {
-	if r := h.cfg.readiness; r != nil {
-		if ok, reason := r.Readiness(); !ok {
+// required check of the configured level fails, else like Public.
+func (h *Handlers) Ready() http.Handler { return http.HandlerFunc(h.ready) }
+
+func (h *Handlers) ready(w http.ResponseWriter, r *http.Request) {
+	if rd := h.cfg.readiness; rd != nil {
+		if ok, reason := rd.Readiness(); !ok {
 			if reason == "" {
 				reason = "not ready"
 			}
-			return write(c, http.StatusServiceUnavailable, h.reasons.get(reason))
+			write(w, r, http.StatusServiceUnavailable, h.reasons.get(reason))
+			return
 		}
 	}
-	snap := h.runner.LatestAt(c.Request().Context(), h.cfg.level)
+	snap := h.runner.LatestAt(r.Context(), h.cfg.level)
 	if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
-		return write(c, http.StatusOK, b)
+		write(w, r, http.StatusOK, b)
+		return
 	}
-	return write(c, http.StatusServiceUnavailable, h.failureBody(snap))
+	write(w, r, http.StatusServiceUnavailable, h.failureBody(snap))
 }

@@ -1,4 +1,4 @@
-package echohealth
+package httphealth
 
 import (
 	"time"
@@ -27,7 +27,7 @@ func healthJSONStatus(s checks.Status) string {
 //
 // "output" (the sanitized message) is omitted when empty, as the draft
 // asks for passing checks.
-func (h *handler) appendHealthJSON(b []byte, results []checks.Result, status checks.Status) []byte {
+func (h *Handlers) appendHealthJSON(b []byte, results []checks.Result, status checks.Status) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, healthJSONStatus(status))
 	b = append(b, `,"version":`...)

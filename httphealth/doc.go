@@ -1,0 +1,76 @@
+// Package httphealth serves a checks.Runner over plain net/http: the public,
+// live, ready and detailed health routes, their bodies and headers, the
+// detailed and application/health+json formats, the query of the detailed
+// route and the JWT verification, written once. It imports no router.
+//
+// New validates the options and returns the Handlers; Mount puts them on
+// an *http.ServeMux with method patterns ("GET /healthcheck/{$}",
+// "GET /healthcheck/detailed/{check}"), and Routes lists them for any other
+// router. The Echo adapters, echohealth (Echo v4) and echov5health (Echo
+// v5), only register these routes.
+//
+// # Routes
+//
+// With the default prefix "/healthcheck":
+//
+//   - GET and HEAD /healthcheck/ (route name "healthcheck:get") and
+//     /healthcheck: the public route. 200
+//     {"status":"success","data":{"health":"ok"}} when healthy, 200 with
+//     "health":"degraded" when degraded, and 500 (WithFailureStatus: 503)
+//     {"status":"error","error":"<message>"} when a required check fails,
+//     where the message is Snapshot.MessageAt(level), e.g.
+//     `database "database_not_exist" does not exist`.
+//   - GET and HEAD /healthcheck/live: 200 while the process serves; it runs
+//     no check (a database outage must not restart pods).
+//   - GET and HEAD /healthcheck/ready: 503 while Readiness says not ready
+//     ("starting", "draining") or a required check fails; else like the
+//     public route.
+//   - GET and HEAD /healthcheck/detailed and /healthcheck/detailed/{check}, only with
+//     WithDetailed: every check's status, timings, details and counters,
+//     behind an Authenticator (NewJWT builds one).
+//
+// Every response of these routes, errors included, is JSON with
+// Cache-Control: no-store and X-Content-Type-Options: nosniff.
+//
+// # Detailed routes
+//
+// GET {prefix}/detailed answers, after the Authenticator accepts the
+// request (401 {"status":"error","error":"unauthorized"} with
+// WWW-Authenticate: Bearer otherwise, whatever the path or query):
+//
+//	{"status":"healthy|degraded|unhealthy","timestamp":"<RFC 3339, UTC>",
+//	 "version":"<WithVersion>",
+//	 "checks":{"database":{"status":"healthy","response_time_ms":1.234,
+//	   "details":{...},"error":"<message, omitted when empty>",
+//	   "last_success":"<RFC 3339, omitted if never>",
+//	   "consecutive_failures":0,"availability":0.95}},
+//	 "dependencies":{"database":"required","redis":"optional"}}
+//
+// Query parameters: level=basic|standard|comprehensive (default
+// comprehensive: every check, whatever WithLevel says), check=a,b (only
+// these), exclude=a,b, history=1 (adds "history":[{"status","response_time_ms",
+// "time","error"}] per check, oldest first, each entry the execution's own
+// status before flap damping). An invalid level or history value, or an
+// unknown name in check or exclude, is a 400 JSON error. The top-level
+// status is checks.Aggregate over the selected checks. The route answers
+// 200 even when unhealthy: it is a diagnosis route, not a probe.
+//
+// GET {prefix}/detailed/{check} is the same format restricted to one check
+// (404 {"status":"error","error":"unknown check"} for an unknown name);
+// only history applies.
+//
+// With Accept: application/health+json both answer the IETF draft format
+// (draft-inadarei-api-health-check) instead: "status" pass, warn or fail,
+// "version", and "checks" keyed "<name>:responseTime", each an array of one
+// {"status","observedValue","observedUnit":"ms","time","output"}; "fail"
+// answers 503.
+//
+// # Cost
+//
+// The routes read the runner with Latest, which never waits on a
+// dependency once a result exists: a hanging database costs a probe
+// nothing while its result is younger than the check's MaxStaleness. The
+// constant bodies are encoded once and the failure body once per message,
+// so the healthy public route costs what a handler writing the same
+// constant JSON and headers costs, and allocates nothing of its own.
+package httphealth

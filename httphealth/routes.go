@@ -1,0 +1,157 @@
+package httphealth
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// RouteName is the name of the GET {prefix}/ route, for reverse lookup in
+// routers that name routes (Echo's e.Reverse).
+const RouteName = "healthcheck:get"
+
+// Route is one route of Handlers, for adapters of routers other than
+// http.ServeMux: register Handler for Method at Path, with the final
+// path segment a parameter named Param when Param is set (":check" in
+// Echo's syntax, "{check}" in ServeMux's), under Name. HEAD routes are
+// listed explicitly for routers whose GET routes do not answer HEAD.
+type Route struct {
+	Method string
+	// Path is the full path (prefix included) up to the parameter, if any.
+	Path string
+	// Param names the path parameter that follows Path ("" for none); the
+	// adapter must pass its value to the handler with SetPathValue.
+	Param string
+	// Name is the route's name, e.g. RouteName.
+	Name string
+	// Auth reports whether Handler authenticates the request itself (the
+	// detailed routes): adapters whose Authenticator needs the router's
+	// own request context hand it over for these routes only.
+	Auth    bool
+	Handler http.Handler
+}
+
+// Routes lists the routes New configured, in registration order:
+//
+//	GET, HEAD {prefix} and {prefix}/   public status   healthcheck:get:noslash, healthcheck:head:noslash,
+//	                                                   healthcheck:get, healthcheck:head
+//	GET, HEAD {prefix}/live            liveness        healthcheck:live, healthcheck:live:head   (unless WithoutLive)
+//	GET, HEAD {prefix}/ready           readiness       healthcheck:ready, healthcheck:ready:head (unless WithoutReady)
+//	GET, HEAD {prefix}/detailed        with WithDetailed  healthcheck:detailed, healthcheck:detailed:head
+//	GET, HEAD {prefix}/detailed/{check} with WithDetailed healthcheck:detailed:check, healthcheck:detailed:check:head
+//	GET, HEAD {metrics path}           with WithMetrics   healthcheck:metrics, healthcheck:metrics:head
+//
+// The slash-less spelling comes first: with an empty prefix both
+// spellings are "/", and a router that keeps the last registration then
+// keeps the one named healthcheck:get. The caller must not modify the
+// returned slice.
+func (h *Handlers) Routes() []Route { return h.routes }
+
+func (h *Handlers) buildRoutes() []Route {
+	p := h.cfg.prefix
+	var rs []Route
+	add := func(path, param, name string, auth bool, hd http.Handler) {
+		rs = append(rs,
+			Route{Method: http.MethodGet, Path: path, Param: param, Name: name, Auth: auth, Handler: hd},
+			Route{Method: http.MethodHead, Path: path, Param: param, Name: headName(name), Auth: auth, Handler: hd})
+	}
+	public := h.Public()
+	add(p, "", "healthcheck:get:noslash", false, public)
+	add(p+"/", "", RouteName, false, public)
+	if !h.cfg.noLive {
+		add(p+"/live", "", "healthcheck:live", false, h.Live())
+	}
+	if !h.cfg.noReady {
+		add(p+"/ready", "", "healthcheck:ready", false, h.Ready())
+	}
+	if h.cfg.detailed {
+		add(p+"/detailed", "", "healthcheck:detailed", true, h.Detailed())
+		add(p+"/detailed/", CheckParam, "healthcheck:detailed:check", true, h.DetailedCheck())
+	}
+	if h.cfg.metricsPath != "" {
+		add(h.cfg.metricsPath, "", "healthcheck:metrics", false, h.cfg.metrics)
+	}
+	return rs
+}
+
+// headName is the name of the HEAD twin of a GET route.
+func headName(get string) string {
+	if rest, ok := strings.CutPrefix(get, "healthcheck:get"); ok {
+		return "healthcheck:head" + rest
+	}
+	return get + ":head"
+}
+
+// Mount registers the routes on mux with method patterns, e.g.
+// "GET /healthcheck/{$}" and "GET /healthcheck/detailed/{check}" (a GET
+// pattern also answers HEAD). A pattern that conflicts with one already
+// on mux is returned as a *ConfigError wrapping ErrDuplicateRoute naming
+// it; http.ServeMux panics on a conflict, and Mount turns that panic into
+// the error, but the routes registered before it stay.
+func (h *Handlers) Mount(mux *http.ServeMux) (err error) {
+	if mux == nil {
+		return configErr("mux", ErrInvalidConfig, "nil")
+	}
+	seen := make(map[string]bool, len(h.routes))
+	for _, rt := range h.routes {
+		pattern := ServeMuxPattern(rt)
+		if rt.Method != http.MethodGet || seen[pattern] { // empty prefix: "" and "/" are one pattern
+			continue
+		}
+		seen[pattern] = true
+		if err := handle(mux, pattern, rt.Handler); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ServeMuxPattern is rt's http.ServeMux pattern: the method, the path,
+// "{$}" after a trailing slash, and "{param}" for a parameter.
+func ServeMuxPattern(rt Route) string {
+	path := rt.Path
+	switch {
+	case rt.Param != "":
+		path += "{" + rt.Param + "}"
+	case path == "":
+		path = "/"
+		fallthrough
+	case strings.HasSuffix(path, "/"):
+		path += "{$}"
+	}
+	return rt.Method + " " + path
+}
+
+func handle(mux *http.ServeMux, pattern string, hd http.Handler) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = configErr("Mount", ErrDuplicateRoute, fmt.Sprintf("%s: %v", pattern, p))
+		}
+	}()
+	mux.Handle(pattern, hd)
+	return nil
+}
+
+// ServeRouted serves a request that another router matched to rt. When
+// rt.Param is set it becomes the request's path value paramValue (see
+// SetPathValue); for the routes with Auth, routerCtx (the router's own
+// request context, e.g. an echo.Context) is handed to the Authenticator
+// through RouterContext. Adapters call it from their handlers; routes with
+// neither need only rt.Handler.
+func (rt Route) ServeRouted(w http.ResponseWriter, r *http.Request, paramValue string, routerCtx any) {
+	if rt.Auth && routerCtx != nil {
+		r = r.WithContext(context.WithValue(r.Context(), routerCtxKey{}, routerCtx))
+	}
+	if rt.Param != "" {
+		SetPathValue(r, rt.Param, paramValue)
+	}
+	rt.Handler.ServeHTTP(w, r)
+}
+
+type routerCtxKey struct{}
+
+// RouterContext returns the routerCtx that Route.ServeRouted passed with
+// r, or nil. An adapter's Authenticator uses it to call an authenticator
+// written against its router's context type.
+func RouterContext(r *http.Request) any { return r.Context().Value(routerCtxKey{}) }
