@@ -1,7 +1,6 @@
 package echohealth
 
 import (
-	"fmt"
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
@@ -48,20 +47,12 @@ func Register(r Router, runner *checks.Runner, opts ...Option) error {
 		}
 	}
 	for _, rt := range routes {
-		r.Add(rt.Method, echoPath(rt), handlerOf(rt)).Name = rt.Name
+		r.Add(rt.Method, rt.ColonPath(), handlerOf(rt)).Name = rt.Name
 	}
 	return nil
 }
 
 const pkg = "echohealth"
-
-// echoPath is rt's path in Echo's syntax.
-func echoPath(rt httphealth.Route) string {
-	if rt.Param != "" {
-		return rt.Path + ":" + rt.Param
-	}
-	return rt.Path
-}
 
 // checkDuplicates returns an ErrDuplicateRoute error for the first route
 // of ours whose method and path the app already registered.
@@ -70,12 +61,8 @@ func checkDuplicates(existing []*echo.Route, ours []httphealth.Route) error {
 	for _, e := range existing {
 		taken[[2]string{e.Method, e.Path}] = true
 	}
-	for _, rt := range ours {
-		if p := echoPath(rt); taken[[2]string{rt.Method, p}] {
-			return &ConfigError{Field: "path", Err: ErrDuplicateRoute, Detail: fmt.Sprintf("%s %s", rt.Method, p)}
-		}
-	}
-	return nil
+	return fromCore(httphealth.FindConflict(ours, httphealth.Route.ColonPath,
+		func(method, path string) bool { return taken[[2]string{method, path}] }))
 }
 
 // handlerOf adapts rt's http.Handler to Echo v4.

@@ -29,10 +29,12 @@ var (
 // doc for the routes and their names. It validates everything before
 // adding any route and returns a *ConfigError wrapping ErrInvalidConfig on
 // a nil router or runner, a bad prefix, level or failure status, or a nil
-// Authenticator, and one wrapping ErrDuplicateRoute naming the path when a
-// route of the same method and path exists (checked up front on an
-// *echo.Echo, reported by Echo v5 at that route on an *echo.Group). It
-// does not start the runner.
+// Authenticator, and one wrapping ErrDuplicateRoute naming the path when
+// r is an *echo.Echo that already has a route of the same method and path
+// (echo.New allows overwriting routes, so Echo itself would replace it
+// silently). On an *echo.Group, whose routes Echo v5 does not list, that
+// check is not possible: register on the *echo.Echo with WithPrefix when
+// it matters. It does not start the runner.
 func Register(r Router, runner *checks.Runner, opts ...Option) error {
 	if isNil(r) {
 		return &ConfigError{Package: pkg, Field: "router", Err: ErrInvalidConfig, Detail: "nil"}
@@ -65,13 +67,10 @@ const pkg = "echov5health"
 
 // echoPath is rt's path in Echo's syntax; Echo v5 registers "" as "/".
 func echoPath(rt httphealth.Route) string {
-	if rt.Param != "" {
-		return rt.Path + ":" + rt.Param
+	if p := rt.ColonPath(); p != "" {
+		return p
 	}
-	if rt.Path == "" {
-		return "/"
-	}
-	return rt.Path
+	return "/"
 }
 
 // checkDuplicates returns an ErrDuplicateRoute error for the first route
@@ -81,12 +80,8 @@ func checkDuplicates(existing echo.Routes, ours []httphealth.Route) error {
 	for _, e := range existing {
 		taken[[2]string{e.Method, e.Path}] = true
 	}
-	for _, rt := range ours {
-		if p := echoPath(rt); taken[[2]string{rt.Method, p}] {
-			return &ConfigError{Package: pkg, Field: "path", Err: ErrDuplicateRoute, Detail: fmt.Sprintf("%s %s", rt.Method, p)}
-		}
-	}
-	return nil
+	return httphealth.WithPackage(httphealth.FindConflict(ours, echoPath,
+		func(method, path string) bool { return taken[[2]string{method, path}] }), pkg)
 }
 
 // handlerOf adapts rt's http.Handler to Echo v5.

@@ -17,31 +17,33 @@ import (
 	"github.com/echofx/healthcheck/internal/testutil"
 )
 
-var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
-)
+// builds holds one build per example package ("." is the Echo v4
+// service, "./echov5" the Echo v5 one), made once per test process.
+var builds sync.Map // package -> func() (string, error)
 
-// buildExample builds the example binary once per test process.
-func buildExample(t testing.TB) string {
+// buildExample builds the Echo v4 example binary once per test process.
+func buildExample(t testing.TB) string { return buildPackage(t, ".") }
+
+// buildPackage builds the example package pkg once per test process.
+func buildPackage(t testing.TB, pkg string) string {
 	t.Helper()
-	buildOnce.Do(func() {
+	f, _ := builds.LoadOrStore(pkg, sync.OnceValues(func() (string, error) {
 		dir, err := os.MkdirTemp("", "example-bin-")
 		if err != nil {
-			buildErr = err
-			return
+			return "", err
 		}
-		buildPath = filepath.Join(dir, "example")
-		out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput()
+		path := filepath.Join(dir, "example")
+		out, err := exec.Command("go", "build", "-o", path, pkg).CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+		return path, nil
+	}))
+	path, err := f.(func() (string, error))()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return buildPath
+	return path
 }
 
 // service is a running example binary.
@@ -72,7 +74,13 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 // answers. The process is killed at cleanup if still running.
 func startService(t testing.TB, env ...string) *service {
 	t.Helper()
-	s := launch(t, env...)
+	return startPackage(t, ".", env...)
+}
+
+// startPackage is startService for the example package pkg.
+func startPackage(t testing.TB, pkg string, env ...string) *service {
+	t.Helper()
+	s := launchPackage(t, pkg, env...)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/healthcheck/live")
@@ -97,7 +105,13 @@ func startService(t testing.TB, env ...string) *service {
 // launch starts the example without waiting for it.
 func launch(t testing.TB, env ...string) *service {
 	t.Helper()
-	bin := buildExample(t)
+	return launchPackage(t, ".", env...)
+}
+
+// launchPackage starts the example package pkg without waiting for it.
+func launchPackage(t testing.TB, pkg string, env ...string) *service {
+	t.Helper()
+	bin := buildPackage(t, pkg)
 	port, err := testutil.FreePort()
 	if err != nil {
 		t.Fatal(err)

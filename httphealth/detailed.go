@@ -30,13 +30,8 @@ import (
 func (h *Handlers) Detailed() http.Handler { return http.HandlerFunc(h.detailed) }
 
 func (h *Handlers) detailed(w http.ResponseWriter, r *http.Request) {
-	if !authenticate(h.cfg.auth, r) {
-		writeUnauthorized(w, r)
-		return
-	}
-	q, errBody := parseDetailedQuery(r.URL.Query(), r.Header)
-	if errBody != nil {
-		write(w, r, http.StatusBadRequest, errBody)
+	q, ok := h.admitDetailed(w, r)
+	if !ok {
 		return
 	}
 	snap := h.runner.Latest(r.Context())
@@ -73,13 +68,8 @@ const CheckParam = "check"
 func (h *Handlers) DetailedCheck() http.Handler { return http.HandlerFunc(h.detailedCheck) }
 
 func (h *Handlers) detailedCheck(w http.ResponseWriter, r *http.Request) {
-	if !authenticate(h.cfg.auth, r) {
-		writeUnauthorized(w, r)
-		return
-	}
-	q, errBody := parseDetailedQuery(r.URL.Query(), r.Header)
-	if errBody != nil {
-		write(w, r, http.StatusBadRequest, errBody)
+	q, ok := h.admitDetailed(w, r)
+	if !ok {
 		return
 	}
 	snap := h.runner.Latest(r.Context())
@@ -90,6 +80,22 @@ func (h *Handlers) detailedCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	results := []checks.Result{res}
 	h.writeDetailed(w, r, q, results, checks.Aggregate(results))
+}
+
+// admitDetailed authenticates a detailed request and parses its query;
+// it answers 401 or 400 itself and returns false when the request stops
+// there.
+func (h *Handlers) admitDetailed(w http.ResponseWriter, r *http.Request) (detailedQuery, bool) {
+	if !authenticate(h.cfg.auth, r) {
+		writeUnauthorized(w, r)
+		return detailedQuery{}, false
+	}
+	q, errBody := parseDetailedQuery(r.URL.Query(), r.Header)
+	if errBody != nil {
+		write(w, r, http.StatusBadRequest, errBody)
+		return q, false
+	}
+	return q, true
 }
 
 // SetPathValue sets r's path parameter name to value, unescaping value

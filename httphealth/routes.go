@@ -155,3 +155,25 @@ type routerCtxKey struct{}
 // r, or nil. An adapter's Authenticator uses it to call an authenticator
 // written against its router's context type.
 func RouterContext(r *http.Request) any { return r.Context().Value(routerCtxKey{}) }
+
+// ColonPath is rt's path in the ":param" syntax of Echo and most other
+// routers: Path, then ":"+Param when there is one.
+func (rt Route) ColonPath() string {
+	if rt.Param != "" {
+		return rt.Path + ":" + rt.Param
+	}
+	return rt.Path
+}
+
+// FindConflict returns a *ConfigError wrapping ErrDuplicateRoute that
+// names the first of routes whose method and path (as path gives it)
+// taken reports already registered, or nil. Adapters call it before
+// adding anything, so that a conflict replaces nothing.
+func FindConflict(routes []Route, path func(Route) string, taken func(method, path string) bool) error {
+	for _, rt := range routes {
+		if p := path(rt); taken(rt.Method, p) {
+			return configErr("path", ErrDuplicateRoute, rt.Method+" "+p)
+		}
+	}
+	return nil
+}
