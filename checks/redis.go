@@ -3,6 +3,7 @@ package checks
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -24,6 +25,10 @@ type RedisConfig struct {
 	// Password, when set, is sent with AUTH before PING. It never
 	// appears in results. Default: no AUTH.
 	Password string
+	// TLS, when set, wraps the connection in TLS with this configuration
+	// (a ServerName left empty is taken from addr's host). Default: plain
+	// TCP.
+	TLS *tls.Config
 	// SlowThreshold: a probe (connect, AUTH and PING) slower than this
 	// makes the check degraded with the message "slow response (612ms)".
 	// Default DefaultRedisSlowThreshold (500 ms); negative disables.
@@ -56,7 +61,7 @@ func Redis(addr string, cfg RedisConfig) Check {
 	}
 	fn := func(ctx context.Context) Report {
 		start := time.Now()
-		msg, err := redisPing(ctx, addr, cfg.Username, cfg.Password)
+		msg, err := redisPing(ctx, addr, cfg.Username, cfg.Password, cfg.TLS)
 		elapsed := time.Since(start)
 		details := map[string]any{"response_ms": durationMS(elapsed)}
 		if err != nil {
@@ -70,6 +75,22 @@ func Redis(addr string, cfg RedisConfig) Check {
 	return Check{Name: name, Func: fn, Criticality: Optional, Level: LevelStandard}
 }
 
+// redisDial connects to addr, over TLS when tlsConfig is set.
+func redisDial(ctx context.Context, addr string, tlsConfig *tls.Config) (net.Conn, error) {
+	if tlsConfig == nil {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	cfg := tlsConfig.Clone()
+	if cfg.ServerName == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			cfg.ServerName = host
+		}
+	}
+	d := tls.Dialer{Config: cfg}
+	return d.DialContext(ctx, "tcp", addr)
+}
+
 // redisReplyError is a Redis error reply; its text is the server's, which
 // is not shown.
 type redisReplyError struct{ reply string }
@@ -81,9 +102,8 @@ const redisMaxLine = 4096
 
 // redisPing runs one probe. On failure it returns the public message and
 // the cause.
-func redisPing(ctx context.Context, addr, user, password string) (string, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+func redisPing(ctx context.Context, addr, user, password string, tlsConfig *tls.Config) (string, error) {
+	conn, err := redisDial(ctx, addr, tlsConfig)
 	if err != nil {
 		return netErrorMessage(ctx, err), err
 	}

@@ -34,6 +34,9 @@ type RedisOptions struct {
 	Password string
 	// Logf, if set, receives progress messages.
 	Logf func(format string, args ...any)
+	// TLS also serves TLS on a second port (TLSAddr), with a self-signed
+	// certificate for 127.0.0.1 that ClientTLS trusts. Default: plain only.
+	TLS bool
 }
 
 // Redis is a redis-server started by LaunchRedis on 127.0.0.1, requiring a
@@ -42,6 +45,7 @@ type Redis struct {
 	dir      string // created inside RedisOptions.Dir; removed by Close
 	password string
 	port     int
+	tls      *redisTLS // nil without RedisOptions.TLS
 
 	mu     sync.Mutex
 	proc   *process // nil once stopped
@@ -89,9 +93,20 @@ func LaunchRedis(opts RedisOptions) (*Redis, error) {
 		_ = r.Close()
 		return nil, err
 	}
+	if opts.TLS {
+		if r.tls, err = newRedisTLS(r.dir); err != nil {
+			_ = r.Close()
+			return nil, err
+		}
+	}
 	for range 3 {
 		if r.port, err = FreePort(); err != nil {
 			break
+		}
+		if r.tls != nil {
+			if r.tls.port, err = FreePort(); err != nil {
+				break
+			}
 		}
 		if err = r.start(bin); err == nil || !strings.Contains(err.Error(), "already in use") {
 			break
@@ -107,16 +122,20 @@ func LaunchRedis(opts RedisOptions) (*Redis, error) {
 }
 
 func (r *Redis) start(bin string) error {
+	args := []string{
+		"--port", strconv.Itoa(r.port),
+		"--bind", "127.0.0.1",
+		"--requirepass", r.password,
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", r.dir,
+	}
+	if r.tls != nil {
+		args = append(args, r.tls.args()...)
+	}
 	proc, err := startProcess(procSpec{
 		path: bin,
-		args: []string{
-			"--port", strconv.Itoa(r.port),
-			"--bind", "127.0.0.1",
-			"--requirepass", r.password,
-			"--save", "",
-			"--appendonly", "no",
-			"--dir", r.dir,
-		},
+		args: args,
 		dir:      r.dir,
 		logPath:  filepath.Join(r.dir, "redis.log"),
 		deathSig: syscall.SIGTERM,

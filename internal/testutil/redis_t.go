@@ -11,10 +11,17 @@ import (
 // launch error fails the test.
 func StartRedis(t testing.TB) *Redis {
 	t.Helper()
+	return StartRedisWith(t, RedisOptions{})
+}
+
+// StartRedisWith is StartRedis with options (Dir and Logf are filled in).
+func StartRedisWith(t testing.TB, opts RedisOptions) *Redis {
+	t.Helper()
 	if _, err := FindRedisServer(); errors.Is(err, ErrNoRedis) {
 		missingDependency(t, "redis-server not found: apt-get install redis-server")
 	}
-	r, err := LaunchRedis(RedisOptions{Dir: launchDir(t, "healthcheck-redis-"), Logf: t.Logf})
+	opts.Dir, opts.Logf = launchDir(t, "healthcheck-redis-"), t.Logf
+	r, err := LaunchRedis(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
