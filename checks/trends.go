@@ -205,7 +205,9 @@ func (t *trends) add(now time.Time, d time.Duration, failed bool, tr *Transition
 	d = max(d, 0)
 	j := latencyBin(d)
 	t.mu.Lock()
-	t.cache.Store(nil)
+	if t.cache.Load() != nil {
+		t.cache.Store(nil)
+	}
 	t.short.add(ns, d, j, failed)
 	t.long.add(ns, d, j, failed)
 	if tr != nil {
