@@ -114,3 +114,10 @@ func (r *Runner) waitFreshLocal(ctx context.Context, snap *Snapshot, level Level
 	}
 	return newSnapshot(results, fresh.states)
 }
+
+// IsDownstream reports whether the check of Results[i] is a Downstream
+// check (false when i is out of range): a detailed answer to a request
+// carrying DownstreamHeader leaves those out.
+func (s *Snapshot) IsDownstream(i int) bool {
+	return i >= 0 && i < len(s.states) && s.states[i].check.Downstream
+}

@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -169,6 +170,15 @@ func TestSnapshotExcludingDownstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap = r.Run(ctx)
+	var downstream []string
+	for i := range snap.Results {
+		if snap.IsDownstream(i) {
+			downstream = append(downstream, snap.Results[i].Name)
+		}
+	}
+	if fmt.Sprint(downstream) != "[billing idle orders]" || snap.IsDownstream(-1) || snap.IsDownstream(len(snap.Results)) {
+		t.Errorf("IsDownstream names %v, want [billing idle orders]", downstream)
+	}
 	for _, tc := range []struct {
 		l                 checks.Level
 		status, local     checks.Status
