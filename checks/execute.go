@@ -189,6 +189,7 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 	}
 	r.publishLocked()
 	r.mu.Unlock()
+	st.trends.add(now, d, !observed.OK(), tr)
 
 	r.emit(func(h Hooks) {
 		if h.OnResult != nil {

@@ -1,5 +1,7 @@
 package checks
 
+import "time"
+
 // Option configures a Runner.
 type Option interface{ apply(*config) }
 
@@ -7,6 +9,11 @@ type config struct {
 	clock       Clock
 	historySize int
 	hooks       []Hooks
+
+	// trends (trends.go); zero values mean the defaults
+	trendShort, trendLong time.Duration
+	trendTransitions      int
+	trendsOff             bool
 }
 
 type optionFunc func(*config)

@@ -141,7 +141,8 @@ type Snapshot struct {
 
 	status  [NumLevels]Status
 	message [NumLevels]string
-	states  []*state // parallel to Results
+	local   localAggregates // without downstream checks (downstream_snapshot.go)
+	states  []*state        // parallel to Results
 }
 
 func newSnapshot(results []Result, states []*state) *Snapshot {
@@ -150,6 +151,7 @@ func newSnapshot(results []Result, states []*state) *Snapshot {
 		s.status[l] = aggregateAt(results, l)
 		s.message[l] = failureMessageAt(results, l)
 	}
+	s.local = newLocalAggregates(s, results, states)
 	return s
 }
 

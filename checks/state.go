@@ -18,6 +18,8 @@ type state struct {
 
 	refreshing atomic.Bool // a background refresh is in flight
 
+	trends trends // success rate and latency over hours; own mutex
+
 	// Freshness flags, kept by timers so that reads need no clock call:
 	// each holds the generation of the current result while it is younger
 	// than TTL (fresh) or MaxStaleness (usable), and 0 after. A timer only
