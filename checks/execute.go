@@ -136,8 +136,11 @@ func call(ctx context.Context, fn Func, timeout time.Duration, onAbandon, onRetu
 			}
 		}()
 		rep := fn(ctx)
-		if rep.Message == "" && rep.Err != nil {
-			rep.Message = SafeMessage(rep.Err)
+		if rep.Err != nil {
+			if rep.Message == "" {
+				rep.Message = SafeMessage(rep.Err)
+			}
+			rep.Permanent = rep.Permanent || IsPermanent(rep.Err)
 		}
 		done <- rep
 	}()
@@ -153,6 +156,7 @@ func call(ctx context.Context, fn Func, timeout time.Duration, onAbandon, onRetu
 			// "canceling statement"), a failure at the deadline reads the
 			// same as an abandoned Func.
 			rep.Status, rep.Message = StatusUnhealthy, "timeout after "+timeout.String()
+			rep.Permanent = false
 		}
 		return rep
 	case <-ctx.Done():
@@ -204,6 +208,7 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 		Runs:        prev.Runs + 1,
 		Failures:    prev.Failures,
 		Skipped:     skipped,
+		Permanent:   rep.Permanent && observed == StatusUnhealthy,
 	}
 	if observed.OK() {
 		res.ConsecutiveSuccesses = prev.ConsecutiveSuccesses + 1
