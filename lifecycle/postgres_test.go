@@ -49,8 +49,8 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	var attempts events
 	lc := lifecycle.New(runner,
 		lifecycle.WithDrainDelay(0),
-		lifecycle.WithStartupInitialInterval(50*time.Millisecond),
-		lifecycle.WithStartupMaxInterval(200*time.Millisecond),
+		lifecycle.WithStartupInitialBackoff(50*time.Millisecond),
+		lifecycle.WithStartupMaxBackoff(200*time.Millisecond),
 		lifecycle.WithStartupMaxAttempts(1000),
 		lifecycle.WithStartupMaxWait(90*time.Second),
 		lifecycle.WithLogger(discard),
@@ -64,9 +64,13 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	if err := lc.Start(ctx); err != nil {
 		t.Fatalf("Start = %v", err)
 	}
+	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStarting {
+		t.Fatalf("Readiness() = %v %q while the database is down, want starting", ready, reason)
+	}
 	if err := <-started; err != nil {
 		t.Fatalf("starting postgres: %v", err)
 	}
+	eventually(t, "ready once the database is up", func() bool { ready, _ := lc.Readiness(); return ready })
 	if got := attempts.get(); len(got) < 2 || got[0] != "fail" || got[len(got)-1] != "ok" {
 		t.Fatalf("gate attempts = %v, want failures then a success", got)
 	}
