@@ -31,6 +31,14 @@ func BenchmarkLatestCached(b *testing.B) {
 			}
 		}
 	})
+	b.Run("runner.LatestAt", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if r.LatestAt(ctx, checks.LevelBasic).Status() != checks.StatusHealthy {
+				b.Fatal("not healthy")
+			}
+		}
+	})
 	b.Run("baseline.atomicLoad", func(b *testing.B) {
 		var p atomic.Pointer[checks.Snapshot]
 		p.Store(r.Snapshot())

@@ -42,6 +42,10 @@ type Report struct {
 	Details map[string]any
 	// Err is the cause. It is never shown as is: see SafeMessage.
 	Err error
+	// Permanent marks a failure that waiting will not cure (see
+	// Permanent); an Err marked with Permanent sets it too. It is ignored
+	// when the report is not a failure.
+	Permanent bool
 }
 
 // Check describes one dependency to watch. Zero fields take the documented

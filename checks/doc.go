@@ -24,10 +24,15 @@
 // that no single caller can cancel, damps flapping, keeps a short history,
 // and tells Hooks about every result and status transition.
 //
-// Reads come in two kinds. Run, Check and Refresh block, at most the
-// check's timeout. Latest (and LatestAt, for one report level) never waits
-// while a usable result exists: it serves the cached result and starts one
-// background refresh of each result older than its TTL. The timing rules
+// Reads come in three kinds. Run, Check and Refresh block, at most the
+// check's timeout. Latest (the detailed route's read) and LatestAt (the
+// probes' read: public, live, ready; for one report level) never wait
+// while a usable result exists: they serve the cached result and start one
+// background refresh of each result older than its TTL. Without a usable
+// result, Latest waits for every check up to its Timeout (bounded by the
+// caller's context), while LatestAt never waits on an Optional check and
+// waits on a Required one at most the probe budget (WithProbeBudget,
+// default 500 ms, under Kubernetes' 1 s probe timeout). The timing rules
 // that follow:
 //
 //   - a dependency sees at most one execution per TTL from reads, however
@@ -37,8 +42,17 @@
 //     started, and no reader waits for it meanwhile;
 //   - a result is usable until MaxStaleness (default max(TTL, Interval) +
 //     Timeout), which the periodic runner never lets it reach; past it, or
-//     before the first result, a read waits at most the Timeout for a fresh
-//     one and otherwise reports the check unhealthy ("stale").
+//     before the first result, a read waits as said above for a fresh one
+//     and otherwise reports the check unhealthy ("stale", or unknown when
+//     it never ran);
+//   - an execution abandoned at its Timeout (a Func ignoring its context)
+//     blocks new executions of that check until it returns: the check
+//     reads unhealthy "timeout after <Timeout>" meanwhile, and a Func that
+//     never returns holds one goroutine.
+//
+// Failures can be marked permanent (Permanent, Result.Permanent) when
+// waiting will not cure them; the lifecycle startup gate then stops at
+// once. LogTransitions logs every status change, folding a flapping check.
 //
 // Freshness is kept by timers armed when a result is recorded, and a
 // counter of checks past their TTL, so a cached read costs two atomic

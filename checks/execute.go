@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,8 +64,21 @@ func (r *Runner) exec(ctx context.Context, st *state, force bool) (Result, error
 
 // runOnce executes st's check (after its dependencies) and records the
 // result. It is only called inside the singleflight for st.
+//
+// While an earlier execution of st that was abandoned at its deadline (its
+// Func ignored ctx) has not returned, the Func is not called again: the
+// check reads unhealthy "timeout after <timeout>" with the detail
+// "abandoned_since", so a Func that never returns holds one goroutine,
+// however often the check is read.
 func (r *Runner) runOnce(callerCtx context.Context, st *state) Result {
 	c := &st.check
+	if since := st.abandoned.Load(); since != nil {
+		return r.record(st, Report{
+			Status:  StatusUnhealthy,
+			Message: "timeout after " + c.Timeout.String(),
+			Details: map[string]any{"abandoned_since": since.UTC().Format(time.RFC3339Nano)},
+		}, 0, false)
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(callerCtx), c.Timeout)
 	defer cancel()
 	stop := context.AfterFunc(r.baseCtx, cancel)
@@ -84,25 +98,49 @@ func (r *Runner) runOnce(callerCtx context.Context, st *state) Result {
 			return r.record(st, Report{Status: StatusUnhealthy, Message: "dependency " + name + " unhealthy"}, time.Since(start), true)
 		}
 	}
-	rep := call(ctx, c.Func, c.Timeout)
+	rep := call(ctx, c.Func, c.Timeout, func() {
+		now := r.cfg.clock.Now()
+		st.abandoned.Store(&now)
+	}, func() { st.abandoned.Store(nil) })
 	return r.record(st, rep, time.Since(start), false)
 }
+
+// Outcomes of a call's Func, for the handshake between call and its
+// goroutine.
+const (
+	fnRunning int32 = iota
+	fnReturned
+	fnAbandoned
+)
 
 // call runs fn with panic recovery, abandoning it when ctx ends. The
 // goroutine of an abandoned fn exits as soon as fn returns. The report's
 // Message is filled in (from Err) inside the recovered goroutine, since a
 // user error's methods may panic too.
-func call(ctx context.Context, fn Func, timeout time.Duration) Report {
+//
+// When call abandons fn it calls onAbandon before returning, and the
+// goroutine calls onReturn once fn has returned (never the other way
+// round): between the two, the caller knows an execution is outstanding.
+func call(ctx context.Context, fn Func, timeout time.Duration, onAbandon, onReturn func()) Report {
 	done := make(chan Report, 1)
+	var outcome atomic.Int32
 	go func() {
+		defer func() {
+			if !outcome.CompareAndSwap(fnRunning, fnReturned) {
+				onReturn() // call abandoned fn and has called onAbandon
+			}
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				done <- Report{Status: StatusUnhealthy, Message: "check panicked", Err: errPanic}
 			}
 		}()
 		rep := fn(ctx)
-		if rep.Message == "" && rep.Err != nil {
-			rep.Message = SafeMessage(rep.Err)
+		if rep.Err != nil {
+			if rep.Message == "" {
+				rep.Message = SafeMessage(rep.Err)
+			}
+			rep.Permanent = rep.Permanent || IsPermanent(rep.Err)
 		}
 		done <- rep
 	}()
@@ -118,9 +156,13 @@ func call(ctx context.Context, fn Func, timeout time.Duration) Report {
 			// "canceling statement"), a failure at the deadline reads the
 			// same as an abandoned Func.
 			rep.Status, rep.Message = StatusUnhealthy, "timeout after "+timeout.String()
+			rep.Permanent = false
 		}
 		return rep
 	case <-ctx.Done():
+		if outcome.CompareAndSwap(fnRunning, fnAbandoned) {
+			onAbandon()
+		}
 		if ctx.Err() == context.Canceled {
 			return Report{Status: StatusUnhealthy, Message: "canceled"}
 		}
@@ -166,6 +208,7 @@ func (r *Runner) record(st *state, rep Report, d time.Duration, skipped bool) Re
 		Runs:        prev.Runs + 1,
 		Failures:    prev.Failures,
 		Skipped:     skipped,
+		Permanent:   rep.Permanent && observed == StatusUnhealthy,
 	}
 	if observed.OK() {
 		res.ConsecutiveSuccesses = prev.ConsecutiveSuccesses + 1

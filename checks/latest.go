@@ -5,48 +5,88 @@ import (
 	"sync"
 )
 
-// Latest returns the latest results without waiting on any dependency once
-// a usable result exists (stale-while-revalidate):
+// Latest is the read of the detailed route: it returns every check's
+// latest result and may wait, at most each check's timeout and never past
+// ctx, for the checks that have no usable result.
 //
 //   - a result younger than its check's TTL is served as is;
 //   - an older one is still served, and one coalesced background refresh
 //     of that check starts (at most one in flight per check);
 //   - a check with no result yet, or whose result is older than its
-//     MaxStaleness, is waited for, at most its timeout or until ctx ends;
-//     if no fresh result arrives, it reads unhealthy with the message
-//     "stale" (or stays unknown when it never ran).
+//     MaxStaleness, Required or Optional, is waited for, at most its
+//     timeout or until ctx ends; if no fresh result arrives, it reads
+//     unhealthy with the message "stale" (or stays unknown when it never
+//     ran).
 //
 // Under any concurrency a dependency therefore sees at most one execution
-// per TTL from Latest. A cached read allocates nothing.
+// per TTL from reads. A cached read allocates nothing. Probes (public,
+// live, ready) use LatestAt, which waits at most the probe budget.
 func (r *Runner) Latest(ctx context.Context) *Snapshot {
-	return r.LatestAt(ctx, LevelComprehensive)
+	if r.notFresh.Load() == 0 {
+		return r.snap.Load() // every result is fresh (inlined fast path)
+	}
+	return r.read(ctx, LevelComprehensive, true)
 }
 
-// LatestAt is Latest restricted to the checks that belong to level: only
-// they are refreshed or waited for (the others are returned as they are),
-// so a route that reports at LevelBasic never waits for a comprehensive
-// check. The snapshot still holds every check.
+// LatestAt is the read of the probes (the public route, live and ready):
+// it is Latest restricted to the checks that belong to level (only they
+// are refreshed or waited for; the snapshot still holds every check), and
+// it bounds its wait by the probe budget (WithProbeBudget, default
+// DefaultProbeBudget = 500 ms, well under Kubernetes' default probe
+// timeoutSeconds of 1 s):
+//
+//   - it never waits once every check of the level has a usable result
+//     (after the first result, as long as checks stay within their
+//     MaxStaleness): a cached read allocates nothing;
+//   - it never waits on an Optional check: one without a usable result
+//     gets a background refresh and reads as it is (unknown when it never
+//     ran, else unhealthy "stale"), which degrades the aggregate;
+//   - it waits on a Required check without a usable result for at most
+//     the budget (and never past ctx), then answers from what exists: a
+//     Required check that never ran reads unknown, which aggregates as
+//     unhealthy with the message "<name>: not checked yet"; one whose
+//     result is too old reads unhealthy "stale". The execution it started
+//     goes on in the background, bounded by the check's Timeout, and the
+//     next read gets its result.
 func (r *Runner) LatestAt(ctx context.Context, level Level) *Snapshot {
+	if r.notFresh.Load() == 0 {
+		return r.snap.Load() // every result is fresh (inlined fast path)
+	}
+	return r.read(ctx, level, false)
+}
+
+// read implements Latest (detailed: wait on every check up to its
+// timeout) and LatestAt (probes: wait on Required checks up to the probe
+// budget).
+func (r *Runner) read(ctx context.Context, level Level, detailed bool) *Snapshot {
 	snap := r.snap.Load()
 	if r.notFresh.Load() == 0 || len(snap.states) == 0 {
 		return snap // every result is fresh: nothing to refresh or wait for
 	}
-	wait := false
+	wait, unusable := false, false
 	for _, st := range snap.states {
 		if !level.Includes(st.check.Level) {
 			continue
 		}
 		switch {
 		case st.usable.Load() == 0: // no result yet, or past MaxStaleness
-			wait = true
+			unusable = true
+			if detailed || st.check.Criticality == Required && r.cfg.probeBudget > 0 {
+				wait = true
+			} else {
+				r.refreshAsync(st)
+			}
 		case st.fresh.Load() == 0: // past the TTL
 			r.refreshAsync(st)
 		}
 	}
-	if !wait || r.closed.Load() {
+	if !unusable {
 		return snap
 	}
-	return r.waitFresh(ctx, snap, level)
+	if wait && !r.closed.Load() {
+		r.waitUsable(ctx, snap, level, detailed)
+	}
+	return r.markStale(r.snap.Load(), level)
 }
 
 // refreshAsync starts one background execution of st unless one started
@@ -70,12 +110,20 @@ func (r *Runner) refreshAsync(st *state) {
 	}()
 }
 
-// waitFresh executes the checks of snap that have no usable result and
-// returns the new snapshot, marking results still past MaxStaleness stale.
-func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot, level Level) *Snapshot {
+// waitUsable executes the checks of snap that belong to level and have no
+// usable result (only the Required ones unless detailed) and waits for
+// them: each up to its timeout, or, unless detailed, up to the probe
+// budget; never past ctx.
+func (r *Runner) waitUsable(ctx context.Context, snap *Snapshot, level Level, detailed bool) {
+	if !detailed {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.cfg.probeBudget)
+		defer cancel()
+	}
 	var wg sync.WaitGroup
 	for _, st := range snap.states {
-		if !level.Includes(st.check.Level) || st.usable.Load() != 0 {
+		if !level.Includes(st.check.Level) || st.usable.Load() != 0 ||
+			!detailed && st.check.Criticality != Required {
 			continue
 		}
 		wg.Add(1)
@@ -85,21 +133,25 @@ func (r *Runner) waitFresh(ctx context.Context, snap *Snapshot, level Level) *Sn
 		}()
 	}
 	wg.Wait()
+}
 
-	fresh := r.snap.Load()
+// markStale returns snap with the results of level's checks that are
+// still past their MaxStaleness marked unhealthy "stale" (a check that
+// never ran stays unknown).
+func (r *Runner) markStale(snap *Snapshot, level Level) *Snapshot {
 	var results []Result
-	for i, st := range fresh.states {
-		if !level.Includes(st.check.Level) || fresh.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
+	for i, st := range snap.states {
+		if !level.Includes(st.check.Level) || snap.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
 			continue
 		}
 		if results == nil {
-			results = append([]Result(nil), fresh.Results...)
+			results = append([]Result(nil), snap.Results...)
 		}
 		results[i].Status = StatusUnhealthy
 		results[i].Message = "stale"
 	}
 	if results == nil {
-		return fresh
+		return snap
 	}
-	return newSnapshot(results, fresh.states)
+	return newSnapshot(results, snap.states)
 }

@@ -9,12 +9,20 @@ type config struct {
 	clock       Clock
 	historySize int
 	hooks       []Hooks
+	probeBudget time.Duration
 
 	// trends (trends.go); zero values mean the defaults
 	trendShort, trendLong time.Duration
 	trendTransitions      int
 	trendsOff             bool
 }
+
+// DefaultProbeBudget is the longest a probe read (Runner.LatestAt) waits
+// for a Required check that has no usable result. It stays well under
+// Kubernetes' default probe timeoutSeconds (1 s), so that a probe answers
+// (503 or 500 with "not checked yet") rather than times out while a
+// dependency hangs at startup.
+const DefaultProbeBudget = 500 * time.Millisecond
 
 type optionFunc func(*config)
 
@@ -39,6 +47,16 @@ func WithHistorySize(n int) Option {
 			cfg.historySize = n
 		}
 	})
+}
+
+// WithProbeBudget sets how long a probe read (Runner.LatestAt) may wait
+// for a Required check that has no usable result (default
+// DefaultProbeBudget = 500 ms). Keep it under the probes' timeoutSeconds.
+// Zero or a negative value makes probe reads never wait: they start the
+// execution in the background and answer at once. The detailed read
+// (Runner.Latest) is not bounded by it.
+func WithProbeBudget(d time.Duration) Option {
+	return optionFunc(func(cfg *config) { cfg.probeBudget = max(d, 0) })
 }
 
 // WithHooks adds event hooks at construction; see Runner.AddHooks.

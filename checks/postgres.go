@@ -68,15 +68,18 @@ type PostgresConfig struct {
 //     between, the pool is stuck rather than busy, and the check probes
 //     (and waits for a connection) as usual, so a hung database still turns
 //     unhealthy;
-//   - unhealthy on error. A server error shows its message, so a missing
-//     database reads `database "app" does not exist`, except authentication
-//     errors (SQLSTATE class 28, whose server messages name the user), which
-//     read "authentication failed", and too_many_connections (53300), which
-//     reads "too many connections". Other failures read as a class:
-//     "timeout", "connection refused", "connection reset", "host not found",
-//     "canceled" or "connection failed". Messages never carry the DSN, the
-//     host, the user name or the password; the pgx error stays reachable as
-//     Report.Err's cause.
+//   - unhealthy on error, marked permanent (Result.Permanent) when the server
+//     says waiting will not help: the database does not exist (SQLSTATE
+//     3D000), password authentication failed (28P01), invalid authorization
+//     such as a missing role (28000). A server error shows its message, so a
+//     missing database reads `database "app" does not exist`, except
+//     authentication errors (SQLSTATE class 28, whose server messages name the
+//     user), which read "authentication failed", and too_many_connections
+//     (53300), which reads "too many connections". Other failures read as a
+//     class: "timeout", "connection refused", "connection reset", "host not
+//     found", "canceled" or "connection failed". Messages never carry the DSN,
+//     the host, the user name or the password; the pgx error stays
+//     reachable as Report.Err's cause.
 //
 // A nil pool gives a check that is always unhealthy with "database pool not
 // configured".
@@ -135,7 +138,9 @@ func Postgres(pool *pgxpool.Pool, cfg PostgresConfig) Check {
 		elapsed := time.Since(start)
 		details["response_ms"] = durationMS(elapsed)
 		if err != nil {
-			return failReport(postgresErrorMessage(ctx, err), err, details)
+			rep := failReport(postgresErrorMessage(ctx, err), err, details)
+			rep.Permanent = ctx.Err() == nil && postgresPermanent(err)
+			return rep
 		}
 		switch {
 		case maxConns > 0 && threshold > 0 && threshold <= 1 && float64(acquired) >= threshold*float64(maxConns):
@@ -150,6 +155,23 @@ func Postgres(pool *pgxpool.Pool, cfg PostgresConfig) Check {
 		return Report{Status: StatusHealthy, Details: details}
 	}
 	return Check{Name: name, Func: fn, Criticality: Required, Level: LevelBasic}
+}
+
+// postgresPermanent reports whether err is a server error that waiting
+// will not cure: the database does not exist (SQLSTATE 3D000), password
+// authentication failed (28P01), or the authorization is invalid (28000:
+// the role does not exist, no pg_hba.conf entry). Refused, reset and timed
+// out connections, and a server starting up (57P03), are not permanent.
+func postgresPermanent(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "3D000", "28P01", "28000":
+		return true
+	}
+	return false
 }
 
 // postgresErrorMessage returns the public message for a pgx error. pgx's own

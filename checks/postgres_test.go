@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -48,11 +49,14 @@ func TestPostgres(t *testing.T) {
 		dsn     string
 		want    checks.Status
 		wantMsg string // exact
+		// permanent: the server says waiting will not help.
+		permanent bool
 	}{
-		{"healthy", pg.DSN(), checks.StatusHealthy, ""},
-		{"missing database", pg.DSNFor("database_not_exist"), checks.StatusUnhealthy, `database "database_not_exist" does not exist`},
-		{"wrong password", wrongPassword.String(), checks.StatusUnhealthy, "authentication failed"},
-		{"unknown user", strings.Replace(pg.DSN(), pg.User()+":", "nobody:", 1), checks.StatusUnhealthy, "authentication failed"},
+		{"healthy", pg.DSN(), checks.StatusHealthy, "", false},
+		{"missing database", pg.DSNFor("database_not_exist"), checks.StatusUnhealthy, `database "database_not_exist" does not exist`, true},
+		{"wrong password", wrongPassword.String(), checks.StatusUnhealthy, "authentication failed", true},
+		{"unknown user", strings.Replace(pg.DSN(), pg.User()+":", "nobody:", 1), checks.StatusUnhealthy, "authentication failed", true},
+		{"refused", strings.Replace(pg.DSN(), pg.Addr(), refusedAddr(t), 1), checks.StatusUnhealthy, "connection refused", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +68,9 @@ func TestPostgres(t *testing.T) {
 			res := runBuiltin(t, c)
 			if res.Status != tt.want || res.Message != tt.wantMsg {
 				t.Errorf("result = %v %q, want %v %q", res.Status, res.Message, tt.want, tt.wantMsg)
+			}
+			if res.Permanent != tt.permanent {
+				t.Errorf("result.Permanent = %v, want %v", res.Permanent, tt.permanent)
 			}
 			assertNotShown(t, res, secrets...)
 			for _, k := range []string{"total_conns", "idle_conns", "acquired_conns", "max_conns"} {
@@ -231,4 +238,16 @@ func TestPostgres(t *testing.T) {
 		}
 		assertNotShown(t, res, secrets...)
 	})
+}
+
+// refusedAddr returns a loopback address on which nothing listens.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
 }

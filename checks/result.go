@@ -43,6 +43,11 @@ type Result struct {
 	// Skipped is true when the Func was not called because a dependency
 	// was unhealthy.
 	Skipped bool
+	// Permanent is true when this execution failed (Observed unhealthy)
+	// and the check marked the failure permanent (Report.Permanent, or an
+	// Err marked with Permanent): waiting will not cure it. The startup
+	// gate stops on it.
+	Permanent bool
 }
 
 // Transition is a change of a check's reported status. Listeners receive

@@ -19,11 +19,14 @@ import (
 // timeout, so a caller that goes away never cancels it for the others. Each
 // caller still stops waiting when its own context ends.
 //
-// There are two ways to read: Run, Check and Refresh block (at most the
-// check's timeout); Latest never waits while a result younger than the
-// check's MaxStaleness exists, and starts one background refresh of each
-// result older than its TTL (stale-while-revalidate). HTTP handlers use
-// Latest.
+// There are three ways to read: Run, Check and Refresh block (at most the
+// check's timeout); Latest and LatestAt never wait while a result younger
+// than the check's MaxStaleness exists, and start one background refresh
+// of each result older than its TTL (stale-while-revalidate). Without a
+// usable result, LatestAt (the probes' read: public, live, ready) waits
+// only for Required checks and at most the probe budget (WithProbeBudget,
+// 500 ms), while Latest (the detailed route's read) waits for every check
+// up to its timeout, bounded by the caller's context.
 //
 // A Runner is safe for concurrent use. Its zero value is not usable: call
 // NewRunner. Close it to wait for background refreshes.
@@ -49,7 +52,7 @@ type Runner struct {
 
 // NewRunner returns a Runner with no checks.
 func NewRunner(opts ...Option) *Runner {
-	cfg := config{clock: SystemClock(), historySize: DefaultHistorySize}
+	cfg := config{clock: SystemClock(), historySize: DefaultHistorySize, probeBudget: DefaultProbeBudget}
 	for _, o := range opts {
 		o.apply(&cfg)
 	}

@@ -17,6 +17,9 @@ type state struct {
 	filled  bool
 
 	refreshing atomic.Bool // a background refresh is in flight
+	// abandoned is when an execution still running was abandoned at its
+	// deadline; nil when none is outstanding.
+	abandoned atomic.Pointer[time.Time]
 
 	trends trends // success rate and latency over hours; own mutex
 

@@ -5,16 +5,33 @@
 //
 //	New ──Start──▶ starting ──gate passed──▶ running ──Stop──▶ draining ──▶ stopped
 //	               (not ready)               (ready)           (not ready,  (not ready,
-//	                                                            still live)  not live)
+//	                    │                                       still live)  not live)
+//	                    └──gate gave up──▶ startup failed (not ready, live; Stop as above)
 //
-// Starting. Start runs the startup gate (also usable alone as Gate): every
-// Required check, and every check marked Startup, must pass (healthy or
-// degraded) before the service reports ready. Failing checks are retried
-// with exponential backoff and full jitter (wait n drawn from
-// [0, min(4 s, 500 ms x 2^(n-1))]), at most 5 attempts and 12 s in all, and
-// always a little before the context's deadline, so that the service fails
-// fast with a *StartupError naming every failing check instead of hanging
-// until its start timeout. Optional checks never block start.
+// Starting. Start begins the startup gate (also usable alone, and
+// synchronously, as Gate): every Required check, and every check marked
+// Startup, must pass (healthy or degraded) before the service reports
+// ready. Failing checks are retried with exponential backoff and full
+// jitter (wait n drawn from [0, min(8 s, 1 s x 2^(n-1))]) for up to 60 s
+// in all (WithStartupMaxWait), any number of attempts by default. Optional
+// checks never block start.
+//
+// Start returns after the gate's first attempt (at most 2 s,
+// StartFirstAttemptWait), and the gate goes on in the background. This is
+// the design's point: a database that comes up 20 s after the service (a
+// compose stack, a pod rolled beside its database) must not kill it, and
+// an application framework's start timeout (fx: 15 s for every start hook
+// together) cannot hold a minute of waiting, nor should the other start
+// hooks (the HTTP server) wait for it: the probes must answer meanwhile.
+// So while the gate runs, the service is live and not ready ("starting");
+// the first passing attempt makes it ready within the backoff cap (8 s) of
+// the dependency coming up. A gate that finally fails logs a *StartupError
+// and calls the WithOnGateFailure function (healthfx: fx.Shutdowner with
+// exit code 1). A failure the dependency calls permanent (checks.Permanent;
+// the Postgres check marks a missing database and failed authentication)
+// ends the gate at once with the server's message, and when it comes at
+// the first attempt Start itself returns it, so the start fails at once. A
+// Stop during the gate cancels it at once, without error.
 //
 // Running. One goroutine per check runs it every Interval (a little less,
 // at random, so that checks spread out) through runner.Check, which skips
@@ -34,10 +51,12 @@
 //
 // # Timeouts
 //
-// The defaults fit fx's 15 s start and stop timeouts: the gate gives up
-// after 12 s at most, and the 5 s drain leaves 10 s for the cleanups. Size
-// the drain delay from the readiness probe: at least periodSeconds x
-// failureThreshold, plus a second or so for the endpoints to update.
+// The defaults fit fx's 15 s start and stop timeouts: Start returns within
+// 2 s whatever the gate's budget, and the 5 s drain leaves 10 s for the
+// cleanups. Stop never waits on a check: periodic runs in flight are left
+// to the runner, which bounds them by their Timeout. Size the drain delay
+// from the readiness probe: at least periodSeconds x failureThreshold,
+// plus a second or so for the endpoints to update.
 //
 // # Clock
 //
@@ -47,7 +66,9 @@
 //
 // Wiring with fx:
 //
-//	lc := lifecycle.New(runner)
+//	lc := lifecycle.New(runner, lifecycle.WithOnGateFailure(func(error) {
+//		_ = shutdowner.Shutdown(fx.ExitCode(1))
+//	}))
 //	fxlc.Append(fx.Hook{OnStart: lc.Start, OnStop: lc.Stop})
 //	lc.AddCleanup("flush-telemetry", exporter.Shutdown)
 //

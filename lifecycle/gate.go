@@ -2,6 +2,8 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,154 +14,240 @@ import (
 // context's deadline; with less time it keeps a tenth of what it was given.
 const maxDeadlineMargin = 100 * time.Millisecond
 
-// Gate is the startup gate: it runs the checks the service cannot start
-// without (every Required check, and every check with Startup set) with
-// runner.Refresh, retrying the failing ones with exponential backoff and
-// full jitter, until all pass (healthy or degraded; a check that passed is
-// not run again). It returns nil then,
-// and a *StartupError otherwise (see its Cause).
+// Gate is the startup gate, synchronous, for plain-Go services (Lifecycle
+// runs the same gate, returning early from Start, see there): it runs the
+// checks the service cannot start without (every Required check, and every
+// check with Startup set) with runner.Refresh, retrying the failing ones
+// with exponential backoff and full jitter, until all pass (healthy or
+// degraded; a check that passed is not run again). It returns nil then,
+// and a *StartupError otherwise (see its Cause); invalid options give an
+// *OptionError before anything runs.
+//
+// It logs at info the checks it waits for when it begins, and each wait
+// with the attempt number, the next wait and the failing checks with their
+// safe messages ("startup checks failing; retrying"); success at info;
+// giving up at error.
+//
+// A permanent failure of a check it waits for (Result.Permanent, see
+// checks.Permanent: the database does not exist, authentication failed)
+// ends it at once with Cause ErrPermanentFailure. Refused, reset and timed
+// out connections are retried.
 //
 // Optional checks without Startup never block: they run alongside the
 // first attempt, their failures are logged at warn, and the gate does not
 // wait for them once the blocking checks are done.
 //
 // Attempt n that fails is followed by a wait drawn from
-// [0, min(MaxInterval, InitialInterval x Multiplier^(n-1))] on the clock.
-// The gate stops after MaxAttempts attempts, before its overall MaxWait
-// (measured on the clock) is exceeded, and a little before ctx's deadline
-// (at most 100 ms): it never starts a wait that would end past that point
-// and cuts the attempt in flight there, so it reports its own error rather
-// than letting the caller's timeout fire. Each failed attempt of a check
-// is logged at warn (check, attempt, next_wait, error); success once at
-// info.
+// [0, min(MaxBackoff, InitialBackoff x Multiplier^(n-1))] on the clock.
+// The gate stops after MaxAttempts attempts (0: no limit), before its
+// overall MaxWait (measured on the clock) is exceeded, and a little before
+// ctx's deadline (at most 100 ms): it never starts a wait that would end
+// past that point and cuts the attempt in flight there, so it reports its
+// own error rather than letting the caller's timeout fire.
 //
 // Only the startup options, WithClock, WithRand, WithLogger and WithHooks
 // apply.
 func Gate(ctx context.Context, runner *checks.Runner, opts ...Option) error {
 	cfg := newConfig(runner, opts)
-	return cfg.gate(ctx, runner)
+	if err := cfg.err(); err != nil {
+		return err
+	}
+	g := newGate(&cfg, runner)
+	return g.run(ctx, deadlineOf(ctx), nil)
 }
 
 // gateCheck is the gate's bookkeeping for one blocking check.
 type gateCheck struct {
-	name     string
-	attempts int
-	message  string
-	ok       bool
+	name      string
+	attempts  int
+	message   string
+	ok        bool
+	permanent bool
 }
 
-func (cfg *config) gate(ctx context.Context, runner *checks.Runner) error {
-	log := cfg.logger
-	clock := cfg.clock
-	start := clock.Now()
-	realStart := time.Now()
+// gate is one run of the startup gate.
+type gate struct {
+	cfg       *config
+	runner    *checks.Runner
+	blocking  []*gateCheck // sorted by name, as Checks returns them
+	optional  []string
+	start     time.Time // on the clock
+	realStart time.Time
+	attempts  int
+}
 
-	var blocking []*gateCheck // sorted by name, as Checks returns them
-	var optional []string
+// limit is a real-time deadline, if ok.
+type limit struct {
+	at time.Time
+	ok bool
+}
+
+// deadlineOf returns ctx's deadline less the gate's margin.
+func deadlineOf(ctx context.Context) limit {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return limit{}
+	}
+	margin := min(maxDeadlineMargin, time.Until(d)/10)
+	return limit{at: d.Add(-margin), ok: true}
+}
+
+// newGate lists the checks to wait for and logs them.
+func newGate(cfg *config, runner *checks.Runner) *gate {
+	g := &gate{cfg: cfg, runner: runner, start: cfg.clock.Now(), realStart: time.Now()}
+	var names []string
 	for _, c := range runner.Checks() {
 		if c.Criticality == checks.Required || c.Startup {
-			blocking = append(blocking, &gateCheck{name: c.Name})
+			g.blocking = append(g.blocking, &gateCheck{name: c.Name})
+			names = append(names, c.Name)
 		} else {
-			optional = append(optional, c.Name)
+			g.optional = append(g.optional, c.Name)
 		}
 	}
+	cfg.logger.Info("startup gate waiting for checks", "checks", names, "not_waited_for", g.optional, "max_wait", cfg.maxWait)
+	return g
+}
 
-	// deadline becomes the real time by which the gate must have returned.
-	deadline, hasDeadline := ctx.Deadline()
-	if hasDeadline {
-		margin := min(maxDeadlineMargin, time.Until(deadline)/10)
-		deadline = deadline.Add(-margin)
-	}
-
-	fail := func(cause error) error {
-		e := &StartupError{Cause: cause}
-		for _, g := range blocking {
-			if !g.ok {
-				e.Checks = append(e.Checks, FailedCheck{Name: g.name, Attempts: g.attempts, Message: g.message})
+// run retries until every blocking check passed or the gate gives up.
+// pending, when not nil, are the checks that failed the attempt just made.
+func (g *gate) run(ctx context.Context, dl limit, pending []*gateCheck) error {
+	for {
+		if len(pending) > 0 {
+			wait, cause := g.next(ctx, dl)
+			if cause != nil {
+				return g.fail(cause)
+			}
+			g.cfg.logger.Info("startup checks failing; retrying", "attempt", g.attempts, "next_wait", wait, "failing", failing(pending))
+			if !sleepCtx(ctx, g.cfg.clock, wait) {
+				return g.fail(ctx.Err())
 			}
 		}
-		log.Error("startup checks failed", "error", e, "duration", time.Since(realStart))
-		return e
-	}
-
-	for attempt := 1; ; attempt++ {
-		// Bound the attempt by the max wait and the deadline.
-		actx, cancel := context.WithCancel(ctx)
-		stop := time.AfterFunc(max(0, cfg.maxWait-clock.Now().Sub(start)), cancel)
-		if hasDeadline {
-			actx, cancel = withDeadline(actx, cancel, deadline)
-		}
-		pending := cfg.attempt(actx, runner, blocking, optional, attempt)
-		stop.Stop()
-		cancel()
-
-		if len(pending) == 0 {
-			log.Info("startup checks passed", "checks", len(blocking), "attempts", attempt, "duration", time.Since(realStart))
-			return nil
-		}
-
-		var cause error
-		var wait time.Duration
-		elapsed := clock.Now().Sub(start)
-		switch {
-		case ctx.Err() != nil:
-			cause = ctx.Err()
-		case attempt >= cfg.maxAttempts:
-			cause = ErrAttemptsExhausted
-		case elapsed >= cfg.maxWait:
-			cause = ErrMaxWaitExceeded
-		case hasDeadline && time.Until(deadline) <= 0:
-			cause = context.DeadlineExceeded
-		default:
-			wait = fullJitter(backoffCap(attempt, cfg.initialInterval, cfg.maxInterval, cfg.multiplier), cfg.rand())
-			switch {
-			case elapsed+wait >= cfg.maxWait:
-				cause = ErrMaxWaitExceeded
-			case hasDeadline && time.Until(deadline) <= wait:
-				cause = context.DeadlineExceeded
-			}
-		}
-		if cause != nil {
-			wait = 0
-		}
-		for _, g := range pending {
-			log.Warn("startup check failed", "check", g.name, "attempt", attempt, "next_wait", wait, "error", g.message)
-		}
-		if cause != nil {
-			return fail(cause)
-		}
-		if !sleepCtx(ctx, clock, wait) {
-			return fail(ctx.Err())
+		pending = g.attempt(ctx, dl)
+		if done, err := g.settle(pending); done {
+			return err
 		}
 	}
 }
 
-// attempt runs the failing blocking checks (and, on the first attempt, the
-// optional ones) concurrently, reports each outcome to the hooks, and
+// settle reports whether an attempt that left pending failing ends the
+// gate: with nil when every check passed, with a *StartupError when one
+// failed permanently or no attempt is left.
+func (g *gate) settle(pending []*gateCheck) (bool, error) {
+	if len(pending) == 0 {
+		g.cfg.logger.Info("startup checks passed", "checks", len(g.blocking), "attempts", g.attempts, "duration", time.Since(g.realStart))
+		return true, nil
+	}
+	for _, p := range pending {
+		if p.permanent {
+			return true, g.fail(ErrPermanentFailure)
+		}
+	}
+	if g.cfg.maxAttempts > 0 && g.attempts >= g.cfg.maxAttempts {
+		return true, g.fail(ErrAttemptsExhausted)
+	}
+	return false, nil
+}
+
+// next returns the wait before the next attempt, or why the gate stops.
+func (g *gate) next(ctx context.Context, dl limit) (time.Duration, error) {
+	cfg := g.cfg
+	elapsed := cfg.clock.Now().Sub(g.start)
+	switch {
+	case ctx.Err() != nil:
+		return 0, ctx.Err()
+	case cfg.maxAttempts > 0 && g.attempts >= cfg.maxAttempts:
+		return 0, ErrAttemptsExhausted
+	case elapsed >= cfg.maxWait:
+		return 0, ErrMaxWaitExceeded
+	case dl.ok && time.Until(dl.at) <= 0:
+		return 0, context.DeadlineExceeded
+	}
+	wait := fullJitter(backoffCap(g.attempts, cfg.initialBackoff, cfg.maxBackoff, cfg.multiplier), cfg.rand())
+	switch {
+	case elapsed+wait >= cfg.maxWait:
+		return 0, ErrMaxWaitExceeded
+	case dl.ok && time.Until(dl.at) <= wait:
+		return 0, context.DeadlineExceeded
+	}
+	return wait, nil
+}
+
+// failing lists checks with their messages: "db: connection refused; ...".
+func failing(pending []*gateCheck) string {
+	var b strings.Builder
+	for i, p := range pending {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.name)
+		if p.message != "" {
+			b.WriteString(": ")
+			b.WriteString(p.message)
+		}
+	}
+	return b.String()
+}
+
+// fail returns the gate's *StartupError and logs it (at error, or at info
+// when the gate was canceled).
+func (g *gate) fail(cause error) error {
+	e := &StartupError{Cause: cause}
+	for _, c := range g.blocking {
+		if !c.ok {
+			e.Checks = append(e.Checks, FailedCheck{Name: c.name, Attempts: c.attempts, Message: c.message})
+		}
+	}
+	if errors.Is(cause, context.Canceled) {
+		g.cfg.logger.Info("startup gate canceled", "duration", time.Since(g.realStart))
+	} else {
+		g.cfg.logger.Error("startup checks failed", "error", e, "duration", time.Since(g.realStart))
+	}
+	return e
+}
+
+// attempt runs one attempt, bounded by the max wait and dl, and returns
+// the blocking checks still failing.
+func (g *gate) attempt(ctx context.Context, dl limit) []*gateCheck {
+	g.attempts++
+	actx, cancel := context.WithCancel(ctx)
+	stop := time.AfterFunc(max(0, g.cfg.maxWait-g.cfg.clock.Now().Sub(g.start)), cancel)
+	if dl.ok {
+		actx, cancel = withDeadline(actx, cancel, dl.at)
+	}
+	defer func() {
+		stop.Stop()
+		cancel()
+	}()
+	return g.runAttempt(actx)
+}
+
+// runAttempt runs the failing blocking checks (and, on the first attempt,
+// the optional ones) concurrently, reports each outcome to the hooks, and
 // returns the blocking checks still failing.
-func (cfg *config) attempt(ctx context.Context, runner *checks.Runner, blocking []*gateCheck, optional []string, attempt int) []*gateCheck {
+func (g *gate) runAttempt(ctx context.Context) []*gateCheck {
 	if ctx.Err() != nil {
 		// No time left: do not start executions nobody waits for.
 		var pending []*gateCheck
-		for _, g := range blocking {
-			if !g.ok {
-				pending = append(pending, g)
+		for _, c := range g.blocking {
+			if !c.ok {
+				pending = append(pending, c)
 			}
 		}
 		return pending
 	}
 	var ran []*gateCheck
 	var wg sync.WaitGroup
-	for _, g := range blocking {
-		if g.ok {
+	for _, c := range g.blocking {
+		if c.ok {
 			continue
 		}
-		ran = append(ran, g)
-		g.attempts++
+		ran = append(ran, c)
+		c.attempts++
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := runner.Refresh(ctx, g.name)
+			res, err := g.runner.Refresh(ctx, c.name)
+			c.permanent = false
 			switch {
 			case err != nil:
 				// Keep the last result's message when the attempt was cut;
@@ -168,18 +256,19 @@ func (cfg *config) attempt(ctx context.Context, runner *checks.Runner, blocking 
 				// Cause anyway).
 				switch {
 				case ctx.Err() == nil:
-					g.message = checks.SafeMessage(err)
-				case g.message == "":
-					g.message = "timeout"
+					c.message = checks.SafeMessage(err)
+				case c.message == "":
+					c.message = "timeout"
 				}
 			case res.Status.OK():
-				g.ok = true
-				g.message = ""
+				c.ok = true
+				c.message = ""
 			default:
-				g.message = res.Message
-				if g.message == "" {
-					g.message = res.Status.String()
+				c.message = res.Message
+				if c.message == "" {
+					c.message = res.Status.String()
 				}
+				c.permanent = res.Permanent
 			}
 		}()
 	}
@@ -187,17 +276,17 @@ func (cfg *config) attempt(ctx context.Context, runner *checks.Runner, blocking 
 	// Optional checks run with the first attempt but never delay it.
 	var owg sync.WaitGroup
 	octx, ocancel := context.WithCancel(ctx)
-	if attempt == 1 {
-		for _, name := range optional {
+	if g.attempts == 1 {
+		for _, name := range g.optional {
 			owg.Add(1)
 			go func() {
 				defer owg.Done()
-				res, err := runner.Refresh(octx, name)
+				res, err := g.runner.Refresh(octx, name)
 				switch {
 				case err != nil:
-					cfg.logger.Debug("optional check not waited for at startup", "check", name)
+					g.cfg.logger.Debug("optional check not waited for at startup", "check", name)
 				case !res.Status.OK():
-					cfg.logger.Warn("optional check failed at startup; not blocking", "check", name, "error", res.Message)
+					g.cfg.logger.Warn("optional check failed at startup; not blocking", "check", name, "error", res.Message)
 				}
 			}()
 		}
@@ -207,10 +296,10 @@ func (cfg *config) attempt(ctx context.Context, runner *checks.Runner, blocking 
 	owg.Wait()
 
 	var pending []*gateCheck
-	for _, g := range ran {
-		cfg.startupAttempt(g.name, attempt, g.ok)
-		if !g.ok {
-			pending = append(pending, g)
+	for _, c := range ran {
+		g.cfg.startupAttempt(c.name, g.attempts, c.ok)
+		if !c.ok {
+			pending = append(pending, c)
 		}
 	}
 	return pending

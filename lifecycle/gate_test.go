@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func TestGateDependencyComesUpAtThirdAttempt(t *testing.T) {
 		}}),
 	)
 
-	for _, wait := range []time.Duration{500 * time.Millisecond, time.Second} {
+	for _, wait := range []time.Duration{time.Second, 2 * time.Second} {
 		if err := clock.BlockUntil(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -57,16 +58,20 @@ func TestGateDependencyComesUpAtThirdAttempt(t *testing.T) {
 		t.Errorf("check ran %d times, want 3", n)
 	}
 
-	warns := sink.find("startup check failed")
-	if len(warns) != 2 {
-		t.Fatalf("got %d warnings, want 2", len(warns))
+	begin := sink.find("startup gate waiting for checks")
+	if len(begin) != 1 || begin[0].Level != slog.LevelInfo || !slices.Equal(begin[0].Attrs["checks"].([]string), []string{"db"}) {
+		t.Errorf("start of the gate logged as %+v, want once at info with checks [db]", begin)
 	}
-	for i, w := range warns {
-		if w.Attrs["check"] != "db" || w.Attrs["attempt"] != int64(i+1) || w.Attrs["error"] != "connection refused" {
-			t.Errorf("warning %d attrs = %v", i, w.Attrs)
+	waits := sink.find("startup checks failing; retrying")
+	if len(waits) != 2 {
+		t.Fatalf("got %d wait records, want 2", len(waits))
+	}
+	for i, w := range waits {
+		if w.Level != slog.LevelInfo || w.Attrs["attempt"] != int64(i+1) || w.Attrs["failing"] != "db: connection refused" {
+			t.Errorf("wait %d = %v %v", i, w.Level, w.Attrs)
 		}
-		if want := lifecycle.DefaultStartupInitialInterval << i; w.Attrs["next_wait"] != want {
-			t.Errorf("warning %d next_wait = %v, want %v", i, w.Attrs["next_wait"], want)
+		if want := lifecycle.DefaultStartupInitialBackoff << i; w.Attrs["next_wait"] != want {
+			t.Errorf("wait %d next_wait = %v, want %v", i, w.Attrs["next_wait"], want)
 		}
 	}
 	if n := len(sink.find("startup checks passed")); n != 1 {
@@ -82,7 +87,7 @@ func TestGateNeverUpNamesEveryFailingCheck(t *testing.T) {
 	b.fail.Store(true)
 	r := newRunner(t, clock, a.check("alpha"), b.check("beta"), c.check("gamma"))
 
-	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithLogger(discard))
+	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithStartupMaxAttempts(5), lifecycle.WithLogger(discard))
 
 	var se *lifecycle.StartupError
 	if !errors.As(err, &se) {
@@ -197,7 +202,7 @@ func TestGateMaxWait(t *testing.T) {
 	done := runGate(ctx, r,
 		lifecycle.WithRand(constRand(1)),
 		lifecycle.WithStartupMaxWait(500*time.Millisecond),
-		lifecycle.WithStartupInitialInterval(200*time.Millisecond),
+		lifecycle.WithStartupInitialBackoff(200*time.Millisecond),
 		lifecycle.WithLogger(discard),
 	)
 	// 200 ms wait fits; after attempt 2, 200+400 ms would not.
@@ -264,5 +269,70 @@ func TestGateNoChecks(t *testing.T) {
 	r := newRunner(t, testutil.NewFakeClock(t0))
 	if err := lifecycle.Gate(testCtx(t), r, lifecycle.WithLogger(discard)); err != nil {
 		t.Fatalf("Gate = %v, want nil", err)
+	}
+}
+
+// A permanent failure ends the gate at its first attempt, with the check's
+// message, whatever the budget left.
+func TestGatePermanentFailureFailsFast(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	var calls atomic.Int32
+	missing := checks.Check{Name: "database", Func: func(context.Context) checks.Report {
+		calls.Add(1)
+		return checks.Report{Err: checks.Permanent(checks.NewSafeError(`database "database_not_exist" does not exist`, errors.New("3D000")))}
+	}}
+	refused := &probe{}
+	refused.fail.Store(true)
+	r := newRunner(t, clock, missing, refused.check("redis"))
+
+	err := lifecycle.Gate(ctx, r, lifecycle.WithLogger(discard))
+	var se *lifecycle.StartupError
+	if !errors.As(err, &se) || !errors.Is(err, lifecycle.ErrPermanentFailure) {
+		t.Fatalf("Gate = %v, want a *StartupError caused by ErrPermanentFailure", err)
+	}
+	if !strings.Contains(err.Error(), `database (1 attempt): database "database_not_exist" does not exist`) {
+		t.Errorf("Error() = %q, want the server's message", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("permanently failing check ran %d times, want once", n)
+	}
+}
+
+func TestGateInvalidOptions(t *testing.T) {
+	r := newRunner(t, testutil.NewFakeClock(t0))
+	tests := []struct {
+		opt  lifecycle.Option
+		name string
+	}{
+		{lifecycle.WithStartupMaxWait(0), "WithStartupMaxWait"},
+		{lifecycle.WithStartupMaxAttempts(-1), "WithStartupMaxAttempts"},
+		{lifecycle.WithStartupInitialBackoff(-time.Second), "WithStartupInitialBackoff"},
+		{lifecycle.WithStartupMaxBackoff(0), "WithStartupMaxBackoff"},
+		{lifecycle.WithStartupMaxBackoff(time.Millisecond), "WithStartupMaxBackoff"}, // below the initial 1 s
+		{lifecycle.WithStartupMultiplier(0.5), "WithStartupMultiplier"},
+		{lifecycle.WithDrainDelay(-time.Second), "WithDrainDelay"},
+		{lifecycle.WithRemediationBackoff(0), "WithRemediationBackoff"},
+		{lifecycle.WithRemediationMaxBackoff(-1), "WithRemediationMaxBackoff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, err := range []error{
+				lifecycle.ValidateOptions(tt.opt),
+				lifecycle.Gate(testCtx(t), r, tt.opt),
+				lifecycle.New(r, tt.opt).Start(testCtx(t)),
+			} {
+				var oe *lifecycle.OptionError
+				if !errors.As(err, &oe) || oe.Option != tt.name || !errors.Is(err, lifecycle.ErrInvalidOption) {
+					t.Fatalf("error = %v, want an *OptionError naming %s", err, tt.name)
+				}
+				if !strings.Contains(err.Error(), tt.name) {
+					t.Errorf("Error() = %q does not name the option", err)
+				}
+			}
+		})
+	}
+	if err := lifecycle.ValidateOptions(lifecycle.WithStartupMaxAttempts(0), lifecycle.WithDrainDelay(0)); err != nil {
+		t.Errorf("valid options: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/echofx/healthcheck/checks"
 )
@@ -14,18 +15,20 @@ type phase uint8
 const (
 	phaseStarting phase = iota // from New until the gate passed
 	phaseRunning               // gate passed, loops running
+	phaseFailed                // the gate gave up
 	phaseDraining              // Stop began
 	phaseStopped               // Stop completed
 )
 
 // Readiness reasons.
 const (
-	ReasonStarting = "starting"
-	ReasonDraining = "draining"
-	ReasonStopped  = "stopped"
+	ReasonStarting      = "starting"
+	ReasonStartupFailed = "startup failed"
+	ReasonDraining      = "draining"
+	ReasonStopped       = "stopped"
 )
 
-var reasons = [...]string{ReasonStarting, "", ReasonDraining, ReasonStopped}
+var reasons = [...]string{ReasonStarting, "", ReasonStartupFailed, ReasonDraining, ReasonStopped}
 
 // Lifecycle runs a service's health checks through its life: the startup
 // gate (Start), periodic checks and auto-healing while running, and drain
@@ -49,6 +52,11 @@ type Lifecycle struct {
 	// stopDone is closed when Stop completes; stopErr is then its result.
 	stopDone chan struct{}
 	stopErr  error
+	// gateDone is closed when the gate's goroutine ended (nil before
+	// Start). claim decides who reports the gate's first attempt: Start
+	// (1) or, once Start stopped waiting, the gate's goroutine (2).
+	gateDone chan struct{}
+	claim    atomic.Int32
 
 	live atomic.Bool
 
@@ -74,13 +82,31 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 	return l
 }
 
-// Start runs the startup gate (see Gate) under ctx and, once it passes,
-// starts the periodic checks and auto-healing and makes the Lifecycle
-// ready. It returns the gate's error (a *StartupError), in which case
-// nothing is started and Readiness stays "starting"; ErrAlreadyStarted on a
-// second call; ErrStopped once Stop has begun. A Stop that begins during
-// the gate cancels it.
+// Start begins the startup gate (see Gate) and returns once its first
+// attempt is done, or after StartFirstAttemptWait (2 s), or when ctx ends,
+// whichever comes first; the gate goes on in the background, under no
+// start timeout, until it passes or gives up. Once it passes, the periodic
+// checks and auto-healing start and the Lifecycle turns ready. While it
+// runs, Readiness reads "starting".
+//
+// Start returns:
+//   - the options' *OptionError, before anything runs;
+//   - a *StartupError when the first attempt settled the gate's failure (a
+//     check failed permanently, e.g. the database does not exist), so
+//     that the application's start fails at once with the server's
+//     message;
+//   - ErrAlreadyStarted on a second call, ErrStopped once Stop has begun;
+//   - nil otherwise: the gate passed, or goes on in the background.
+//
+// A gate that gives up in the background (budget spent, permanent
+// failure) logs its *StartupError at error, turns Readiness to "startup
+// failed" and calls the WithOnGateFailure function, which should stop the
+// application with a non-zero exit code. A Stop cancels the gate at once;
+// the failure function is then not called.
 func (l *Lifecycle) Start(ctx context.Context) error {
+	if err := l.cfg.err(); err != nil {
+		return err
+	}
 	l.mu.Lock()
 	switch {
 	case l.phase >= phaseDraining:
@@ -91,15 +117,70 @@ func (l *Lifecycle) Start(ctx context.Context) error {
 		return ErrAlreadyStarted
 	}
 	l.started = true
+	l.gateDone = make(chan struct{})
 	l.mu.Unlock()
 
-	gctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer context.AfterFunc(l.stopping, cancel)()
-	if err := l.cfg.gate(gctx, l.runner); err != nil {
-		return err
-	}
+	g := newGate(&l.cfg, l.runner)
+	first := make(chan error, 1)
+	go l.runGate(g, first)
 
+	timer := time.NewTimer(StartFirstAttemptWait)
+	defer timer.Stop()
+	select {
+	case err := <-first:
+		return err
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	if l.claim.CompareAndSwap(0, 2) {
+		l.cfg.logger.Info("startup gate continues in the background")
+		return nil
+	}
+	return <-first // the first attempt ended meanwhile
+}
+
+// runGate runs the gate on its own goroutine, under l.stopping, and
+// handles its outcome unless Start reported it.
+func (l *Lifecycle) runGate(g *gate, first chan<- error) {
+	err, reported := l.gateOutcome(g, first)
+	close(l.gateDone) // before the failure function, which may call Stop
+	if !reported && err != nil {
+		l.gateFailed(err)
+	}
+}
+
+// gateOutcome runs the gate and returns its error, reporting the first
+// attempt's outcome on first unless Start stopped waiting; reported is
+// true when Start returns the error.
+func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reported bool) {
+	pending := g.attempt(l.stopping, limit{})
+	settled, err := g.settle(pending)
+	if settled && err == nil {
+		err = l.becomeRunning()
+	}
+	if l.claim.CompareAndSwap(0, 1) { // Start is waiting
+		if settled {
+			if err != nil {
+				l.setFailed()
+			}
+			first <- err
+			return err, true
+		}
+		l.cfg.logger.Info("startup gate continues in the background")
+		first <- nil
+	} else if settled {
+		return err, false
+	}
+	err = g.run(l.stopping, limit{}, pending)
+	if err == nil {
+		err = l.becomeRunning()
+	}
+	return err, false
+}
+
+// becomeRunning starts the periodic checks and auto-healing and makes the
+// Lifecycle ready, unless Stop began (ErrStopped).
+func (l *Lifecycle) becomeRunning() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.phase != phaseStarting {
@@ -112,9 +193,38 @@ func (l *Lifecycle) Start(ctx context.Context) error {
 	return nil
 }
 
+// setFailed records that the gate gave up, unless Stop began.
+func (l *Lifecycle) setFailed() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.phase == phaseStarting {
+		l.phase = phaseFailed
+	}
+}
+
+// gateFailed handles a gate that gave up in the background: unless Stop
+// began (which canceled it), readiness reads "startup failed" and the
+// failure function runs.
+func (l *Lifecycle) gateFailed(err error) {
+	if l.stopping.Err() != nil {
+		return // Stop canceled the gate: not a failure
+	}
+	l.setFailed()
+	if f := l.cfg.onGateFailure; f != nil {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					l.cfg.logger.Error("startup failure function panicked", "panic", p)
+				}
+			}()
+			f(err)
+		}()
+	}
+}
+
 // Readiness reports whether the service should receive traffic, as far as
 // its lifecycle goes: false with reason "starting" until the startup gate
-// passed (and after a failed gate), "draining" from the moment Stop begins,
+// passed, "startup failed" once it gave up, "draining" from the moment Stop begins,
 // "stopped" once it completed; true with an empty reason otherwise. The
 // health of the required checks is for the HTTP layer to add.
 func (l *Lifecycle) Readiness() (ready bool, reason string) {

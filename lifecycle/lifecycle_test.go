@@ -49,18 +49,35 @@ func TestPhases(t *testing.T) {
 	}
 }
 
-func TestFailedStartStaysStarting(t *testing.T) {
+// A gate that gives up in the background turns readiness to "startup
+// failed" and calls the failure function once; Start itself returned nil
+// after the first attempt, readiness "starting" meanwhile.
+func TestGateFailureInBackground(t *testing.T) {
 	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
 	db := &probe{}
 	db.fail.Store(true)
-	r := newRunner(t, testutil.NewFakeClock(t0), db.check("db"))
-	l := lifecycle.New(r, lifecycle.WithRand(constRand(0)), lifecycle.WithLogger(discard))
+	r := newRunner(t, clock, db.check("db"))
+	failed := make(chan error, 2)
+	l := lifecycle.New(r, lifecycle.WithRand(constRand(1)), lifecycle.WithStartupMaxAttempts(2),
+		lifecycle.WithOnGateFailure(func(err error) { failed <- err }), lifecycle.WithLogger(discard))
 
-	err := l.Start(ctx)
-	if !errors.Is(err, lifecycle.ErrStartupFailed) {
-		t.Fatalf("Start = %v, want ErrStartupFailed", err)
+	if err := l.Start(ctx); err != nil {
+		t.Fatalf("Start = %v, want nil (the gate goes on in the background)", err)
 	}
 	assertReadiness(t, l, false, "starting")
+	if err := clock.BlockUntil(ctx, 1); err != nil { // the wait after attempt 1
+		t.Fatal(err)
+	}
+	clock.Advance(lifecycle.DefaultStartupInitialBackoff)
+	err := <-failed
+	if !errors.Is(err, lifecycle.ErrStartupFailed) || !errors.Is(err, lifecycle.ErrAttemptsExhausted) {
+		t.Fatalf("failure = %v, want attempts exhausted", err)
+	}
+	assertReadiness(t, l, false, "startup failed")
+	if !l.Live() {
+		t.Fatal("not live after a failed gate")
+	}
 	// Stop after a failed start runs the cleanups without draining.
 	cleaned := false
 	l.AddCleanup("pool", func(context.Context) error { cleaned = true; return nil })
@@ -69,6 +86,31 @@ func TestFailedStartStaysStarting(t *testing.T) {
 	}
 	if !cleaned {
 		t.Fatal("cleanup did not run")
+	}
+	if len(failed) != 0 {
+		t.Fatal("failure function called twice")
+	}
+}
+
+// A permanent failure at the first attempt fails Start itself, at once,
+// with the check's message; the failure function is not called.
+func TestStartFailsFastOnPermanentFailure(t *testing.T) {
+	ctx := testCtx(t)
+	r := newRunner(t, testutil.NewFakeClock(t0), checks.Check{Name: "database", Func: func(context.Context) checks.Report {
+		return checks.Report{Status: checks.StatusUnhealthy, Message: `database "x" does not exist`, Permanent: true}
+	}})
+	called := false
+	l := lifecycle.New(r, lifecycle.WithOnGateFailure(func(error) { called = true }), lifecycle.WithLogger(discard))
+	err := l.Start(ctx)
+	if !errors.Is(err, lifecycle.ErrPermanentFailure) || !strings.Contains(err.Error(), `database "x" does not exist`) {
+		t.Fatalf("Start = %v, want a permanent failure with the message", err)
+	}
+	assertReadiness(t, l, false, "startup failed")
+	if err := l.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if called {
+		t.Error("failure function called although Start returned the error")
 	}
 }
 
@@ -204,24 +246,31 @@ func TestStopWithoutStart(t *testing.T) {
 	}
 }
 
+// A Stop during the background gate cancels it at once, without error
+// and without calling the failure function; readiness never turned true.
 func TestStopCancelsGateInFlight(t *testing.T) {
 	ctx := testCtx(t)
 	clock := testutil.NewFakeClock(t0)
 	db := &probe{}
 	db.fail.Store(true)
 	r := newRunner(t, clock, db.check("db"))
-	l := lifecycle.New(r, lifecycle.WithRand(constRand(1)), lifecycle.WithLogger(discard))
-	started := make(chan error, 1)
-	go func() { started <- l.Start(ctx) }()
+	called := make(chan error, 1)
+	l := lifecycle.New(r, lifecycle.WithRand(constRand(1)), lifecycle.WithLogger(discard),
+		lifecycle.WithOnGateFailure(func(err error) { called <- err }))
+	if err := l.Start(ctx); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
 	if err := clock.BlockUntil(ctx, 1); err != nil { // backoff after attempt 1
 		t.Fatal(err)
 	}
+	assertReadiness(t, l, false, "starting")
 	if err := l.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	err := <-started
-	if !errors.Is(err, lifecycle.ErrStartupFailed) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("Start = %v, want a canceled startup", err)
+		t.Fatalf("Stop = %v, want nil", err)
 	}
 	assertReadiness(t, l, false, "stopped")
+	select {
+	case err := <-called:
+		t.Fatalf("failure function called on Stop: %v", err)
+	default:
+	}
 }

@@ -1,7 +1,9 @@
 package lifecycle
 
 import (
+	"errors"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -10,34 +12,41 @@ import (
 
 // Defaults of the options below.
 //
-// The startup defaults fit fx's 15 s start timeout (fx.DefaultTimeout): the
-// waits between the 5 attempts are capped at 500 ms, 1 s, 2 s and 4 s
-// (7.5 s in all, about half that on average with full jitter), so a
-// database that refuses connections is waited for some 4 to 8 s; an
-// attempt may take up to a check's Timeout (5 s by default), so 5 hanging
-// attempts could take 32 s: the overall DefaultStartupMaxWait of 12 s
-// bounds that and leaves 3 s of the 15 s to the application's other start
-// hooks. The gate also stops before
-// the deadline of its context, so a shorter start timeout still gets a
-// *StartupError rather than fx's own timeout.
+// The startup defaults wait for a slow dependency up to a minute without
+// holding the application's start: Lifecycle.Start returns after the
+// gate's first attempt (at most StartFirstAttemptWait), and the gate goes
+// on in the background, well past fx's 15 s start timeout. Failing
+// attempts are retried after waits drawn with full jitter below caps of
+// 1 s, 2 s, 4 s, then 8 s, until DefaultStartupMaxWait (60 s, beyond the
+// 1 + 2 + 4 + 8 + 16 = 31 s of a classic five-retry schedule). The 8 s
+// cap bounds how long a dependency that came up goes unnoticed: at most
+// the cap plus one attempt, so a database that comes up after 20 s is
+// seen within 10 s. A permanent failure (checks.Permanent: a database that
+// does not exist, a wrong password) ends the gate at once.
 //
 // The shutdown default fits fx's 15 s stop timeout (fx.DefaultTimeout):
 // 5 s of drain leave 10 s to the cleanups (HTTP server shutdown, pool
 // close, flushing telemetry).
 const (
-	// DefaultStartupMaxAttempts is how many times the gate runs a failing
-	// check before giving up.
-	DefaultStartupMaxAttempts = 5
-	// DefaultStartupInitialInterval caps the wait after the first failed
+	// DefaultStartupMaxAttempts is how many attempts the gate makes before
+	// giving up: 0, bounded by the maximum wait only.
+	DefaultStartupMaxAttempts = 0
+	// DefaultStartupInitialBackoff caps the wait after the first failed
 	// attempt.
-	DefaultStartupInitialInterval = 500 * time.Millisecond
+	DefaultStartupInitialBackoff = time.Second
 	// DefaultStartupMultiplier grows the cap from one attempt to the next.
 	DefaultStartupMultiplier = 2.0
-	// DefaultStartupMaxInterval is the largest cap of one wait.
-	DefaultStartupMaxInterval = 4 * time.Second
+	// DefaultStartupMaxBackoff is the largest cap of one wait. It bounds
+	// how long a dependency that came up goes unnoticed.
+	DefaultStartupMaxBackoff = 8 * time.Second
 	// DefaultStartupMaxWait bounds the whole gate, attempts and waits
 	// included.
-	DefaultStartupMaxWait = 12 * time.Second
+	DefaultStartupMaxWait = time.Minute
+	// StartFirstAttemptWait is the longest Lifecycle.Start waits for the
+	// gate's first attempt before it returns and leaves the gate to run
+	// in the background. It keeps Start well inside fx's 15 s start
+	// timeout even when a check hangs up to a long Timeout.
+	StartFirstAttemptWait = 2 * time.Second
 	// DefaultDrainDelay is how long Stop keeps serving while reporting not
 	// ready. It must cover the readiness probe's periodSeconds x
 	// failureThreshold (the time the kubelet needs to see the failure) plus
@@ -67,39 +76,53 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	maxAttempts     int
-	initialInterval time.Duration
-	multiplier      float64
-	maxInterval     time.Duration
-	maxWait         time.Duration
-	clock           checks.Clock
-	rand            func() float64
-	logger          *slog.Logger
-	drainDelay      time.Duration
-	hooks           []Hooks
-	remBackoff      time.Duration
-	remMaxBackoff   time.Duration
+	maxAttempts    int
+	initialBackoff time.Duration
+	multiplier     float64
+	maxBackoff     time.Duration
+	maxWait        time.Duration
+	clock          checks.Clock
+	rand           func() float64
+	logger         *slog.Logger
+	drainDelay     time.Duration
+	hooks          []Hooks
+	remBackoff     time.Duration
+	remMaxBackoff  time.Duration
+	onGateFailure  func(error)
+	// errs holds the options' validation errors (*OptionError).
+	errs []error
 }
 
+// newConfig applies opts over the defaults; runner may be nil (the clock
+// then defaults to the system clock). Invalid values are kept in errs.
 func newConfig(runner *checks.Runner, opts []Option) config {
 	cfg := config{
-		maxAttempts:     DefaultStartupMaxAttempts,
-		initialInterval: DefaultStartupInitialInterval,
-		multiplier:      DefaultStartupMultiplier,
-		maxInterval:     DefaultStartupMaxInterval,
-		maxWait:         DefaultStartupMaxWait,
-		rand:            rand.Float64,
-		drainDelay:      DefaultDrainDelay,
-		remBackoff:      DefaultRemediationBackoff,
-		remMaxBackoff:   DefaultRemediationMaxBackoff,
+		maxAttempts:    DefaultStartupMaxAttempts,
+		initialBackoff: DefaultStartupInitialBackoff,
+		multiplier:     DefaultStartupMultiplier,
+		maxBackoff:     DefaultStartupMaxBackoff,
+		maxWait:        DefaultStartupMaxWait,
+		rand:           rand.Float64,
+		drainDelay:     DefaultDrainDelay,
+		remBackoff:     DefaultRemediationBackoff,
+		remMaxBackoff:  DefaultRemediationMaxBackoff,
 	}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
 		}
 	}
+	if cfg.maxBackoff < cfg.initialBackoff {
+		cfg.invalid("WithStartupMaxBackoff", cfg.maxBackoff, "less than the initial backoff "+cfg.initialBackoff.String())
+	}
+	if cfg.remMaxBackoff < cfg.remBackoff {
+		cfg.invalid("WithRemediationMaxBackoff", cfg.remMaxBackoff, "less than the remediation backoff "+cfg.remBackoff.String())
+	}
 	if cfg.clock == nil {
-		cfg.clock = runner.Clock()
+		cfg.clock = checks.SystemClock()
+		if runner != nil {
+			cfg.clock = runner.Clock()
+		}
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
@@ -107,56 +130,100 @@ func newConfig(runner *checks.Runner, opts []Option) config {
 	return cfg
 }
 
-// WithStartupMaxAttempts sets how many times the gate runs a failing check
-// (default DefaultStartupMaxAttempts = 5). Values below 1 are ignored.
+func (c *config) invalid(option string, value any, reason string) {
+	c.errs = append(c.errs, &OptionError{Option: option, Value: value, Reason: reason})
+}
+
+// err returns the options' validation errors joined, or nil.
+func (c *config) err() error { return errors.Join(c.errs...) }
+
+// ValidateOptions reports the errors New, Start and Gate would report for
+// opts: every invalid value as an *OptionError naming its option (joined
+// with errors.Join), or nil. Use it to fail early, at construction.
+func ValidateOptions(opts ...Option) error {
+	cfg := newConfig(nil, opts)
+	return cfg.err()
+}
+
+// WithStartupMaxAttempts sets how many attempts the gate makes before
+// giving up (default DefaultStartupMaxAttempts = 0: bounded by the maximum
+// wait only). Negative values are invalid.
 func WithStartupMaxAttempts(n int) Option {
 	return optionFunc(func(c *config) {
-		if n >= 1 {
-			c.maxAttempts = n
+		if n < 0 {
+			c.invalid("WithStartupMaxAttempts", n, "negative")
+			return
 		}
+		c.maxAttempts = n
 	})
 }
 
-// WithStartupInitialInterval sets the cap of the wait after the first
-// failed attempt (default DefaultStartupInitialInterval = 500 ms). Zero
-// retries at once; negative values are ignored.
-func WithStartupInitialInterval(d time.Duration) Option {
+// WithStartupInitialBackoff sets the cap of the wait after the first
+// failed attempt (default DefaultStartupInitialBackoff = 1 s). Values of
+// zero or less are invalid.
+func WithStartupInitialBackoff(d time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if d >= 0 {
-			c.initialInterval = d
+		if d <= 0 {
+			c.invalid("WithStartupInitialBackoff", d, "not positive")
+			return
 		}
+		c.initialBackoff = d
 	})
 }
 
-// WithStartupMaxInterval sets the largest cap of one wait between attempts
-// (default DefaultStartupMaxInterval = 4 s). Negative values are ignored.
-func WithStartupMaxInterval(d time.Duration) Option {
+// WithStartupMaxBackoff sets the largest cap of one wait between attempts
+// (default DefaultStartupMaxBackoff = 8 s). It bounds how long a
+// dependency that came up goes unnoticed. Values of zero or less, or less
+// than the initial backoff, are invalid.
+func WithStartupMaxBackoff(d time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if d >= 0 {
-			c.maxInterval = d
+		if d <= 0 {
+			c.invalid("WithStartupMaxBackoff", d, "not positive")
+			return
 		}
+		c.maxBackoff = d
 	})
 }
 
 // WithStartupMultiplier sets the factor by which the cap grows after each
-// failed attempt (default DefaultStartupMultiplier = 2). Values below 1 are
-// ignored.
+// failed attempt (default DefaultStartupMultiplier = 2). Values below 1
+// (and NaN or infinity) are invalid.
 func WithStartupMultiplier(m float64) Option {
 	return optionFunc(func(c *config) {
-		if m >= 1 {
-			c.multiplier = m
+		if !(m >= 1) || math.IsInf(m, 1) {
+			c.invalid("WithStartupMultiplier", m, "below 1 or not finite")
+			return
 		}
+		c.multiplier = m
 	})
 }
 
 // WithStartupMaxWait bounds the whole gate, attempts and waits included,
-// measured on the clock (default DefaultStartupMaxWait = 12 s). The gate
+// measured on the clock (default DefaultStartupMaxWait = 60 s). The gate
 // never starts a wait that would end past it and cuts the last attempt at
-// it. Values of zero or less are ignored.
+// it. Values of zero or less are invalid.
 func WithStartupMaxWait(d time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if d > 0 {
-			c.maxWait = d
+		if d <= 0 {
+			c.invalid("WithStartupMaxWait", d, "not positive")
+			return
+		}
+		c.maxWait = d
+	})
+}
+
+// WithOnGateFailure sets the function Lifecycle called when the startup
+// gate, running in the background after Start returned, gives up: its
+// budget is spent or a check failed permanently. It receives the
+// *StartupError (already logged at error) and runs on the gate's
+// goroutine; it is not called when Stop canceled the gate, nor when Start
+// itself returns the error. healthfx wires it to
+// fx.Shutdowner.Shutdown(fx.ExitCode(1)). Default: none (the service then
+// stays live and not ready, with reason "startup failed"). Nil is ignored.
+func WithOnGateFailure(f func(error)) Option {
+	return optionFunc(func(c *config) {
+		if f != nil {
+			c.onGateFailure = f
 		}
 	})
 }
@@ -201,12 +268,14 @@ func WithLogger(l *slog.Logger) Option {
 // the readiness probe's periodSeconds x failureThreshold, see
 // DefaultDrainDelay). The delay and the cleanups together must fit the
 // stop timeout (fx: 15 s); Stop's context cuts the delay short. Zero
-// disables the delay; negative values are ignored.
+// disables the delay; negative values are invalid.
 func WithDrainDelay(d time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if d >= 0 {
-			c.drainDelay = d
+		if d < 0 {
+			c.invalid("WithDrainDelay", d, "negative")
+			return
 		}
+		c.drainDelay = d
 	})
 }
 
@@ -220,22 +289,26 @@ func WithHooks(h Hooks) Option {
 // remediation and the start of the next one for the same check (default
 // DefaultRemediationBackoff = 1 s), doubling after each remediation up to
 // the maximum, and reset when the check passes again. Values of zero or
-// less are ignored.
+// less are invalid.
 func WithRemediationBackoff(initial time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if initial > 0 {
-			c.remBackoff = initial
+		if initial <= 0 {
+			c.invalid("WithRemediationBackoff", initial, "not positive")
+			return
 		}
+		c.remBackoff = initial
 	})
 }
 
 // WithRemediationMaxBackoff caps the remediation backoff (default
-// DefaultRemediationMaxBackoff = 5 min). Values of zero or less are
-// ignored.
+// DefaultRemediationMaxBackoff = 5 min). Values of zero or less, or less
+// than the remediation backoff, are invalid.
 func WithRemediationMaxBackoff(max time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if max > 0 {
-			c.remMaxBackoff = max
+		if max <= 0 {
+			c.invalid("WithRemediationMaxBackoff", max, "not positive")
+			return
 		}
+		c.remMaxBackoff = max
 	})
 }

@@ -3,9 +3,7 @@ package lifecycle
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/echofx/healthcheck/checks"
 )
@@ -26,7 +24,6 @@ type periodic struct {
 	quit chan struct{}
 	// abandon cuts the runs in flight (the runner finishes them alone).
 	abandon context.CancelFunc
-	cut     atomic.Bool // a run was abandoned
 	wg      sync.WaitGroup
 }
 
@@ -53,7 +50,6 @@ func (p *periodic) loop(ctx context.Context, runner *checks.Runner, cfg *config,
 			cfg.logger.Debug("periodic check ended", "check", c.Name, "error", err)
 			return
 		case err != nil && ctx.Err() != nil:
-			p.cut.Store(true)
 			return
 		case err == nil:
 			age := max(0, cfg.clock.Now().Sub(res.Time))
@@ -65,14 +61,11 @@ func (p *periodic) loop(ctx context.Context, runner *checks.Runner, cfg *config,
 	}
 }
 
-// stop ends the loops and waits for their runs in flight until ctx ends,
-// then abandons those runs (the runner completes them on its own). It
-// returns an error if it abandoned any.
-func (p *periodic) stop(ctx context.Context) error {
+// stop ends the loops at once: a loop waiting for a run returns without
+// it (the runner finishes the execution alone, bounded by the check's
+// Timeout), so stopping never waits on a check.
+func (p *periodic) stop() {
 	close(p.quit)
-	waitOrCancel(ctx, &p.wg, p.abandon)
-	if p.cut.Load() {
-		return fmt.Errorf("runs in flight abandoned: %w", ctx.Err())
-	}
-	return nil
+	p.abandon()
+	p.wg.Wait()
 }

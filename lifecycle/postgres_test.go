@@ -2,7 +2,10 @@ package lifecycle_test
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,8 +52,8 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	var attempts events
 	lc := lifecycle.New(runner,
 		lifecycle.WithDrainDelay(0),
-		lifecycle.WithStartupInitialInterval(50*time.Millisecond),
-		lifecycle.WithStartupMaxInterval(200*time.Millisecond),
+		lifecycle.WithStartupInitialBackoff(50*time.Millisecond),
+		lifecycle.WithStartupMaxBackoff(200*time.Millisecond),
 		lifecycle.WithStartupMaxAttempts(1000),
 		lifecycle.WithStartupMaxWait(90*time.Second),
 		lifecycle.WithLogger(discard),
@@ -64,9 +67,13 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	if err := lc.Start(ctx); err != nil {
 		t.Fatalf("Start = %v", err)
 	}
+	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStarting {
+		t.Fatalf("Readiness() = %v %q while the database is down, want starting", ready, reason)
+	}
 	if err := <-started; err != nil {
 		t.Fatalf("starting postgres: %v", err)
 	}
+	eventually(t, "ready once the database is up", func() bool { ready, _ := lc.Readiness(); return ready })
 	if got := attempts.get(); len(got) < 2 || got[0] != "fail" || got[len(got)-1] != "ok" {
 		t.Fatalf("gate attempts = %v, want failures then a success", got)
 	}
@@ -98,5 +105,55 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	want := []string{"healthy->unhealthy", "unhealthy->healthy"}
 	if got := transitions.get(); !slices.Equal(got, want) {
 		t.Fatalf("transitions = %v, want %v", got, want)
+	}
+}
+
+// A database that does not exist, or a wrong password, fails Start at once
+// with the server's (safe) message: the server says waiting will not help.
+func TestPostgresPermanentFailuresFailStartFast(t *testing.T) {
+	pg := testutil.StartPostgres(t)
+	wrongPassword, err := url.Parse(pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongPassword.User = url.UserPassword(pg.User(), "not-"+pg.Password())
+	tests := []struct {
+		name, dsn, want string
+	}{
+		{"missing database", pg.DSNFor("database_not_exist"), `database "database_not_exist" does not exist`},
+		{"wrong password", wrongPassword.String(), "authentication failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			pool, err := pgxpool.New(ctx, tt.dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			runner := checks.NewRunner()
+			defer runner.Close()
+			if err := runner.Register(checks.Postgres(pool, checks.PostgresConfig{})); err != nil {
+				t.Fatal(err)
+			}
+			lc := lifecycle.New(runner, lifecycle.WithLogger(discard))
+			begin := time.Now()
+			err = lc.Start(ctx)
+			if !errors.Is(err, lifecycle.ErrPermanentFailure) || !strings.Contains(err.Error(), "database (1 attempt): "+tt.want) {
+				t.Fatalf("Start = %v, want a permanent failure reading %q", err, tt.want)
+			}
+			if d := time.Since(begin); d > 10*time.Second {
+				t.Errorf("Start failed after %v, want well under 10s", d)
+			}
+			for _, secret := range []string{pg.Password(), pg.User() + `"`, pg.Addr()} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q shows %q", err, secret)
+				}
+			}
+			if err := lc.Stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

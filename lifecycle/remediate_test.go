@@ -220,9 +220,14 @@ func TestNoRemediationDuringGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := New(r, WithRand(func() float64 { return 0 }), WithLogger(slog.New(slog.DiscardHandler)))
-	if err := l.Start(context.Background()); !errors.Is(err, ErrStartupFailed) {
-		t.Fatalf("Start = %v, want ErrStartupFailed", err)
+	failed := make(chan error, 1)
+	l := New(r, WithRand(func() float64 { return 0 }), WithStartupMaxAttempts(5),
+		WithOnGateFailure(func(err error) { failed <- err }), WithLogger(slog.New(slog.DiscardHandler)))
+	if err := l.Start(context.Background()); err != nil {
+		t.Fatalf("Start = %v, want nil (the gate goes on in the background)", err)
+	}
+	if err := <-failed; !errors.Is(err, ErrStartupFailed) {
+		t.Fatalf("gate failure = %v, want ErrStartupFailed", err)
 	}
 	l.remedy.wg.Wait()
 	if n := heals.Load(); n != 0 {

@@ -36,18 +36,23 @@ func (l *Lifecycle) AddCleanup(name string, fn func(ctx context.Context) error) 
 
 // Stop drains and shuts down, bounded by ctx:
 //
-//  1. Readiness turns false ("draining") at once; liveness stays true.
+//  1. Readiness turns false ("draining") at once; liveness stays true. A
+//     startup gate still running is canceled at once (not an error: the
+//     failure function of WithOnGateFailure is not called).
 //  2. It waits the drain delay on the clock (cut short when ctx ends;
 //     skipped when the Lifecycle never became ready), so that load
 //     balancers stop sending traffic while requests in flight finish.
-//  3. It stops the periodic checks and auto-healing, waiting for their
-//     runs in flight until ctx ends.
+//  3. It stops the periodic checks without waiting for their runs in
+//     flight (the runner bounds those by the check's Timeout, and
+//     Runner.Close cancels them), and stops auto-healing, waiting for a
+//     remediation in flight until ctx ends.
 //  4. It runs the cleanups in reverse order of registration (see
 //     AddCleanup), logging each with its duration and error.
 //  5. Readiness reads "stopped", Live false, and "shutdown completed" is
 //     logged.
 //
-// It returns the errors of steps 3 and 4 joined (errors.Join), or nil. It
+// Stop never waits on a check, even one whose Func ignores its context. It
+// returns the errors of steps 3 and 4 joined (errors.Join), or nil. It
 // is idempotent: later calls wait for the first to complete (or their own
 // ctx to end) and return its result. It is safe without Start.
 func (l *Lifecycle) Stop(ctx context.Context) error {
@@ -66,8 +71,17 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 	cleanups := l.cleanups
 	l.cleanups = nil
 	p := l.periodic
+	gateDone := l.gateDone
 	l.mu.Unlock()
 	l.stopCancel() // cancels a gate in flight
+	if gateDone != nil {
+		// The gate returns at once when canceled: its checks' executions
+		// go on in the runner, which never makes a caller wait on them.
+		select {
+		case <-gateDone:
+		case <-ctx.Done():
+		}
+	}
 
 	log := l.cfg.logger
 	start := time.Now()
@@ -87,9 +101,7 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("lifecycle: stop auto-healing: %w", err))
 	}
 	if p != nil {
-		if err := p.stop(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("lifecycle: stop periodic checks: %w", err))
-		}
+		p.stop()
 	}
 
 	for i := len(cleanups) - 1; i >= 0; i-- {

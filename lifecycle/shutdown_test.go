@@ -1,0 +1,102 @@
+package lifecycle_test
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+// hangingListener accepts connections on loopback and never answers; it is
+// closed, with its connections, at the end of the test.
+func hangingListener(t *testing.T) (addr string, accepted *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted = new(atomic.Int32)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			accepted.Add(1)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String(), accepted
+}
+
+// With an upstream that accepts and never answers (checked over HTTP with
+// a 30 s timeout) and a Func that ignores its context for 30 s, both in
+// flight in the periodic runner, Stop returns promptly, and so does
+// Runner.Close.
+func TestStopWithHangingChecksIsPrompt(t *testing.T) {
+	addr, accepted := hangingListener(t)
+	upstream, err := checks.HTTP("upstream", "http://"+addr+"/health", checks.HTTPConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream.Criticality = checks.Optional
+	upstream.Timeout = 30 * time.Second
+
+	release := make(chan struct{})
+	defer close(release)
+	var stuckCalls atomic.Int32
+	stuck := checks.Check{Name: "stuck", Criticality: checks.Optional, Timeout: 30 * time.Second,
+		Func: func(context.Context) checks.Report {
+			stuckCalls.Add(1)
+			select { // ignores its context
+			case <-release:
+			case <-time.After(30 * time.Second):
+			}
+			return checks.Report{}
+		}}
+
+	runner := checks.NewRunner()
+	if err := runner.Register(upstream, stuck); err != nil {
+		t.Fatal(err)
+	}
+	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := lc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "both checks in flight", func() bool { return accepted.Load() > 0 && stuckCalls.Load() > 0 })
+
+	begin := time.Now()
+	if err := lc.Stop(ctx); err != nil {
+		t.Fatalf("Stop = %v", err)
+	}
+	if d := time.Since(begin); d > 3*time.Second {
+		t.Fatalf("Stop took %v with checks hanging, want well under 3s", d)
+	}
+	begin = time.Now()
+	runner.Close()
+	if d := time.Since(begin); d > 3*time.Second {
+		t.Fatalf("Runner.Close took %v with checks hanging, want well under 3s", d)
+	}
+}
