@@ -3,7 +3,6 @@ package checks
 import (
 	"context"
 	"slices"
-	"sync"
 )
 
 // localAggregates are a snapshot's per-level aggregates over the checks
@@ -59,60 +58,10 @@ func (s *Snapshot) MessageAtExcludingDownstream(l Level) string {
 // list each other. Read the answer with StatusAtExcludingDownstream and
 // MessageAtExcludingDownstream. A cached read allocates nothing.
 func (r *Runner) LatestExcludingDownstream(ctx context.Context, level Level) *Snapshot {
-	snap := r.snap.Load()
-	if r.notFresh.Load() == 0 || len(snap.states) == 0 {
-		return snap
+	if r.notFresh.Load() == 0 {
+		return r.snap.Load() // every result is fresh
 	}
-	wait := false
-	for _, st := range snap.states {
-		if st.check.Downstream || !level.Includes(st.check.Level) {
-			continue
-		}
-		switch {
-		case st.usable.Load() == 0:
-			wait = true
-		case st.fresh.Load() == 0:
-			r.refreshAsync(st)
-		}
-	}
-	if !wait || r.closed.Load() {
-		return snap
-	}
-	return r.waitFreshLocal(ctx, snap, level)
-}
-
-// waitFreshLocal is waitFresh over the checks that are not Downstream.
-func (r *Runner) waitFreshLocal(ctx context.Context, snap *Snapshot, level Level) *Snapshot {
-	local := func(st *state) bool { return !st.check.Downstream && level.Includes(st.check.Level) }
-	var wg sync.WaitGroup
-	for _, st := range snap.states {
-		if !local(st) || st.usable.Load() != 0 {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _ = r.exec(ctx, st, false)
-		}()
-	}
-	wg.Wait()
-
-	fresh := r.snap.Load()
-	var results []Result
-	for i, st := range fresh.states {
-		if !local(st) || fresh.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
-			continue
-		}
-		if results == nil {
-			results = append([]Result(nil), fresh.Results...)
-		}
-		results[i].Status = StatusUnhealthy
-		results[i].Message = "stale"
-	}
-	if results == nil {
-		return fresh
-	}
-	return newSnapshot(results, fresh.states)
+	return r.read(ctx, level, readProbe|readLocal)
 }
 
 // IsDownstream reports whether the check of Results[i] is a Downstream

@@ -25,7 +25,7 @@ func (r *Runner) Latest(ctx context.Context) *Snapshot {
 	if r.notFresh.Load() == 0 {
 		return r.snap.Load() // every result is fresh (inlined fast path)
 	}
-	return r.read(ctx, LevelComprehensive, true)
+	return r.read(ctx, LevelComprehensive, readDetailed)
 }
 
 // LatestAt is the read of the probes (the public route, live and ready):
@@ -52,20 +52,38 @@ func (r *Runner) LatestAt(ctx context.Context, level Level) *Snapshot {
 	if r.notFresh.Load() == 0 {
 		return r.snap.Load() // every result is fresh (inlined fast path)
 	}
-	return r.read(ctx, level, false)
+	return r.read(ctx, level, readProbe)
 }
 
-// read implements Latest (detailed: wait on every check up to its
-// timeout) and LatestAt (probes: wait on Required checks up to the probe
-// budget).
-func (r *Runner) read(ctx context.Context, level Level, detailed bool) *Snapshot {
+// readMode says how read waits and which checks it looks at.
+type readMode uint8
+
+const (
+	// readProbe waits on Required checks up to the probe budget.
+	readProbe readMode = 0
+	// readDetailed waits on every check up to its timeout.
+	readDetailed readMode = 1 << iota
+	// readLocal leaves Downstream checks alone (neither refreshed nor
+	// waited for nor marked stale).
+	readLocal
+)
+
+// in reports whether read in mode m at level looks at st.
+func (m readMode) in(st *state, level Level) bool {
+	return level.Includes(st.check.Level) && (m&readLocal == 0 || !st.check.Downstream)
+}
+
+// read implements Latest (readDetailed), LatestAt (readProbe) and
+// LatestExcludingDownstream (readProbe|readLocal).
+func (r *Runner) read(ctx context.Context, level Level, mode readMode) *Snapshot {
 	snap := r.snap.Load()
 	if r.notFresh.Load() == 0 || len(snap.states) == 0 {
 		return snap // every result is fresh: nothing to refresh or wait for
 	}
+	detailed := mode&readDetailed != 0
 	wait, unusable := false, false
 	for _, st := range snap.states {
-		if !level.Includes(st.check.Level) {
+		if !mode.in(st, level) {
 			continue
 		}
 		switch {
@@ -84,9 +102,9 @@ func (r *Runner) read(ctx context.Context, level Level, detailed bool) *Snapshot
 		return snap
 	}
 	if wait && !r.closed.Load() {
-		r.waitUsable(ctx, snap, level, detailed)
+		r.waitUsable(ctx, snap, level, mode)
 	}
-	return r.markStale(r.snap.Load(), level)
+	return r.markStale(r.snap.Load(), level, mode)
 }
 
 // refreshAsync starts one background execution of st unless one started
@@ -114,7 +132,8 @@ func (r *Runner) refreshAsync(st *state) {
 // usable result (only the Required ones unless detailed) and waits for
 // them: each up to its timeout, or, unless detailed, up to the probe
 // budget; never past ctx.
-func (r *Runner) waitUsable(ctx context.Context, snap *Snapshot, level Level, detailed bool) {
+func (r *Runner) waitUsable(ctx context.Context, snap *Snapshot, level Level, mode readMode) {
+	detailed := mode&readDetailed != 0
 	if !detailed {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.cfg.probeBudget)
@@ -122,7 +141,7 @@ func (r *Runner) waitUsable(ctx context.Context, snap *Snapshot, level Level, de
 	}
 	var wg sync.WaitGroup
 	for _, st := range snap.states {
-		if !level.Includes(st.check.Level) || st.usable.Load() != 0 ||
+		if !mode.in(st, level) || st.usable.Load() != 0 ||
 			!detailed && st.check.Criticality != Required {
 			continue
 		}
@@ -138,10 +157,10 @@ func (r *Runner) waitUsable(ctx context.Context, snap *Snapshot, level Level, de
 // markStale returns snap with the results of level's checks that are
 // still past their MaxStaleness marked unhealthy "stale" (a check that
 // never ran stays unknown).
-func (r *Runner) markStale(snap *Snapshot, level Level) *Snapshot {
+func (r *Runner) markStale(snap *Snapshot, level Level, mode readMode) *Snapshot {
 	var results []Result
 	for i, st := range snap.states {
-		if !level.Includes(st.check.Level) || snap.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
+		if !mode.in(st, level) || snap.Results[i].Status == StatusUnknown || st.usable.Load() != 0 {
 			continue
 		}
 		if results == nil {
