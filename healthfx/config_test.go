@@ -27,7 +27,10 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	want := healthfx.DefaultConfig()
 	if c.Timeout != 5*time.Second || c.Level != checks.LevelStandard || !c.ExternalAPIs || c.Redis || c.Detailed ||
-		c.FailureStatus != 500 || !c.PublicErrors || c.StartupMaxAttempts != 5 || c.DrainDelay != want.DrainDelay {
+		c.FailureStatus != 500 || !c.PublicErrors || c.StartupMaxAttempts != 0 || c.StartupMaxWait != time.Minute ||
+		c.StartupInitialBackoff != time.Second || c.StartupMaxBackoff != 8*time.Second || c.DrainDelay != want.DrainDelay ||
+		c.ProbeBudget != 500*time.Millisecond || c.PathPrefix != "/healthcheck" || !c.Live || !c.Ready || !c.Database ||
+		c.DatabaseName != "database" || !c.DatabaseRequired || c.HistorySize != 20 {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -86,7 +89,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"HEALTH_CHECK_EXTERNAL_URLS", "payments=ftp://x", nil},
 		{"HEALTH_CHECK_REDIS", "yes please", nil},
 		{"HEALTH_CHECK_DETAILED", "2", nil},
-		{"HEALTH_STARTUP_MAX_ATTEMPTS", "0", nil},
+		{"HEALTH_STARTUP_MAX_ATTEMPTS", "-1", nil},
 		{"HEALTH_STARTUP_MAX_ATTEMPTS", "many", nil},
 		{"HEALTH_STARTUP_MAX_WAIT", "forever", nil},
 		{"HEALTH_DRAIN_DELAY", "-5s", nil},

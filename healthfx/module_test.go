@@ -19,7 +19,6 @@ import (
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/healthfx"
 	"github.com/echofx/healthcheck/internal/testutil"
-	"github.com/echofx/healthcheck/lifecycle"
 )
 
 // quietEnv sets the environment of a fast, deterministic module.
@@ -104,63 +103,6 @@ func TestModuleServesAndStops(t *testing.T) {
 	}
 	if code, _ := get(t, e, "/healthcheck/detailed", ""); code != 401 {
 		t.Fatalf("detailed without token: %d", code)
-	}
-	app.RequireStop()
-}
-
-func TestModuleStartFailsWhenDatabaseDown(t *testing.T) {
-	pg := testutil.StartPostgres(t)
-	quietEnv(t)
-	t.Setenv("HEALTH_STARTUP_MAX_ATTEMPTS", "3")
-	t.Setenv("HEALTH_STARTUP_MAX_WAIT", "3s")
-	if err := pg.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	pool := newPool(t, pg.DSN())
-	app := fx.New(fx.NopLogger, fx.Provide(echo.New), fx.Supply(pool), healthfx.Module)
-	if err := app.Err(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), fx.DefaultTimeout)
-	defer cancel()
-	err := app.Start(ctx)
-	var se *lifecycle.StartupError
-	if !errors.As(err, &se) || !errors.Is(err, lifecycle.ErrStartupFailed) {
-		t.Fatalf("Start: %v, want a *lifecycle.StartupError", err)
-	}
-	if len(se.Checks) != 1 || se.Checks[0].Name != "database" || !strings.Contains(err.Error(), "database") {
-		t.Fatalf("startup error does not name the database: %v", err)
-	}
-	if strings.Contains(err.Error(), pg.Password()) {
-		t.Fatal("startup error leaks the password")
-	}
-	_ = app.Stop(context.Background())
-}
-
-func TestModuleStartWaitsForDatabase(t *testing.T) {
-	pg := testutil.StartPostgres(t)
-	quietEnv(t)
-	t.Setenv("HEALTH_STARTUP_MAX_ATTEMPTS", "20")
-	if err := pg.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	pool := newPool(t, pg.DSN())
-	var lc *lifecycle.Lifecycle
-	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New), fx.Supply(pool), healthfx.Module, fx.Populate(&lc))
-	started := make(chan error, 1)
-	go func() { started <- app.Start(context.Background()) }()
-	time.Sleep(300 * time.Millisecond) // let the gate fail at least once
-	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStarting {
-		t.Fatalf("readiness while the gate waits: %v %q", ready, reason)
-	}
-	if err := pg.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-started; err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	if ready, _ := lc.Readiness(); !ready {
-		t.Fatal("not ready after the gate passed")
 	}
 	app.RequireStop()
 }

@@ -52,6 +52,11 @@ type Lifecycle struct {
 	// stopDone is closed when Stop completes; stopErr is then its result.
 	stopDone chan struct{}
 	stopErr  error
+	// stopBegun is set by the first Stop; drainDone is closed when the
+	// drain (Drain, or Stop's first steps) has completed.
+	stopBegun bool
+	drainOnce sync.Once
+	drainDone chan struct{}
 	// gateDone is closed when the gate's goroutine ended (nil before
 	// Start). claim decides who reports the gate's first attempt: Start
 	// (1) or, once Start stopped waiting, the gate's goroutine (2).
@@ -72,9 +77,10 @@ type Lifecycle struct {
 // cleanup registered first, so that it runs last).
 func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 	l := &Lifecycle{
-		runner:   runner,
-		cfg:      newConfig(runner, opts),
-		stopDone: make(chan struct{}),
+		runner:    runner,
+		cfg:       newConfig(runner, opts),
+		stopDone:  make(chan struct{}),
+		drainDone: make(chan struct{}),
 	}
 	l.stopping, l.stopCancel = context.WithCancel(context.Background())
 	l.live.Store(true)

@@ -51,13 +51,15 @@ func (l *Lifecycle) AddCleanup(name string, fn func(ctx context.Context) error) 
 //  5. Readiness reads "stopped", Live false, and "shutdown completed" is
 //     logged.
 //
+// Steps 1 and 2 are Drain, which an app may run earlier (healthfx runs it
+// before any other stop hook of the app); Stop then goes on from step 3.
 // Stop never waits on a check, even one whose Func ignores its context. It
 // returns the errors of steps 3 and 4 joined (errors.Join), or nil. It
 // is idempotent: later calls wait for the first to complete (or their own
 // ctx to end) and return its result. It is safe without Start.
 func (l *Lifecycle) Stop(ctx context.Context) error {
 	l.mu.Lock()
-	if l.phase >= phaseDraining {
+	if l.stopBegun {
 		l.mu.Unlock()
 		select {
 		case <-l.stopDone:
@@ -66,36 +68,18 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	wasReady := l.phase == phaseRunning
-	l.phase = phaseDraining
+	l.stopBegun = true
+	l.mu.Unlock()
+
+	start := time.Now()
+	l.Drain(ctx)
+	l.mu.Lock()
 	cleanups := l.cleanups
 	l.cleanups = nil
 	p := l.periodic
-	gateDone := l.gateDone
 	l.mu.Unlock()
-	l.stopCancel() // cancels a gate in flight
-	if gateDone != nil {
-		// The gate returns at once when canceled: its checks' executions
-		// go on in the runner, which never makes a caller wait on them.
-		select {
-		case <-gateDone:
-		case <-ctx.Done():
-		}
-	}
-
 	log := l.cfg.logger
-	start := time.Now()
 	var errs []error
-
-	if wasReady && l.cfg.drainDelay > 0 {
-		log.Info("draining", "delay", l.cfg.drainDelay)
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < l.cfg.drainDelay {
-			log.Warn("drain delay exceeds the stop timeout; cleanups may be cut", "delay", l.cfg.drainDelay, "timeout", time.Until(dl))
-		}
-		if !sleepCtx(ctx, l.cfg.clock, l.cfg.drainDelay) {
-			log.Warn("drain cut short", "error", ctx.Err())
-		}
-	}
 
 	if err := l.remedy.stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("lifecycle: stop auto-healing: %w", err))
@@ -127,4 +111,50 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 	close(l.stopDone)
 	log.Info("shutdown completed", "duration", time.Since(start), "errors", len(errs))
 	return err
+}
+
+// Drain runs the first two steps of Stop: readiness turns false
+// ("draining") and a gate in flight is canceled at once, then the drain
+// delay passes (cut short when ctx ends; skipped when the Lifecycle never
+// became ready). It runs once: later calls, and Stop, wait for the first
+// (or their own ctx) and do not wait the delay again.
+func (l *Lifecycle) Drain(ctx context.Context) {
+	l.drainOnce.Do(func() {
+		defer close(l.drainDone)
+		l.drain(ctx)
+	})
+	select {
+	case <-l.drainDone:
+	case <-ctx.Done():
+	}
+}
+
+func (l *Lifecycle) drain(ctx context.Context) {
+	l.mu.Lock()
+	wasReady := l.phase == phaseRunning
+	if l.phase < phaseDraining {
+		l.phase = phaseDraining
+	}
+	gateDone := l.gateDone
+	l.mu.Unlock()
+	l.stopCancel() // cancels a gate in flight
+	if gateDone != nil {
+		// The gate returns at once when canceled: its checks' executions
+		// go on in the runner, which never makes a caller wait on them.
+		select {
+		case <-gateDone:
+		case <-ctx.Done():
+		}
+	}
+	if !wasReady || l.cfg.drainDelay <= 0 {
+		return
+	}
+	log := l.cfg.logger
+	log.Info("draining", "delay", l.cfg.drainDelay)
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < l.cfg.drainDelay {
+		log.Warn("drain delay exceeds the stop timeout; cleanups may be cut", "delay", l.cfg.drainDelay, "timeout", time.Until(dl))
+	}
+	if !sleepCtx(ctx, l.cfg.clock, l.cfg.drainDelay) {
+		log.Warn("drain cut short", "error", ctx.Err())
+	}
 }

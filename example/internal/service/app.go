@@ -38,7 +38,7 @@ func serve(web fx.Option) int {
 	// Check the health settings before anything starts, so a bad variable
 	// costs no embedded database. (How settings combine is checked when
 	// the app is built, after the example's own defaults.)
-	if _, err := healthfx.ParseConfig(os.LookupEnv); err != nil {
+	if _, err := healthfx.DefaultConfig().WithEnv(os.LookupEnv); err != nil {
 		logger.Error("invalid configuration", "error", err)
 		return 1
 	}
@@ -102,7 +102,8 @@ func options(logger *slog.Logger, db *database, secret string, web fx.Option) []
 		fx.Supply(logger, db, healthfx.Version(version)),
 		fx.Provide(newPool, NewRegistry, newMigrator),
 		web,
-		fx.Decorate(func(c *healthfx.Config) *healthfx.Config { return exampleDefaults(c, secret) }),
+		healthfx.SetDefaults(exampleDefaults),
+		fx.Decorate(func(c *healthfx.Config) *healthfx.Config { return withKey(c, secret) }),
 		healthfx.AsCheck(newMigrationsCheck),
 		healthfx.AsCheck(newSchemaCheck),
 		healthfx.AsCheck(newMemoryCheck),
@@ -111,16 +112,17 @@ func options(logger *slog.Logger, db *database, secret string, web fx.Option) []
 	}
 }
 
-// exampleDefaults applies the example's own defaults where the environment
-// says nothing: the seed's metrics namespace, and the detailed route on
-// with the key in use.
-func exampleDefaults(c *healthfx.Config, secret string) *healthfx.Config {
-	if _, ok := os.LookupEnv("HEALTH_METRICS_NAMESPACE"); !ok {
-		c.MetricsNamespace = "messenger"
-	}
-	if _, ok := os.LookupEnv("HEALTH_CHECK_DETAILED"); !ok {
-		c.Detailed = true
-	}
+// exampleDefaults are the example's own defaults (the environment still
+// overrides them): the "messenger" metrics namespace, the detailed route
+// on, and /metrics served by the module (HEALTH_METRICS_PATH).
+func exampleDefaults(c *healthfx.Config) {
+	c.MetricsNamespace = "messenger"
+	c.Detailed = true
+}
+
+// withKey gives the detailed route the generated key when no key was
+// configured.
+func withKey(c *healthfx.Config, secret string) *healthfx.Config {
 	if c.JWTSecret == "" && c.JWTPublicKeyFile == "" {
 		c.JWTSecret = secret
 	}

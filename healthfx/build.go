@@ -1,0 +1,183 @@
+package healthfx
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/fx"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+// New builds the runner, the lifecycle and the metrics, registers the
+// routes and appends the start and stop hooks. Module calls it; apps
+// without fx can follow its body, every piece being exported.
+func New(p Params) (Health, error) {
+	cfg := *p.Config
+	if err := cfg.Validate(); err != nil {
+		return Health{}, err
+	}
+	logger := p.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+
+	var metrics *Metrics
+	runnerOpts := []checks.Option{
+		checks.WithProbeBudget(cfg.ProbeBudget),
+		checks.WithHistorySize(cfg.HistorySize),
+		checks.WithTrendWindows(cfg.TrendsShortWindow, cfg.TrendsLongWindow),
+	}
+	if p.Registerer != nil {
+		var err error
+		if metrics, err = NewMetrics(p.Registerer, cfg.MetricsNamespace); err != nil {
+			return Health{}, err
+		}
+		runnerOpts = append(runnerOpts, checks.WithHooks(metrics.CheckHooks()))
+		if p.Pool != nil {
+			if err := RegisterPoolCollector(p.Registerer, cfg.MetricsNamespace, p.Pool); err != nil {
+				return Health{}, err
+			}
+		}
+	}
+	runner := checks.NewRunner(runnerOpts...)
+	runner.AddHooks(checks.LogTransitions(logger, runner))
+
+	list, err := buildChecks(cfg, p.Pool, p.Checks)
+	if err != nil {
+		return Health{}, err
+	}
+	if err := runner.Register(list...); err != nil {
+		return Health{}, fmt.Errorf("healthfx: %w", err)
+	}
+	if metrics != nil {
+		names := make([]string, len(list))
+		for i, c := range list {
+			names[i] = c.Name
+		}
+		metrics.Init(names)
+	}
+
+	lc, err := newLifecycle(cfg, runner, logger, metrics, p.Shutdowner)
+	if err != nil {
+		return Health{}, err
+	}
+	for _, c := range sortedCleanups(p.Cleanups) {
+		lc.AddCleanup(c.Name, c.Func)
+	}
+
+	routeOpts, err := routeOptions(cfg, p, lc, logger)
+	if err != nil {
+		return Health{}, err
+	}
+	router, err := pickRouter(p.Router, p.Echo, p.EchoV5)
+	if err != nil {
+		return Health{}, err
+	}
+	if err := router.register(runner, routeOpts...); err != nil {
+		return Health{}, fmt.Errorf("healthfx: %s: %w", router.kind, err)
+	}
+
+	if d, ok := p.Lifecycle.(*drainLifecycle); ok {
+		d.gate.set(lc.Drain)
+	}
+	p.Lifecycle.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			err := lc.Start(ctx)
+			if err != nil {
+				// fx does not run the stop hook of a failed start hook.
+				runner.Close()
+			}
+			return err
+		},
+		OnStop: func(ctx context.Context) error {
+			err := lc.Stop(ctx)
+			runner.Close()
+			return err
+		},
+	})
+	return Health{Runner: runner, Lifecycle: lc}, nil
+}
+
+// newLifecycle builds the lifecycle from the startup and drain settings;
+// a gate that gives up in the background stops the app with exit code 1.
+func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metrics *Metrics, sd fx.Shutdowner) (*lifecycle.Lifecycle, error) {
+	opts := []lifecycle.Option{
+		lifecycle.WithLogger(logger),
+		lifecycle.WithStartupMaxAttempts(cfg.StartupMaxAttempts),
+		lifecycle.WithStartupMaxWait(cfg.StartupMaxWait),
+		lifecycle.WithStartupInitialBackoff(cfg.StartupInitialBackoff),
+		lifecycle.WithStartupMaxBackoff(cfg.StartupMaxBackoff),
+		lifecycle.WithDrainDelay(cfg.DrainDelay),
+		lifecycle.WithOnGateFailure(func(err error) {
+			logger.Error("startup checks failed: stopping the service", "error", err)
+			if sd != nil {
+				_ = sd.Shutdown(fx.ExitCode(1))
+			}
+		}),
+	}
+	if metrics != nil {
+		opts = append(opts, lifecycle.WithHooks(lifecycle.Hooks{
+			OnStartupAttempt: func(check string, _ int, ok bool) { metrics.ObserveStartupAttempt(check, ok) },
+			OnRemediation:    func(check string, _ error) { metrics.ObserveRemediation(check) },
+		}))
+	}
+	if err := lifecycle.ValidateOptions(opts...); err != nil {
+		return nil, &ConfigError{Variable: "HEALTH_STARTUP_*", Expected: err.Error()}
+	}
+	return lifecycle.New(runner, opts...), nil
+}
+
+// routeOptions turns the route settings into httphealth options.
+func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, error) {
+	opts := []httphealth.Option{
+		httphealth.WithPrefix(cfg.PathPrefix),
+		httphealth.WithReadiness(lc),
+		httphealth.WithLiveness(lc),
+		httphealth.WithLevel(cfg.Level),
+		httphealth.WithFailureStatus(cfg.FailureStatus),
+		httphealth.WithPublicErrors(cfg.PublicErrors),
+		httphealth.WithVersion(string(p.Version)),
+	}
+	if !cfg.Live {
+		opts = append(opts, httphealth.WithoutLive())
+	}
+	if !cfg.Ready {
+		opts = append(opts, httphealth.WithoutReady())
+	}
+	if cfg.MetricsPath != "" {
+		g, ok := p.Registerer.(prometheus.Gatherer)
+		if !ok {
+			return nil, &ConfigError{Variable: "HEALTH_METRICS_PATH", Value: cfg.MetricsPath,
+				Expected: "needs the app to provide a prometheus.Registerer that is also a Gatherer, such as *prometheus.Registry"}
+		}
+		opts = append(opts, httphealth.WithMetrics(cfg.MetricsPath, promhttp.HandlerFor(g, promhttp.HandlerOpts{Registry: p.Registerer})))
+	}
+	if cfg.Detailed {
+		auth, err := newJWT(cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, httphealth.WithDetailed(auth))
+	}
+	return opts, nil
+}
+
+// sortedCleanups orders the contributed cleanups by Order, then Name.
+func sortedCleanups(cs []Cleanup) []Cleanup {
+	cs = slices.DeleteFunc(slices.Clone(cs), func(c Cleanup) bool { return c.Func == nil })
+	slices.SortFunc(cs, func(a, b Cleanup) int {
+		if a.Order != b.Order {
+			return a.Order - b.Order
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return cs
+}

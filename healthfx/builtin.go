@@ -1,0 +1,100 @@
+package healthfx
+
+import (
+	"crypto/tls"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// buildChecks returns the configured built-in checks and the contributed
+// ones, in name order, with the configured timings filled into zero fields.
+func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]checks.Check, error) {
+	var list []checks.Check
+	if pool != nil && cfg.Database {
+		c := checks.Postgres(pool, checks.PostgresConfig{
+			Name:          cfg.DatabaseName,
+			PoolThreshold: disabledAsNegative(cfg.DatabasePoolThreshold),
+			SlowThreshold: disabledAsNegativeDuration(cfg.DatabaseSlowThreshold),
+		})
+		c.Criticality = criticality(cfg.DatabaseRequired)
+		c.Level = cfg.DatabaseLevel
+		list = append(list, c)
+	}
+	if cfg.Redis {
+		rc := checks.RedisConfig{Username: cfg.RedisUsername, Password: cfg.RedisPassword}
+		if cfg.RedisTLS {
+			rc.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		c := checks.Redis(cfg.RedisAddr, rc)
+		c.Criticality = criticality(cfg.RedisRequired)
+		list = append(list, c)
+	}
+	add := func(variable string, c checks.Check, err error, required bool) error {
+		if err != nil {
+			return &ConfigError{Variable: variable, Expected: err.Error()}
+		}
+		if slices.ContainsFunc(list, func(b checks.Check) bool { return b.Name == c.Name }) {
+			return &ConfigError{Variable: variable, Expected: fmt.Sprintf("the name %q is taken by another configured check", c.Name)}
+		}
+		c.Criticality = criticality(required)
+		list = append(list, c)
+		return nil
+	}
+	if cfg.ExternalAPIs {
+		for _, u := range cfg.ExternalURLs {
+			c, err := checks.HTTP(u.Name, u.URL, checks.HTTPConfig{})
+			if err := add("HEALTH_CHECK_EXTERNAL_URLS", c, err, cfg.ExternalRequired); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, u := range cfg.DownstreamURLs {
+		c, err := checks.Downstream(u.Name, u.URL, checks.DownstreamConfig{TokenFile: cfg.DownstreamTokenFile})
+		if err := add("HEALTH_CHECK_DOWNSTREAM_URLS", c, err, cfg.DownstreamRequired); err != nil {
+			return nil, err
+		}
+	}
+	list = append(list, contributed...)
+	slices.SortStableFunc(list, func(a, b checks.Check) int { return strings.Compare(a.Name, b.Name) })
+	for i := range list {
+		c := &list[i]
+		if c.Timeout == 0 {
+			c.Timeout = cfg.Timeout
+		}
+		if c.Interval == 0 {
+			c.Interval = cfg.Interval
+		}
+		if c.TTL == 0 {
+			c.TTL = cfg.CacheTTL
+		}
+	}
+	return list, nil
+}
+
+func criticality(required bool) checks.Criticality {
+	if required {
+		return checks.Required
+	}
+	return checks.Optional
+}
+
+// disabledAsNegative maps the configuration's 0 ("disabled") to the
+// checks package's negative ("disabled"; 0 there means the default).
+func disabledAsNegative(f float64) float64 {
+	if f == 0 {
+		return -1
+	}
+	return f
+}
+
+func disabledAsNegativeDuration[T ~int64](d T) T {
+	if d == 0 {
+		return -1
+	}
+	return d
+}

@@ -1,0 +1,180 @@
+package healthfx
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
+)
+
+// ConfigError reports an invalid setting. Variable names where the value
+// came from: the environment variable, or, for a value set in code (by
+// SetDefaults, a Config literal or fx.Decorate), the field as
+// "Config.Timeout (set in code)". Expected says what is accepted. Value
+// is the offending input, except for secrets, whose value is never kept.
+type ConfigError struct {
+	Variable string
+	Value    string
+	Expected string
+}
+
+// ErrInvalidConfig is matched by every *ConfigError through errors.Is.
+var ErrInvalidConfig = errors.New("invalid health configuration")
+
+// Error implements error.
+func (e *ConfigError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("healthfx: %s: %s", e.Variable, e.Expected)
+	}
+	return fmt.Sprintf("healthfx: %s=%q: %s", e.Variable, e.Value, e.Expected)
+}
+
+// Is makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// bad returns the *ConfigError of the setting of variable, naming the
+// variable when the field holds what the environment gave or its default,
+// else (a value set in code) the Config field.
+func (c *Config) bad(variable, expected string) error {
+	s, ok := settingOf(variable)
+	if !ok {
+		return &ConfigError{Variable: variable, Expected: expected}
+	}
+	current := fmt.Sprint(s.get(c))
+	if v, fromEnv := c.fromEnv[variable]; fromEnv && v == current {
+		return &ConfigError{Variable: variable, Expected: expected}
+	}
+	def := DefaultConfig()
+	if current == fmt.Sprint(s.get(&def)) {
+		return &ConfigError{Variable: variable, Expected: expected} // never set: the variable is where to set it
+	}
+	return &ConfigError{Variable: "Config." + s.field + " (set in code)", Expected: expected}
+}
+
+// Validate checks the values and their combinations; errors are
+// *ConfigError naming the variable or field (see ConfigError).
+func (c Config) Validate() error {
+	switch {
+	case c.Timeout <= 0:
+		return c.bad("HEALTH_CHECK_TIMEOUT", "must be positive")
+	case c.Interval <= 0:
+		return c.bad("HEALTH_CHECK_INTERVAL", "must be positive")
+	case c.CacheTTL <= 0:
+		return c.bad("HEALTH_CHECK_CACHE_TTL", "must be positive")
+	case c.CacheTTL > c.Interval:
+		return c.bad("HEALTH_CHECK_CACHE_TTL", "must not exceed HEALTH_CHECK_INTERVAL (results would outlive the periodic run)")
+	case c.ProbeBudget < 0:
+		return c.bad("HEALTH_PROBE_BUDGET", "must not be negative")
+	case c.Level > checks.LevelComprehensive:
+		return c.bad("HEALTH_CHECK_LEVEL", "want basic, standard or comprehensive")
+	case c.Database && checks.ValidateName(c.DatabaseName) != nil:
+		return c.bad("HEALTH_CHECK_DATABASE_NAME", "want a check name: printable ASCII without spaces, '/', '\"' or '\\'")
+	case c.DatabaseLevel > checks.LevelComprehensive:
+		return c.bad("HEALTH_CHECK_DATABASE_LEVEL", "want basic, standard or comprehensive")
+	case c.DatabaseSlowThreshold < 0:
+		return c.bad("HEALTH_CHECK_DATABASE_SLOW_THRESHOLD", "must not be negative")
+	case c.DatabasePoolThreshold < 0 || c.DatabasePoolThreshold > 1:
+		return c.bad("HEALTH_CHECK_DATABASE_POOL_THRESHOLD", "want a ratio between 0 and 1")
+	case c.Redis && !validHostPort(c.RedisAddr):
+		return c.bad("HEALTH_CHECK_REDIS_ADDR", "want host:port when HEALTH_CHECK_REDIS is true")
+	case !validPath(c.PathPrefix, true):
+		return c.bad("HEALTH_PATH_PREFIX", `want a path such as "/healthcheck" ("" for the root), without ':', '*', '?', '#', '{', '}' or spaces`)
+	case c.MetricsPath != "" && !validPath(c.MetricsPath, false):
+		return c.bad("HEALTH_METRICS_PATH", `want a path such as "/metrics", without ':', '*', '?', '#', '{', '}' or spaces`)
+	case !validNamespace(c.MetricsNamespace):
+		return c.bad("HEALTH_METRICS_NAMESPACE", "want letters, digits and underscores, not starting with a digit")
+	case c.Detailed && c.JWTSecret == "" && c.JWTPublicKeyFile == "":
+		return c.bad("HEALTH_JWT_SECRET", "HEALTH_CHECK_DETAILED=true needs HEALTH_JWT_SECRET or HEALTH_JWT_PUBLIC_KEY_FILE: the detailed route is never left open")
+	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
+		return c.bad("HEALTH_JWT_SECRET", "must be at least 32 bytes")
+	case c.JWTSecret != "" && weakSecret(c.JWTSecret) != "":
+		return c.bad("HEALTH_JWT_SECRET", "refused: "+weakSecret(c.JWTSecret))
+	case c.JWTSecret != "" && c.JWTPublicKeyFile != "":
+		return c.bad("HEALTH_JWT_PUBLIC_KEY_FILE", "set either HEALTH_JWT_SECRET or HEALTH_JWT_PUBLIC_KEY_FILE, not both")
+	case c.JWTMaxAge < 0:
+		return c.bad("HEALTH_JWT_MAX_AGE", "must not be negative")
+	case c.HistorySize < 1 || c.HistorySize > 10000:
+		return c.bad("HEALTH_HISTORY_SIZE", "want 1 to 10000")
+	case c.TrendsShortWindow < time.Minute:
+		return c.bad("HEALTH_TRENDS_SHORT_WINDOW", "want at least 1m")
+	case c.TrendsLongWindow < c.TrendsShortWindow:
+		return c.bad("HEALTH_TRENDS_LONG_WINDOW", "must not be shorter than HEALTH_TRENDS_SHORT_WINDOW")
+	case c.StartupMaxAttempts < 0:
+		return c.bad("HEALTH_STARTUP_MAX_ATTEMPTS", "must not be negative (0: bounded by HEALTH_STARTUP_MAX_WAIT only)")
+	case c.StartupMaxWait <= 0:
+		return c.bad("HEALTH_STARTUP_MAX_WAIT", "must be positive")
+	case c.StartupInitialBackoff <= 0:
+		return c.bad("HEALTH_STARTUP_INITIAL_BACKOFF", "must be positive")
+	case c.StartupMaxBackoff < c.StartupInitialBackoff:
+		return c.bad("HEALTH_STARTUP_MAX_BACKOFF", "must not be shorter than HEALTH_STARTUP_INITIAL_BACKOFF")
+	case c.DrainDelay < 0:
+		return c.bad("HEALTH_DRAIN_DELAY", "must not be negative")
+	case c.StopTimeout <= 0:
+		return &ConfigError{Variable: "Config.StopTimeout (set in code)", Expected: "must be positive: fx's stop timeout (15s by default)"}
+	case c.DrainDelay+time.Second > c.StopTimeout:
+		return c.bad("HEALTH_DRAIN_DELAY", fmt.Sprintf("does not fit fx's stop timeout of %v with a second to spare for the other stop hooks (raise fx.StopTimeout and set Config.StopTimeout to match)", c.StopTimeout))
+	case c.FailureStatus != 500 && c.FailureStatus != 503:
+		return c.bad("HEALTH_FAILURE_STATUS", "want 500 or 503")
+	}
+	for _, a := range c.JWTAlgorithms {
+		if !slices.Contains(knownAlgorithms, a) {
+			return c.bad("HEALTH_JWT_ALGORITHMS", "want a comma-separated list of "+strings.Join(knownAlgorithms, ", "))
+		}
+	}
+	for _, u := range c.ExternalURLs {
+		if err := validNamedURL(u); err != nil {
+			return c.bad("HEALTH_CHECK_EXTERNAL_URLS", err.Error())
+		}
+	}
+	for _, u := range c.DownstreamURLs {
+		if err := validNamedURL(u); err != nil {
+			return c.bad("HEALTH_CHECK_DOWNSTREAM_URLS", err.Error())
+		}
+	}
+	return nil
+}
+
+var knownAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// weakSecret says why s is unfit as an HMAC key whatever its length, or "".
+func weakSecret(s string) string { return httphealth.WeakSecret([]byte(s)) }
+
+func validNamespace(ns string) bool {
+	for i, r := range ns {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPath accepts "" (when empty is allowed) or "/..." without the
+// characters routers give a meaning.
+func validPath(p string, emptyOK bool) bool {
+	if p == "" {
+		return emptyOK
+	}
+	return p[0] == '/' && !strings.ContainsAny(p, ":*?#{} \t\r\n\x00")
+}
+
+func validHostPort(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	return err == nil && host != "" && port != ""
+}
+
+func validNamedURL(u NamedURL) error {
+	if err := checks.ValidateName(u.Name); err != nil {
+		return fmt.Errorf("want name=url pairs with names of printable ASCII without spaces, '/', '\"' or '\\'")
+	}
+	p, err := url.Parse(u.URL)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("the URL of %q must be an absolute http or https URL", u.Name)
+	}
+	return nil
+}
