@@ -70,3 +70,41 @@ func BenchmarkCheck(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCheckHandler is BenchmarkCheck without the network: the handler
+// methods called in process, to show the cost the RPC hides.
+//
+//	go test -run '^$' -bench BenchmarkCheckHandler -benchmem ./grpchealth
+func BenchmarkCheckHandler(b *testing.B) {
+	runner := checks.NewRunner()
+	defer runner.Close()
+	ok := func(context.Context) checks.Report { return checks.Report{} }
+	if err := runner.Register(
+		checks.Check{Name: "database", Func: ok, TTL: time.Hour, Interval: time.Hour},
+		checks.Check{Name: "redis", Func: ok, Criticality: checks.Optional, Level: checks.LevelStandard, TTL: time.Hour, Interval: time.Hour},
+	); err != nil {
+		b.Fatal(err)
+	}
+	runner.Run(context.Background())
+	rd := &readiness{}
+	rd.ready.Store(true)
+	srv, err := grpchealth.New(runner, grpchealth.WithReadiness(rd))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		h    healthgrpc.HealthServer
+	}{{"constant", constant{}}, {"cached", srv}} {
+		b.Run(c.name, func(b *testing.B) {
+			req := &healthpb.HealthCheckRequest{}
+			b.ReportAllocs()
+			for b.Loop() {
+				if resp, err := c.h.Check(ctx, req); err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+					b.Fatalf("Check = %v, %v", resp.GetStatus(), err)
+				}
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -28,9 +29,10 @@ type Server struct {
 	level     checks.Level
 	readiness Readiness
 
+	shutdown atomic.Bool // the "" service reads NOT_SERVING for good
+
 	mu       sync.Mutex
 	watchers map[*watcher]struct{}
-	shutdown bool          // the "" service reads NOT_SERVING for good
 	closed   chan struct{} // closed by Close: Watch streams end
 }
 
@@ -162,9 +164,7 @@ func (s *Server) Update() {
 // of a drain when no Readiness was given. The check services keep
 // reporting their checks.
 func (s *Server) Shutdown() {
-	s.mu.Lock()
-	s.shutdown = true
-	s.mu.Unlock()
+	s.shutdown.Store(true)
 	s.Update()
 }
 
@@ -173,8 +173,8 @@ func (s *Server) Shutdown() {
 // wait for streams that never end by themselves. Check and List keep
 // answering. It is idempotent.
 func (s *Server) Close() {
+	s.shutdown.Store(true)
 	s.mu.Lock()
-	s.shutdown = true
 	select {
 	case <-s.closed:
 	default:
@@ -212,10 +212,7 @@ func (s *Server) status(ctx context.Context, service string, fresh bool) (st hea
 
 // down reports whether the "" service is NOT_SERVING whatever the checks.
 func (s *Server) down() bool {
-	s.mu.Lock()
-	shutdown := s.shutdown
-	s.mu.Unlock()
-	if shutdown {
+	if s.shutdown.Load() {
 		return true
 	}
 	if s.readiness != nil {
