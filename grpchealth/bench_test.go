@@ -22,14 +22,11 @@ func (constant) Check(context.Context, *healthpb.HealthCheckRequest) (*healthpb.
 	return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
 }
 
-// BenchmarkCheck compares a Check of the "" service answered from the
-// runner's cache (two checks, a readiness) with a handler returning a
-// constant, each on its own grpc.Server over a loopback TCP connection.
-//
-//	go test -run '^$' -bench BenchmarkCheck -benchmem -count 5 ./grpchealth
-func BenchmarkCheck(b *testing.B) {
+// benchServer is a Server over two healthy checks whose results stay fresh
+// for the whole benchmark, and a ready readiness.
+func benchServer(b *testing.B) *grpchealth.Server {
 	runner := checks.NewRunner()
-	defer runner.Close()
+	b.Cleanup(runner.Close)
 	ok := func(context.Context) checks.Report { return checks.Report{} }
 	if err := runner.Register(
 		checks.Check{Name: "database", Func: ok, TTL: time.Hour, Interval: time.Hour},
@@ -44,6 +41,16 @@ func BenchmarkCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return srv
+}
+
+// BenchmarkCheck compares a Check of the "" service answered from the
+// runner's cache (two checks, a readiness) with a handler returning a
+// constant, each on its own grpc.Server over a loopback TCP connection.
+//
+//	go test -run '^$' -bench BenchmarkCheck -benchmem -count 5 ./grpchealth
+func BenchmarkCheck(b *testing.B) {
+	srv := benchServer(b)
 	cases := []struct {
 		name     string
 		register func(grpc.ServiceRegistrar)
@@ -76,22 +83,7 @@ func BenchmarkCheck(b *testing.B) {
 //
 //	go test -run '^$' -bench BenchmarkCheckHandler -benchmem ./grpchealth
 func BenchmarkCheckHandler(b *testing.B) {
-	runner := checks.NewRunner()
-	defer runner.Close()
-	ok := func(context.Context) checks.Report { return checks.Report{} }
-	if err := runner.Register(
-		checks.Check{Name: "database", Func: ok, TTL: time.Hour, Interval: time.Hour},
-		checks.Check{Name: "redis", Func: ok, Criticality: checks.Optional, Level: checks.LevelStandard, TTL: time.Hour, Interval: time.Hour},
-	); err != nil {
-		b.Fatal(err)
-	}
-	runner.Run(context.Background())
-	rd := &readiness{}
-	rd.ready.Store(true)
-	srv, err := grpchealth.New(runner, grpchealth.WithReadiness(rd))
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := benchServer(b)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name string

@@ -179,7 +179,8 @@ func (m *Metrics) attr(name string) metric.MeasurementOption {
 }
 
 // StatusValue is the status gauge's value: 1 healthy, 0.5 degraded, 0
-// unhealthy or unknown (healthfx.StatusValue's).
+// unhealthy or unknown, as healthfx.StatusValue (repeated here so that this
+// module does not compile healthfx's Echo, fx and Prometheus).
 func StatusValue(s checks.Status) float64 {
 	switch s {
 	case checks.StatusHealthy:

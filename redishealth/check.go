@@ -164,7 +164,7 @@ func serverCode(text string) string {
 }
 
 // slowMessage is the degraded message of a probe that took d, as the
-// checks package writes it: "slow response (1.2s)" or "slow response
+// checks package writes it (its helper is unexported): "slow response (1.2s)" or "slow response
 // (612ms)".
 func slowMessage(d time.Duration) string {
 	if d >= time.Second {
