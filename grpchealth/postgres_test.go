@@ -1,0 +1,106 @@
+package grpchealth_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/grpchealth"
+	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+// A real PostgreSQL behind the "database" check, kept fresh by the
+// lifecycle's periodic runner: Watch streams its stop and restart, pushed by
+// the runner's transitions, and the drain at once.
+func TestWatchSeesDatabaseStop(t *testing.T) {
+	pg := testutil.StartPostgres(t)
+	ctx := ctxT(t)
+	pool, err := pgxpool.New(ctx, pg.DSN()+"&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+
+	runner := checks.NewRunner()
+	defer runner.Close()
+	c := checks.Postgres(pool, checks.PostgresConfig{})
+	c.Interval, c.TTL, c.Timeout = 100*time.Millisecond, 50*time.Millisecond, 2*time.Second
+	if err := runner.Register(c); err != nil {
+		t.Fatal(err)
+	}
+	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithLogger(slog.New(slog.DiscardHandler)))
+	srv, err := grpchealth.New(runner, grpchealth.WithReadiness(lc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := serve(t, srv.Register)
+
+	all, err := client.Watch(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := client.Watch(ctx, &healthpb.HealthCheckRequest{Service: "database"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, all); got != notServing {
+		t.Errorf("before start: overall = %v, want NOT_SERVING", got)
+	}
+	if err := lc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.Update() // readiness changed: the runner does not see it
+	if got := next(t, all); got != serving {
+		t.Fatalf("started: overall = %v, want SERVING", got)
+	}
+	for got := next(t, db); got != serving; got = next(t, db) {
+		if got != unknown {
+			t.Fatalf("database = %v, want UNKNOWN then SERVING", got)
+		}
+	}
+
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, all); got != notServing {
+		t.Errorf("database stopped: overall = %v, want NOT_SERVING", got)
+	}
+	if got := next(t, db); got != notServing {
+		t.Errorf("database stopped: database = %v, want NOT_SERVING", got)
+	}
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, all); got != serving {
+		t.Errorf("database restarted: overall = %v, want SERVING", got)
+	}
+	if got := next(t, db); got != serving {
+		t.Errorf("database restarted: database = %v, want SERVING", got)
+	}
+
+	// Drain: readiness turns false when Stop begins; Check sees it at once,
+	// Watch once told.
+	stopCtx, cancelStop := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- lc.Stop(stopCtx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for ready, _ := lc.Readiness(); ready && time.Now().Before(deadline); ready, _ = lc.Readiness() {
+		time.Sleep(time.Millisecond)
+	}
+	resp, err := client.Check(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil || resp.GetStatus() != notServing {
+		t.Errorf("draining: Check = %v, %v; want NOT_SERVING", resp.GetStatus(), err)
+	}
+	srv.Update()
+	if got := next(t, all); got != notServing {
+		t.Errorf("draining: overall = %v, want NOT_SERVING", got)
+	}
+	cancelStop() // cut the hour-long drain short
+	<-stopped
+}

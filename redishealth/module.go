@@ -1,0 +1,62 @@
+package redishealth
+
+import (
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/fx"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// Module contributes Check, with the default Config, to healthfx's checks
+// when the application provides a go-redis client: a redis.UniversalClient,
+// else a *redis.Client, a *redis.ClusterClient or a *redis.Ring (the first
+// present, in that order). Without any it contributes nothing. Add it to
+// fx.New beside healthfx.Module.
+//
+// Leave HEALTH_CHECK_REDIS unset (false) with it: healthfx's own RESP check
+// is also named "redis", and two checks of one name fail fx.New.
+var Module = ModuleWithConfig(Config{})
+
+// ModuleWithConfig is Module with cfg for the check (e.g. another Name to
+// keep it beside healthfx's RESP check, or a SlowThreshold).
+func ModuleWithConfig(cfg Config) fx.Option {
+	return fx.Module("redishealth", fx.Provide(func(p clients) contributed {
+		if c := p.pick(); c != nil {
+			return contributed{Checks: []checks.Check{Check(c, cfg)}}
+		}
+		return contributed{}
+	}))
+}
+
+// clients are the go-redis clients an application may provide.
+type clients struct {
+	fx.In
+
+	Universal redis.UniversalClient `optional:"true"`
+	Client    *redis.Client         `optional:"true"`
+	Cluster   *redis.ClusterClient  `optional:"true"`
+	Ring      *redis.Ring           `optional:"true"`
+}
+
+func (p clients) pick() redis.UniversalClient {
+	switch {
+	case p.Universal != nil:
+		return p.Universal
+	case p.Client != nil:
+		return p.Client
+	case p.Cluster != nil:
+		return p.Cluster
+	case p.Ring != nil:
+		return p.Ring
+	}
+	return nil
+}
+
+// contributed puts zero or one check into healthfx's value group of
+// contributed checks, "health.checks" (the group of healthfx.AsCheck and
+// healthfx.SupplyCheck); flatten lets a constructor contribute none.
+type contributed struct {
+	fx.Out
+
+	Checks []checks.Check `group:"health.checks,flatten"`
+}
