@@ -20,9 +20,10 @@
 // exists and starts one background refresh of a result older than its TTL.
 // Watch sends the current status, then each change, pushed by the runner's
 // hooks (Hooks.OnTransition): nothing polls. A readiness change is not an
-// event of the runner: call Server.Update when it changes (the fx wiring
-// does, after the startup gate and at the start of the drain). List returns
-// every service.
+// event of the runner; a *lifecycle.Lifecycle given to WithReadiness tells
+// it through its OnReadiness hook (New subscribes), so the gate passing and
+// the drain beginning reach Watch at once; with any other Readiness, call
+// Server.Update when it changes. List returns every service.
 //
 // # Why not google.golang.org/grpc/health's Server
 //

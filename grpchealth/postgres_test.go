@@ -55,7 +55,6 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 	if err := lc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv.Update() // readiness changed: the runner does not see it
 	if got := next(t, all); got != serving {
 		t.Fatalf("started: overall = %v, want SERVING", got)
 	}
@@ -84,8 +83,8 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 		t.Errorf("database restarted: database = %v, want SERVING", got)
 	}
 
-	// Drain: readiness turns false when Stop begins; Check sees it at once,
-	// Watch once told.
+	// Drain: readiness turns false when Stop begins; Check and Watch see
+	// it at once (the lifecycle's OnReadiness hook).
 	stopCtx, cancelStop := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- lc.Stop(stopCtx) }()
@@ -97,7 +96,6 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 	if err != nil || resp.GetStatus() != notServing {
 		t.Errorf("draining: Check = %v, %v; want NOT_SERVING", resp.GetStatus(), err)
 	}
-	srv.Update()
 	if got := next(t, all); got != notServing {
 		t.Errorf("draining: overall = %v, want NOT_SERVING", got)
 	}

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/lifecycle"
 )
 
 // ErrNilRunner is returned by New when given no runner.
@@ -65,6 +66,11 @@ func New(runner *checks.Runner, opts ...Option) (*Server, error) {
 		closed:    make(chan struct{}),
 	}
 	runner.AddHooks(checks.Hooks{OnTransition: func(checks.Transition) { s.Update() }})
+	if hs, ok := cfg.readiness.(interface{ AddHooks(lifecycle.Hooks) }); ok {
+		// A *lifecycle.Lifecycle tells readiness changes (gate passed,
+		// drain began) as they happen: no Update call needed.
+		hs.AddHooks(lifecycle.Hooks{OnReadiness: func(bool, string) { s.Update() }})
+	}
 	return s, nil
 }
 
@@ -145,9 +151,9 @@ func (s *Server) Watch(req *healthpb.HealthCheckRequest, stream healthgrpc.Healt
 var errClosed = status.Error(codes.Unavailable, "health service closed")
 
 // Update re-evaluates every watched service and sends the changes to the
-// Watch streams. The runner's transitions call it; call it also when the
-// Readiness changes (after the startup gate passed, when the drain begins),
-// which the runner does not see. It never blocks.
+// Watch streams. The runner's transitions call it, and so do a
+// *lifecycle.Lifecycle's readiness changes; call it yourself when another
+// Readiness changes. It never blocks.
 func (s *Server) Update() {
 	s.mu.Lock()
 	for w := range s.watchers {

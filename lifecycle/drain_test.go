@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -43,4 +44,31 @@ func TestDrainBeforeStop(t *testing.T) {
 	}
 	<-cleaned
 	assertReadiness(t, l, false, "stopped")
+}
+
+// TestOnReadiness sees every readiness change: ready after the gate,
+// draining, stopped.
+func TestOnReadiness(t *testing.T) {
+	ctx := testCtx(t)
+	r := newRunner(t, testutil.NewFakeClock(t0), checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
+	var got []string
+	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithHooks(lifecycle.Hooks{
+		OnReadiness: func(ready bool, reason string) {
+			if ready {
+				reason = "ready"
+			}
+			if len(got) == 0 || got[len(got)-1] != reason {
+				got = append(got, reason)
+			}
+		},
+	}))
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"ready", "draining", "stopped"}; !slices.Equal(got, want) {
+		t.Fatalf("readiness events %v, want %v", got, want)
+	}
 }

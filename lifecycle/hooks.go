@@ -1,6 +1,8 @@
 package lifecycle
 
-// Hooks receive lifecycle events, for metrics. Nil fields are skipped. They
+import "sync"
+
+// Hooks receive lifecycle events, for metrics and other adapters. Nil fields are skipped. They
 // are called synchronously, must be quick and must not block; a panicking
 // hook is recovered and ignored.
 type Hooks struct {
@@ -12,11 +14,36 @@ type Hooks struct {
 	// its error (nil on success; a recovered panic or an exceeded timeout
 	// is an error).
 	OnRemediation func(check string, err error)
+	// OnReadiness is called after every change of Readiness (the gate
+	// passed, it failed, the drain began, Stop completed) with its new
+	// values, e.g. to push NOT_SERVING to gRPC health watchers at once.
+	// It may be called again with unchanged values.
+	OnReadiness func(ready bool, reason string)
 }
 
+// hookSet is the Hooks of a Lifecycle; AddHooks may grow it at any time.
+type hookSet struct {
+	mu   sync.RWMutex
+	list []Hooks
+}
+
+func (s *hookSet) add(h Hooks) {
+	s.mu.Lock()
+	s.list = append(s.list, h)
+	s.mu.Unlock()
+}
+
+// AddHooks adds event hooks after New (WithHooks adds them at New), e.g.
+// from an adapter that must follow readiness. Safe for concurrent use;
+// events already past are not replayed.
+func (l *Lifecycle) AddHooks(h Hooks) { l.cfg.hooks.add(h) }
+
 // emit calls f for every hook set, recovering panics.
-func emit(hooks []Hooks, f func(Hooks)) {
-	for _, h := range hooks {
+func emit(hooks *hookSet, f func(Hooks)) {
+	hooks.mu.RLock()
+	list := hooks.list
+	hooks.mu.RUnlock()
+	for _, h := range list {
 		func() {
 			defer func() { _ = recover() }()
 			f(h)
@@ -36,6 +63,17 @@ func (c *config) remediation(check string, err error) {
 	emit(c.hooks, func(h Hooks) {
 		if h.OnRemediation != nil {
 			h.OnRemediation(check, err)
+		}
+	})
+}
+
+// readinessChanged tells the hooks the current Readiness. Call it without
+// holding l.mu.
+func (l *Lifecycle) readinessChanged() {
+	ready, reason := l.Readiness()
+	emit(l.cfg.hooks, func(h Hooks) {
+		if h.OnReadiness != nil {
+			h.OnReadiness(ready, reason)
 		}
 	})
 }

@@ -187,6 +187,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 // becomeRunning starts the periodic checks and auto-healing and makes the
 // Lifecycle ready, unless Stop began (ErrStopped).
 func (l *Lifecycle) becomeRunning() error {
+	defer l.readinessChanged() // after the unlock
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.phase != phaseStarting {
@@ -201,6 +202,7 @@ func (l *Lifecycle) becomeRunning() error {
 
 // setFailed records that the gate gave up, unless Stop began.
 func (l *Lifecycle) setFailed() {
+	defer l.readinessChanged() // after the unlock
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.phase == phaseStarting {

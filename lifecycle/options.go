@@ -85,7 +85,7 @@ type config struct {
 	rand           func() float64
 	logger         *slog.Logger
 	drainDelay     time.Duration
-	hooks          []Hooks
+	hooks          *hookSet
 	remBackoff     time.Duration
 	remMaxBackoff  time.Duration
 	onGateFailure  func(error)
@@ -106,6 +106,7 @@ func newConfig(runner *checks.Runner, opts []Option) config {
 		drainDelay:     DefaultDrainDelay,
 		remBackoff:     DefaultRemediationBackoff,
 		remMaxBackoff:  DefaultRemediationMaxBackoff,
+		hooks:          &hookSet{},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -282,7 +283,7 @@ func WithDrainDelay(d time.Duration) Option {
 // WithHooks adds event hooks (for metrics). Several may be added; each is
 // called in the order added.
 func WithHooks(h Hooks) Option {
-	return optionFunc(func(c *config) { c.hooks = append(c.hooks, h) })
+	return optionFunc(func(c *config) { c.hooks.add(h) })
 }
 
 // WithRemediationBackoff sets the least time between the end of a

@@ -108,6 +108,7 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 	l.stopErr = err
 	l.mu.Unlock()
 	l.live.Store(false)
+	l.readinessChanged()
 	close(l.stopDone)
 	log.Info("shutdown completed", "duration", time.Since(start), "errors", len(errs))
 	return err
@@ -137,6 +138,7 @@ func (l *Lifecycle) drain(ctx context.Context) {
 	}
 	gateDone := l.gateDone
 	l.mu.Unlock()
+	l.readinessChanged()
 	l.stopCancel() // cancels a gate in flight
 	if gateDone != nil {
 		// The gate returns at once when canceled: its checks' executions
