@@ -70,3 +70,8 @@ func (r *Runner) LatestExcludingDownstream(ctx context.Context, level Level) *Sn
 func (s *Snapshot) IsDownstream(i int) bool {
 	return i >= 0 && i < len(s.states) && s.states[i].check.Downstream
 }
+
+// HasDownstream reports whether a Downstream check is registered: a
+// server need look for DownstreamHeader on a request only then (one atomic
+// load on its hot path otherwise).
+func (r *Runner) HasDownstream() bool { return r.hasDownstream.Load() }

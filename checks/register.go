@@ -51,6 +51,9 @@ func (r *Runner) Register(cs ...Check) error {
 	for _, c := range added {
 		st := &state{check: c, last: Result{Name: c.Name, Criticality: c.Criticality, Level: c.Level}}
 		st.trends.init(&r.cfg)
+		if c.Downstream {
+			r.hasDownstream.Store(true)
+		}
 		r.states[c.Name] = st
 		// A new slice each time: published snapshots keep the old one.
 		r.order = append(slices.Clone(r.order), st)

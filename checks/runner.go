@@ -43,6 +43,8 @@ type Runner struct {
 	notFresh atomic.Int64
 	snap     atomic.Pointer[Snapshot]
 	hooks    atomic.Pointer[[]Hooks]
+	// hasDownstream is set once a Downstream check is registered.
+	hasDownstream atomic.Bool
 
 	baseCtx context.Context // cancelled by Close
 	cancel  context.CancelFunc

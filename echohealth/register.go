@@ -1,7 +1,6 @@
 package echohealth
 
 import (
-
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v4"

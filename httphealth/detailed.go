@@ -1,8 +1,6 @@
 package httphealth
 
 import (
-	"encoding/json"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,11 +15,25 @@ import (
 //	{"status":"healthy","timestamp":"...","version":"...",
 //	 "checks":{"<name>":{"status":..,"response_time_ms":..,"details":{..},
 //	   "error":"..","last_success":"..","consecutive_failures":n,
-//	   "availability":0.95,"history":[..]}},
+//	   "availability":0.95,"downstream":true,
+//	   "trends":{"short":{"window":"1h","runs":n,"failures":n,"success_rate":0.99,
+//	     "p50_ms":1.2,"p95_ms":3.4,"mean_ms":1.5},"long":{.. "window":"24h" ..},
+//	     "series":[..],"transitions":[..]},
+//	   "history":[..]}},
 //	 "dependencies":{"<name>":"required"|"optional"}}
 //
+// "downstream" marks a check of another service (checks.Downstream).
+// With trends=1, "trends" holds the check's success rate and latency over
+// the runner's trend windows (1 h and 24 h by default); with series=1 as
+// well, "series", 60 points {"start","runs","failures","mean_ms"} oldest
+// first (per minute by default: a sparkline), and "transitions", those of
+// the long window {"from","to","time","message"}. A request carrying checks.DownstreamHeader
+// (another service's downstream check) gets this service's own checks
+// without its downstream ones, so services that list each other settle.
+//
 // Query: level=basic|standard|comprehensive (default comprehensive, every
-// check), check=a,b (only these), exclude=a,b, history=1. The top-level
+// check), check=a,b (only these), exclude=a,b, history=1, trends=1,
+// series=1 (implies trends=1). The top-level
 // status is checks.Aggregate of the selected checks. It answers 200 even
 // when unhealthy: it is a diagnosis route, not a probe. With
 // Accept: application/health+json it answers the IETF draft format
@@ -34,26 +46,35 @@ func (h *Handlers) detailed(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	snap := h.runner.Latest(r.Context())
-	results := snap.Results
-	status := snap.StatusAt(q.level)
-	if q.level != checks.LevelComprehensive || len(q.include) > 0 || len(q.exclude) > 0 {
-		for _, n := range q.include {
+	snap, local := h.detailedRead(r)
+	for _, list := range [][]string{q.include, q.exclude} {
+		for _, n := range list {
 			if _, ok := snap.Result(n); !ok {
 				write(w, r, http.StatusBadRequest, bodyUnknownCheck)
 				return
 			}
 		}
-		for _, n := range q.exclude {
-			if _, ok := snap.Result(n); !ok {
-				write(w, r, http.StatusBadRequest, bodyUnknownCheck)
-				return
-			}
-		}
-		results = selectResults(snap.Results, q)
-		status = checks.Aggregate(results)
 	}
-	h.writeDetailed(w, r, q, results, status)
+	idx := selectIndexes(snap, q, local)
+	h.writeDetailed(w, r, q, snap, idx)
+}
+
+// detailedRead reads the runner for a detailed route: every check, each
+// waited for up to its timeout; for a request made by another service's
+// downstream check (DownstreamHeader), without this service's own
+// downstream checks (local), so that services listing each other settle.
+func (h *Handlers) detailedRead(r *http.Request) (snap *checks.Snapshot, local bool) {
+	if h.chainRequest(r) {
+		return h.runner.LatestExcludingDownstream(r.Context(), checks.LevelComprehensive), true
+	}
+	return h.runner.Latest(r.Context()), false
+}
+
+// chainRequest reports whether r comes from another service's downstream
+// check and this runner has downstream checks of its own: only then does
+// the answer leave them out. One atomic load for a runner without any.
+func (h *Handlers) chainRequest(r *http.Request) bool {
+	return h.runner.HasDownstream() && len(r.Header[checks.DownstreamHeader]) > 0
 }
 
 // CheckParam is the path parameter of DetailedCheck: the check's name.
@@ -72,14 +93,15 @@ func (h *Handlers) detailedCheck(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	snap := h.runner.Latest(r.Context())
-	res, ok := snap.Result(r.PathValue(CheckParam))
-	if !ok {
-		write(w, r, http.StatusNotFound, bodyUnknownCheck)
-		return
+	snap, local := h.detailedRead(r)
+	name := r.PathValue(CheckParam)
+	for i := range snap.Results {
+		if snap.Results[i].Name == name && !(local && snap.IsDownstream(i)) {
+			h.writeDetailed(w, r, q, snap, []int{i})
+			return
+		}
 	}
-	results := []checks.Result{res}
-	h.writeDetailed(w, r, q, results, checks.Aggregate(results))
+	write(w, r, http.StatusNotFound, bodyUnknownCheck)
 }
 
 // admitDetailed authenticates a detailed request and parses its query;
@@ -111,20 +133,21 @@ func SetPathValue(r *http.Request, name, value string) {
 	r.SetPathValue(name, value)
 }
 
-func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detailedQuery, results []checks.Result, status checks.Status) {
+func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detailedQuery, snap *checks.Snapshot, idx []int) {
 	bp := getBuf()
 	defer putBuf(bp)
 	now := h.runner.Clock().Now()
+	status := aggregate(snap, idx)
 	code := http.StatusOK
 	contentType := hdrJSON
 	if q.healthJSON {
-		*bp = h.appendHealthJSON((*bp)[:0], results, status)
+		*bp = h.appendHealthJSON((*bp)[:0], snap, idx, status, now, q.trends)
 		contentType = hdrHealthJSON
 		if healthJSONStatus(status) == "fail" {
 			code = http.StatusServiceUnavailable
 		}
 	} else {
-		*bp = h.appendDetailed((*bp)[:0], results, status, now, q.history)
+		*bp = h.appendDetailed((*bp)[:0], snap, idx, status, now, q)
 	}
 	hdr := w.Header()
 	setHeaders(hdr, contentType)
@@ -135,8 +158,21 @@ func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detai
 	}
 }
 
+// aggregate is checks.Aggregate over the results of idx, without copying
+// them when idx is every result.
+func aggregate(snap *checks.Snapshot, idx []int) checks.Status {
+	if len(idx) == len(snap.Results) {
+		return checks.Aggregate(snap.Results)
+	}
+	sel := make([]checks.Result, len(idx))
+	for j, i := range idx {
+		sel[j] = snap.Results[i]
+	}
+	return checks.Aggregate(sel)
+}
+
 // appendDetailed encodes the detailed format.
-func (h *Handlers) appendDetailed(b []byte, results []checks.Result, status checks.Status, now time.Time, history bool) []byte {
+func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, status checks.Status, now time.Time, q detailedQuery) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, status.String())
 	b = append(b, `,"timestamp":`...)
@@ -144,74 +180,59 @@ func (h *Handlers) appendDetailed(b []byte, results []checks.Result, status chec
 	b = append(b, `,"version":`...)
 	b = appendString(b, h.cfg.version)
 	b = append(b, `,"checks":{`...)
-	for i := range results {
-		r := &results[i]
-		if i > 0 {
+	for j, i := range idx {
+		if j > 0 {
 			b = append(b, ',')
 		}
+		r := &snap.Results[i]
 		b = appendString(b, r.Name)
 		b = append(b, ':')
-		b = h.appendCheck(b, r, history)
+		b = h.frags.appendCheck(b, snap, i, now, q.trends)
+		if q.trends {
+			if q.series {
+				b = h.appendTrendSeries(b, snap, i, now)
+			}
+			b = append(b, '}')
+		}
+		if q.history {
+			b = h.appendHistory(b, r.Name)
+		}
+		b = append(b, '}')
 	}
 	b = append(b, `},"dependencies":{`...)
-	for i := range results {
-		if i > 0 {
+	for j, i := range idx {
+		if j > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, results[i].Name)
+		b = appendString(b, snap.Results[i].Name)
 		b = append(b, ':')
-		b = appendString(b, results[i].Criticality.String())
+		b = appendString(b, snap.Results[i].Criticality.String())
 	}
 	return append(b, "}}"...)
 }
 
-// appendCheck encodes one check of the detailed format.
-func (h *Handlers) appendCheck(b []byte, r *checks.Result, history bool) []byte {
-	b = append(b, `{"status":`...)
-	b = appendString(b, r.Status.String())
-	b = append(b, `,"response_time_ms":`...)
-	b = appendMillis(b, r.Duration)
-	if len(r.Details) > 0 {
-		if d, err := json.Marshal(r.Details); err == nil {
-			b = append(b, `,"details":`...)
-			b = append(b, d...)
+// appendHistory encodes ,"history":[...] of one check, oldest first.
+func (h *Handlers) appendHistory(b []byte, name string) []byte {
+	b = append(b, `,"history":[`...)
+	hist, _ := h.runner.History(name)
+	for i := range hist {
+		e := &hist[i]
+		if i > 0 {
+			b = append(b, ',')
 		}
-	}
-	if r.Message != "" {
-		b = append(b, `,"error":`...)
-		b = appendString(b, r.Message)
-	}
-	if !r.LastSuccess.IsZero() {
-		b = append(b, `,"last_success":`...)
-		b = appendTime(b, r.LastSuccess, time.RFC3339Nano)
-	}
-	b = append(b, `,"consecutive_failures":`...)
-	b = strconv.AppendInt(b, int64(r.ConsecutiveFailures), 10)
-	b = append(b, `,"availability":`...)
-	b = strconv.AppendFloat(b, math.Round(r.Availability*1e4)/1e4, 'f', -1, 64) // 0.6667, not 0.6666666666666666
-	if history {
-		b = append(b, `,"history":[`...)
-		hist, _ := h.runner.History(r.Name)
-		for i := range hist {
-			e := &hist[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"status":`...)
-			b = appendString(b, e.Observed.String())
-			b = append(b, `,"response_time_ms":`...)
-			b = appendMillis(b, e.Duration)
-			b = append(b, `,"time":`...)
-			b = appendTime(b, e.Time, time.RFC3339Nano)
-			if e.Message != "" {
-				b = append(b, `,"error":`...)
-				b = appendString(b, e.Message)
-			}
-			b = append(b, '}')
+		b = append(b, `{"status":`...)
+		b = appendString(b, e.Observed.String())
+		b = append(b, `,"response_time_ms":`...)
+		b = appendMillis(b, e.Duration)
+		b = append(b, `,"time":`...)
+		b = appendTime(b, e.Time, time.RFC3339Nano)
+		if e.Message != "" {
+			b = append(b, `,"error":`...)
+			b = appendString(b, e.Message)
 		}
-		b = append(b, ']')
+		b = append(b, '}')
 	}
-	return append(b, '}')
+	return append(b, ']')
 }
 
 // Encoding buffers of the detailed routes.

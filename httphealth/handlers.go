@@ -18,6 +18,7 @@ type Handlers struct {
 	cfg      config
 	failures msgCache // failure bodies of the public route and /ready
 	reasons  msgCache // not-ready bodies of /ready
+	frags    fragCache
 	routes   []Route
 }
 

@@ -1,6 +1,8 @@
 package httphealth
 
 import (
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
@@ -21,21 +23,26 @@ func healthJSONStatus(s checks.Status) string {
 // appendHealthJSON encodes the IETF draft format
 // (draft-inadarei-api-health-check):
 //
-//	{"status":"pass","version":"..","checks":{"<name>:responseTime":[
-//	  {"status":"pass","observedValue":1.2,"observedUnit":"ms",
-//	   "time":"..","output":".."}]}}
+//	{"status":"pass","version":"..","checks":{
+//	  "<name>:responseTime":[{"status":"pass","observedValue":1.2,"observedUnit":"ms",
+//	    "time":"..","output":".."}],
+//	  "<name>:successRate":[{"status":"pass","observedValue":99.5,"observedUnit":"%",
+//	    "time":".."}]}}
 //
 // "output" (the sanitized message) is omitted when empty, as the draft
-// asks for passing checks.
-func (h *Handlers) appendHealthJSON(b []byte, results []checks.Result, status checks.Status) []byte {
+// asks for passing checks. With trends=1, ":successRate" is the share of
+// passing executions over the short trend window (1 h by default), present
+// once a check ran in it; its time is when the window ends.
+func (h *Handlers) appendHealthJSON(b []byte, snap *checks.Snapshot, idx []int, status checks.Status, now time.Time, trends bool) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, healthJSONStatus(status))
 	b = append(b, `,"version":`...)
 	b = appendString(b, h.cfg.version)
 	b = append(b, `,"checks":{`...)
-	for i := range results {
-		r := &results[i]
-		if i > 0 {
+	var short, long checks.WindowStats
+	for j, i := range idx {
+		r := &snap.Results[i]
+		if j > 0 {
 			b = append(b, ',')
 		}
 		b = appendString(b, r.Name+":responseTime")
@@ -57,6 +64,17 @@ func (h *Handlers) appendHealthJSON(b []byte, results []checks.Result, status ch
 			b = appendString(b, msg)
 		}
 		b = append(b, "}]"...)
+		if trends && snap.TrendWindows(i, now, &short, &long) && short.Runs > 0 {
+			b = append(b, ',')
+			b = appendString(b, r.Name+":successRate")
+			b = append(b, `:[{"status":`...)
+			b = appendString(b, healthJSONStatus(r.Status))
+			b = append(b, `,"observedValue":`...)
+			b = strconv.AppendFloat(b, math.Round(short.SuccessRate*1e4)/1e2, 'f', -1, 64)
+			b = append(b, `,"observedUnit":"%","time":`...)
+			b = appendTime(b, now, time.RFC3339)
+			b = append(b, "}]"...)
+		}
 	}
 	return append(b, "}}"...)
 }

@@ -47,10 +47,10 @@ func (h *Handlers) ready(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	snap := h.runner.LatestAt(r.Context(), h.cfg.level)
-	if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
+	snap, local := h.probeRead(r)
+	if b := okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
 		write(w, r, http.StatusOK, b)
 		return
 	}
-	write(w, r, http.StatusServiceUnavailable, h.failureBody(snap))
+	write(w, r, http.StatusServiceUnavailable, h.failureBody(snapMessage(snap, h.cfg.level, local)))
 }

@@ -10,15 +10,58 @@ import (
 // (or "degraded") when the checks of the configured level pass, else the
 // configured failure status with {"status":"error","error":"<message>"}.
 // A cached read allocates nothing.
-func (h *Handlers) Public() http.Handler { return http.HandlerFunc(h.public) }
+func (h *Handlers) Public() http.Handler { return publicHandler{h} }
 
-func (h *Handlers) public(w http.ResponseWriter, r *http.Request) {
-	snap := h.runner.LatestAt(r.Context(), h.cfg.level)
-	if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
+// publicHandler is the public route as a handler of its own (one call
+// less than a method value behind an http.HandlerFunc).
+type publicHandler struct{ h *Handlers }
+
+func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := p.h
+	if !h.runner.HasDownstream() {
+		if snap := h.runner.Fresh(); snap != nil { // the fast path: every result fresh
+			if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
+				write(w, r, http.StatusOK, b)
+				return
+			}
+		}
+	}
+	snap, local := h.probeRead(r)
+	if b := okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
 		write(w, r, http.StatusOK, b)
 		return
 	}
-	write(w, r, h.cfg.failureStatus, h.failureBody(snap))
+	write(w, r, h.cfg.failureStatus, h.failureBody(snapMessage(snap, h.cfg.level, local)))
+}
+
+// probeRead reads the configured level for a probe (public, ready), from
+// the cache. For a request made by another service's downstream check
+// (checks.DownstreamHeader) it leaves out this service's own downstream
+// checks (local), so that services listing each other never feed each
+// other's degradation back and never fan out.
+func (h *Handlers) probeRead(r *http.Request) (snap *checks.Snapshot, local bool) {
+	if h.chainRequest(r) {
+		return h.runner.LatestExcludingDownstream(r.Context(), h.cfg.level), true
+	}
+	return h.runner.LatestAt(r.Context(), h.cfg.level), false
+}
+
+// snapStatus is the status at level, without the downstream checks when
+// local.
+func snapStatus(snap *checks.Snapshot, level checks.Level, local bool) checks.Status {
+	if local {
+		return snap.StatusAtExcludingDownstream(level)
+	}
+	return snap.StatusAt(level)
+}
+
+// snapMessage is the failure message at level, without the downstream
+// checks when local.
+func snapMessage(snap *checks.Snapshot, level checks.Level, local bool) string {
+	if local {
+		return snap.MessageAtExcludingDownstream(level)
+	}
+	return snap.MessageAt(level)
 }
 
 // okBody returns the success body for a passing status, nil otherwise.
@@ -32,14 +75,13 @@ func okBody(s checks.Status) *body {
 	return nil
 }
 
-// failureBody is {"status":"error","error":<MessageAt(level)>}, encoded
+// failureBody is {"status":"error","error":<msg>}, encoded
 // once per distinct message, or the constant "unhealthy" body when public
 // errors are hidden.
-func (h *Handlers) failureBody(snap *checks.Snapshot) *body {
+func (h *Handlers) failureBody(msg string) *body {
 	if !h.cfg.publicErrors {
 		return bodyUnhealthy
 	}
-	msg := snap.MessageAt(h.cfg.level)
 	if msg == "" {
 		return bodyUnhealthy
 	}

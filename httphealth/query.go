@@ -13,6 +13,7 @@ import (
 var (
 	bodyBadLevel   = newBody([]byte(`{"status":"error","error":"invalid level: want basic, standard or comprehensive"}`))
 	bodyBadHistory = newBody([]byte(`{"status":"error","error":"invalid history: want 0 or 1"}`))
+	bodyBadTrends  = newBody([]byte(`{"status":"error","error":"invalid trends or series: want 0 or 1"}`))
 )
 
 // detailedQuery is the parsed query of the detailed routes.
@@ -21,16 +22,19 @@ type detailedQuery struct {
 	include    []string // empty: every check of the level
 	exclude    []string
 	history    bool
+	trends     bool // trends=1: the trend windows
+	series     bool // series=1: the series and transitions too
 	healthJSON bool // Accept: application/health+json
 }
 
-// selectResults returns the results of q's level, include and exclude
-// lists, in name order.
-func selectResults(all []checks.Result, q detailedQuery) []checks.Result {
-	out := make([]checks.Result, 0, len(all))
-	for i := range all {
-		r := &all[i]
-		if !q.level.Includes(r.Level) {
+// selectIndexes returns the indexes in snap.Results of q's level, include
+// and exclude lists, in name order, leaving out downstream checks when
+// local.
+func selectIndexes(snap *checks.Snapshot, q detailedQuery, local bool) []int {
+	out := make([]int, 0, len(snap.Results))
+	for i := range snap.Results {
+		r := &snap.Results[i]
+		if !q.level.Includes(r.Level) || local && snap.IsDownstream(i) {
 			continue
 		}
 		if len(q.include) > 0 && !contains(q.include, r.Name) {
@@ -39,7 +43,7 @@ func selectResults(all []checks.Result, q detailedQuery) []checks.Result {
 		if contains(q.exclude, r.Name) {
 			continue
 		}
-		out = append(out, *r)
+		out = append(out, i)
 	}
 	return out
 }
@@ -70,6 +74,21 @@ func parseDetailedQuery(v url.Values, hdr http.Header) (detailedQuery, *body) {
 			return q, bodyBadHistory
 		}
 		q.history = b
+	}
+	if s, ok := lastValue(v, "trends"); ok {
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return q, bodyBadTrends
+		}
+		q.trends = b
+	}
+	if s, ok := lastValue(v, "series"); ok {
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return q, bodyBadTrends
+		}
+		q.series = b
+		q.trends = q.trends || b
 	}
 	q.include = splitList(v["check"])
 	q.exclude = splitList(v["exclude"])

@@ -65,20 +65,15 @@ func setHeaders(h http.Header, contentType []string) {
 // write sends b with code as JSON; HEAD requests get the headers (with
 // the Content-Length of the body) only.
 func write(w http.ResponseWriter, r *http.Request, code int, b *body) {
-	writeAs(w, r, code, hdrJSON, b)
-}
-
-func writeAs(w http.ResponseWriter, r *http.Request, code int, contentType []string, b *body) {
 	h := w.Header()
-	setHeaders(h, contentType)
+	setHeaders(h, hdrJSON)
 	if r.Method == http.MethodHead {
-		// What GET would send; net/http computes it itself for GET.
-		h["Content-Length"] = b.len
+		h["Content-Length"] = b.len // what GET would send
 		w.WriteHeader(code)
 		return
 	}
 	w.WriteHeader(code)
-	_, _ = w.Write(b.b) // a client gone away is not our error to report
+	_, _ = w.Write(b.b)
 }
 
 // msgCache holds the encoded error body of the last message it was asked

@@ -134,8 +134,8 @@ func (r *Redis) start(bin string) error {
 		args = append(args, r.tls.args()...)
 	}
 	proc, err := startProcess(procSpec{
-		path: bin,
-		args: args,
+		path:     bin,
+		args:     args,
 		dir:      r.dir,
 		logPath:  filepath.Join(r.dir, "redis.log"),
 		deathSig: syscall.SIGTERM,

@@ -1,0 +1,201 @@
+package httphealth
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// fragCache keeps each check's encoded detailed fragment until its result
+// or its trend windows change, so that a detailed response of many checks
+// costs little more than copying bytes. Slots follow the snapshot's
+// indexes (results sorted by name); a slot whose entry names another check
+// is re-encoded.
+type fragCache struct {
+	mu    sync.Mutex // guards growing slots
+	slots atomic.Pointer[[]*atomic.Pointer[frag]]
+}
+
+// frag is one check's encoded fragment and what it was encoded from.
+type frag struct {
+	name    string
+	time    time.Time
+	status  checks.Status
+	message string
+	b       []byte // `{"status":..,…` (no closing brace)
+	// trends is `,"trends":{"short":..,"long":..` (no closing brace) as of
+	// short and long; nil until asked for.
+	trends      []byte
+	short, long checks.WindowStats
+}
+
+func (c *fragCache) slot(i, n int) *atomic.Pointer[frag] {
+	if s := c.slots.Load(); s != nil && i < len(*s) {
+		return (*s)[i]
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.slots.Load()
+	var cur []*atomic.Pointer[frag]
+	if s != nil {
+		cur = *s
+	}
+	if i < len(cur) {
+		return cur[i]
+	}
+	grown := append(make([]*atomic.Pointer[frag], 0, max(n, i+1)), cur...)
+	for len(grown) < cap(grown) {
+		grown = append(grown, new(atomic.Pointer[frag]))
+	}
+	c.slots.Store(&grown)
+	return grown[i]
+}
+
+// appendCheck appends the fragment of snap.Results[i], encoding it only
+// when the result changed; with trends, also the trend windows as of now,
+// encoded only when they changed. The fragment is left open: the caller
+// closes the trends object (when asked for) and the check.
+func (c *fragCache) appendCheck(b []byte, snap *checks.Snapshot, i int, now time.Time, trends bool) []byte {
+	r := &snap.Results[i]
+	slot := c.slot(i, len(snap.Results))
+	f := slot.Load()
+	if f == nil || f.name != r.Name || !f.time.Equal(r.Time) || f.status != r.Status || f.message != r.Message {
+		f = &frag{name: r.Name, time: r.Time, status: r.Status, message: r.Message,
+			b: encodeCheck(nil, r, snap.IsDownstream(i))}
+		slot.Store(f)
+	}
+	b = append(b, f.b...)
+	if !trends {
+		return b
+	}
+	var short, long checks.WindowStats
+	if !snap.TrendWindows(i, now, &short, &long) {
+		return append(b, `,"trends":{`...)
+	}
+	if f.trends == nil || f.short != short || f.long != long {
+		g := *f
+		g.short, g.long = short, long
+		g.trends = appendWindow(append(appendWindow(append([]byte(nil), `,"trends":{"short":`...), &short), `,"long":`...), &long)
+		slot.Store(&g)
+		f = &g
+	}
+	return append(b, f.trends...)
+}
+
+// encodeCheck encodes one check of the detailed format, without its
+// closing brace (trends and history may follow).
+func encodeCheck(b []byte, r *checks.Result, downstream bool) []byte {
+	b = append(b, `{"status":`...)
+	b = appendString(b, r.Status.String())
+	b = append(b, `,"response_time_ms":`...)
+	b = appendMillis(b, r.Duration)
+	if len(r.Details) > 0 {
+		if d, err := json.Marshal(r.Details); err == nil {
+			b = append(b, `,"details":`...)
+			b = append(b, d...)
+		}
+	}
+	if r.Message != "" {
+		b = append(b, `,"error":`...)
+		b = appendString(b, r.Message)
+	}
+	if !r.LastSuccess.IsZero() {
+		b = append(b, `,"last_success":`...)
+		b = appendTime(b, r.LastSuccess, time.RFC3339Nano)
+	}
+	b = append(b, `,"consecutive_failures":`...)
+	b = strconv.AppendInt(b, int64(r.ConsecutiveFailures), 10)
+	b = append(b, `,"availability":`...)
+	b = appendRatio(b, r.Availability)
+	if downstream {
+		b = append(b, `,"downstream":true`...)
+	}
+	return b
+}
+
+// appendRatio appends f rounded to 4 decimals (0.6667, not 0.6666666666666666).
+func appendRatio(b []byte, f float64) []byte {
+	return strconv.AppendFloat(b, math.Round(f*1e4)/1e4, 'f', -1, 64)
+}
+
+// appendWindow encodes one trend window.
+func appendWindow(b []byte, w *checks.WindowStats) []byte {
+	b = append(b, `{"window":`...)
+	b = appendString(b, compactDuration(w.Window))
+	b = append(b, `,"runs":`...)
+	b = strconv.AppendUint(b, w.Runs, 10)
+	b = append(b, `,"failures":`...)
+	b = strconv.AppendUint(b, w.Failures, 10)
+	b = append(b, `,"success_rate":`...)
+	b = appendRatio(b, w.SuccessRate)
+	b = append(b, `,"p50_ms":`...)
+	b = appendMillis(b, w.P50)
+	b = append(b, `,"p95_ms":`...)
+	b = appendMillis(b, w.P95)
+	b = append(b, `,"mean_ms":`...)
+	b = appendMillis(b, w.Mean)
+	return append(b, '}')
+}
+
+// compactDuration writes whole hours as "24h" and whole minutes as "30m".
+func compactDuration(d time.Duration) string {
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d > 0 && d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	}
+	return d.String()
+}
+
+// trendsPool holds the Trends read by trends=1 requests.
+var trendsPool = sync.Pool{New: func() any { return new(checks.Trends) }}
+
+// appendTrendSeries encodes ,"series":[..],"transitions":[..] of one
+// check (series=1), inside its trends object: the data of a sparkline
+// and a timeline.
+func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now time.Time) []byte {
+	t := trendsPool.Get().(*checks.Trends)
+	defer trendsPool.Put(t)
+	snap.ReadTrends(i, now, t)
+	b = append(b, `,"series":[`...)
+	for j := range t.Series {
+		p := &t.Series[j]
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"start":`...)
+		b = appendTime(b, p.Start, time.RFC3339)
+		b = append(b, `,"runs":`...)
+		b = strconv.AppendUint(b, uint64(p.Runs), 10)
+		b = append(b, `,"failures":`...)
+		b = strconv.AppendUint(b, uint64(p.Failures), 10)
+		b = append(b, `,"mean_ms":`...)
+		b = appendMillis(b, p.Mean)
+		b = append(b, '}')
+	}
+	b = append(b, `],"transitions":[`...)
+	for j := range t.Transitions {
+		tr := &t.Transitions[j]
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"from":`...)
+		b = appendString(b, tr.From.String())
+		b = append(b, `,"to":`...)
+		b = appendString(b, tr.To.String())
+		b = append(b, `,"time":`...)
+		b = appendTime(b, tr.At, time.RFC3339Nano)
+		if tr.Message != "" {
+			b = append(b, `,"message":`...)
+			b = appendString(b, tr.Message)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
