@@ -73,7 +73,7 @@
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return String(iso || '');
     const now = new Date();
-    const opts = { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+    const opts = { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
     if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString([], opts);
     return d.toLocaleDateString([], { month: 'short', day: 'numeric' }) + ' ' + d.toLocaleTimeString([], opts);
   }
@@ -109,7 +109,7 @@
     const t = $('refreshed');
     const now = new Date();
     t.dateTime = now.toISOString();
-    t.textContent = now.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    t.textContent = now.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   }
 
   // Rendering.
