@@ -65,14 +65,11 @@ func (h *Handlers) StatusPage() http.Handler {
 		hd["Content-Security-Policy"] = hdrStatusCSP
 		hd["Referrer-Policy"] = hdrNoReferrer
 		hd["X-Frame-Options"] = hdrDeny
-		if r.Method == http.MethodHead {
-			hd["Content-Length"] = page.len
-			w.WriteHeader(http.StatusOK)
-			return
-		}
 		hd["Content-Length"] = page.len
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(page.b)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(page.b)
+		}
 	})
 }
 

@@ -229,3 +229,29 @@ func BenchmarkStatusPage(b *testing.B) {
 		})
 	}
 }
+
+// The status page comes with the detailed routes; its HTML is constant and
+// its script reads the public and detailed routes of the same origin.
+func ExampleHandlers_StatusPage() {
+	runner := checks.NewRunner()
+	defer runner.Close()
+	auth, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: []byte("an-example-secret-of-32-bytes-at-least")})
+	if err != nil {
+		panic(err)
+	}
+	h, err := httphealth.New(runner, httphealth.WithDetailed(auth)) // add httphealth.WithoutStatusPage() to leave it out
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	if err := h.Mount(mux); err != nil {
+		panic(err)
+	}
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/status", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
+	fmt.Println(strings.HasPrefix(rec.Header().Get("Content-Security-Policy"), "default-src 'none'; script-src 'sha256-"))
+	// Output:
+	// 200 text/html; charset=utf-8
+	// true
+}
