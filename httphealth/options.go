@@ -31,6 +31,9 @@ type config struct {
 	noReady       bool
 	metricsPath   string
 	metrics       http.Handler
+
+	noStatusPage       bool // WithoutStatusPage (status.go)
+	statusPublicErrors bool // WithStatusPagePublicErrors (status.go)
 }
 
 func defaultConfig() config {

@@ -40,6 +40,7 @@ type Route struct {
 //	GET, HEAD {prefix}/ready           readiness       healthcheck:ready, healthcheck:ready:head (unless WithoutReady)
 //	GET, HEAD {prefix}/detailed        with WithDetailed  healthcheck:detailed, healthcheck:detailed:head
 //	GET, HEAD {prefix}/detailed/{check} with WithDetailed healthcheck:detailed:check, healthcheck:detailed:check:head
+//	GET, HEAD {prefix}/status          with WithDetailed, unless WithoutStatusPage  healthcheck:status, healthcheck:status:head
 //	GET, HEAD {metrics path}           with WithMetrics   healthcheck:metrics, healthcheck:metrics:head
 //
 // The slash-less spelling comes first: with an empty prefix both
@@ -68,6 +69,9 @@ func (h *Handlers) buildRoutes() []Route {
 	if h.cfg.detailed {
 		add(p+"/detailed", "", "healthcheck:detailed", true, h.Detailed())
 		add(p+"/detailed/", CheckParam, "healthcheck:detailed:check", true, h.DetailedCheck())
+	}
+	if h.statusPageOn() {
+		add(p+"/status", "", StatusRouteName, false, h.StatusPage())
 	}
 	if h.cfg.metricsPath != "" {
 		add(h.cfg.metricsPath, "", "healthcheck:metrics", false, h.cfg.metrics)

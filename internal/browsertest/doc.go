@@ -1,0 +1,10 @@
+// Package browsertest holds the tests that drive a real, headless Chromium
+// (through github.com/chromedp/chromedp) against the module's HTML: the
+// status page of httphealth served by real handlers over loopback, with a
+// real PostgreSQL check. It has no code of its own; the tests skip when
+// Chromium is missing unless HEALTHCHECK_REQUIRE_BROWSER=1 (see
+// testutil.StartBrowser).
+//
+// HEALTHCHECK_WRITE_SCREENSHOT=<path> makes TestStatusPageTrends write its
+// desktop screenshot there too: that is how docs/status-page.png is made.
+package browsertest
