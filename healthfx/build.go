@@ -166,6 +166,10 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 			return nil, err
 		}
 		opts = append(opts, httphealth.WithDetailed(auth))
+		if !cfg.StatusPage {
+			opts = append(opts, httphealth.WithoutStatusPage())
+		}
+		opts = append(opts, httphealth.WithStatusPagePublicErrors(cfg.StatusPagePublicDetails))
 	}
 	return opts, nil
 }

@@ -122,6 +122,14 @@ type Config struct {
 	// Detailed enables {prefix}/detailed behind a JWT; it requires
 	// JWTSecret or JWTPublicKeyFile. HEALTH_CHECK_DETAILED, default false.
 	Detailed bool
+	// StatusPage serves {prefix}/status, a self-contained page for people
+	// (it needs Detailed: with a token it reads the detailed route).
+	// HEALTH_STATUS_PAGE, default true.
+	StatusPage bool
+	// StatusPagePublicDetails shows anonymous viewers of the status page
+	// the public route's failure message (only with PublicErrors).
+	// HEALTH_STATUS_PAGE_PUBLIC_DETAILS, default false.
+	StatusPagePublicDetails bool
 	// JWTSecret is the HMAC key: at least 32 bytes, not blank, not one
 	// byte repeated. HEALTH_JWT_SECRET.
 	JWTSecret string
@@ -212,6 +220,7 @@ func DefaultConfig() Config {
 		PathPrefix:            "/healthcheck",
 		Live:                  true,
 		Ready:                 true,
+		StatusPage:            true,
 		HistorySize:           checks.DefaultHistorySize,
 		TrendsShortWindow:     checks.DefaultTrendShortWindow,
 		TrendsLongWindow:      checks.DefaultTrendLongWindow,

@@ -125,6 +125,8 @@ var settings = []setting{
 	field("HEALTH_ROUTE_READY", "Ready", func(c *Config) *bool { return &c.Ready }, parseBool),
 	field("HEALTH_METRICS_PATH", "MetricsPath", func(c *Config) *string { return &c.MetricsPath }, parseString),
 	field("HEALTH_CHECK_DETAILED", "Detailed", func(c *Config) *bool { return &c.Detailed }, parseBool),
+	field("HEALTH_STATUS_PAGE", "StatusPage", func(c *Config) *bool { return &c.StatusPage }, parseBool),
+	field("HEALTH_STATUS_PAGE_PUBLIC_DETAILS", "StatusPagePublicDetails", func(c *Config) *bool { return &c.StatusPagePublicDetails }, parseBool),
 	raw(secret(field("HEALTH_JWT_SECRET", "JWTSecret", func(c *Config) *string { return &c.JWTSecret }, parseSecret))),
 	field("HEALTH_JWT_PUBLIC_KEY_FILE", "JWTPublicKeyFile", func(c *Config) *string { return &c.JWTPublicKeyFile }, parseString),
 	field("HEALTH_JWT_ALGORITHMS", "JWTAlgorithms", func(c *Config) *[]string { return &c.JWTAlgorithms }, parseList),

@@ -2,7 +2,7 @@
   'use strict';
   // The status page of httphealth. It reads the same origin only: the
   // public route ("./") without a token, the detailed route
-  // ("detailed?trends=1&history=1") with one, sent as a Bearer header.
+  // ("detailed?series=1&history=1") with one, sent as a Bearer header.
   // The token lives in sessionStorage (this tab) and never in a URL.
   const KEY = 'healthcheck.status.token';
   const STATUSES = ['healthy', 'degraded', 'unhealthy'];
@@ -330,7 +330,7 @@
   }
 
   async function loadDetailed(token, signal, my) {
-    const res = await request('detailed?trends=1&history=1',
+    const res = await request('detailed?series=1&history=1',
       { Accept: 'application/json', Authorization: 'Bearer ' + token }, signal);
     if (my !== seq) return true;
     if (res.status === 401 || res.status === 403) {

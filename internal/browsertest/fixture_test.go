@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The detailed JSON with trends (GET {prefix}/detailed?trends=1), as the
+// The detailed JSON with trends (GET {prefix}/detailed?series=1), as the
 // page expects it: the fixture TestStatusPageTrends serves in place of the
 // detailed route, so that the page's trend rendering is tested before, and
 // independently of, the runner's numbers.
