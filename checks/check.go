@@ -11,7 +11,7 @@ const (
 	// DefaultTimeout bounds one execution of a check.
 	DefaultTimeout = 5 * time.Second
 	// DefaultInterval is how often the periodic runner (package lifecycle)
-	// runs a check. The seed spec used a minute; 15 s keeps the picture
+	// runs a check. A minute is common; 15 s keeps the picture
 	// within one Prometheus scrape window and costs a dependency four
 	// trivial queries a minute.
 	DefaultInterval = 15 * time.Second

@@ -106,7 +106,7 @@ func worse(a, b Status) Status {
 // of the failing Required checks joined by "; ". A message that does not
 // already start with its check's name is prefixed with "<name>: ", so a
 // missing database reads `database "x" does not exist` (the server's own
-// message, as the seed spec shows it) and a refused Redis reads
+// message, the body probes and dashboards expect) and a refused Redis reads
 // `redis: connection refused`. Empty when no required check fails.
 func FailureMessage(results []Result) string { return failureMessageAt(results, LevelComprehensive) }
 

@@ -49,8 +49,8 @@ func (s *Status) UnmarshalText(b []byte) error {
 func (s Status) OK() bool { return s == StatusHealthy || s == StatusDegraded }
 
 // Criticality says whether a failing check makes the whole service unhealthy
-// (Required, the zero value) or only degraded (Optional). It is the seed
-// spec's "dependencies" map and marshals as "required" or "optional".
+// (Required, the zero value) or only degraded (Optional). The detailed
+// route's "dependencies" map shows it as "required" or "optional".
 type Criticality uint8
 
 // The criticalities. Required is the zero value: a check is required unless
@@ -71,7 +71,7 @@ func (c Criticality) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (c Criticality) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
-// Level is the breadth of a health report, after the seed spec's HealthLevel:
+// Level is the breadth of a health report:
 // LevelBasic (the database only), LevelStandard (the database and the main
 // services) and LevelComprehensive (every dependency and the host's
 // resources). A check declares the narrowest level it belongs to; it belongs

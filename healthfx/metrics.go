@@ -16,7 +16,7 @@ import (
 // number of checks). Values are set when results arrive, from the runner's
 // hooks; a scrape never runs a check.
 //
-// With namespace "messenger" (the seed spec's), the series are:
+// With namespace "messenger" (the example's), the series are:
 //
 //	messenger_health_check_duration_seconds{check}         histogram of execution time
 //	messenger_health_check_status{check}                   1 healthy, 0.5 degraded, 0 unhealthy or unknown
