@@ -126,7 +126,8 @@ func options(logger *slog.Logger, db *database, secret string, web fx.Option) []
 }
 
 // exampleDefaults applies the example's own defaults where the environment
-// says nothing: the seed's metrics namespace, and the detailed route on
+// says nothing: the metrics namespace "messenger" (the metric names the
+// deploy kit's dashboard and alerts expect), and the detailed route on
 // with the key in use.
 func exampleDefaults(c *healthfx.Config, secret string) *healthfx.Config {
 	if _, ok := os.LookupEnv("HEALTH_METRICS_NAMESPACE"); !ok {
