@@ -113,12 +113,14 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("probe of a healthy service: exit %d: %s", code, out)
 	}
 
-	// A stopped database: 500 in the seed's format, the app never restarted.
+	// A stopped database: 500 with the error body probes and dashboards
+	// expect, the app never restarted.
 	if err := pg.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	// Idle pooled connections first read the server's own goodbye, then
-	// new ones are refused; both are bodies of the seed's error format.
+	// new ones are refused; both answer the error body
+	// {"status":"error","error":"<check>: <message>"}.
 	allowed := map[string]bool{
 		"database: connection refused":                                  true,
 		"database: terminating connection due to administrator command": true,

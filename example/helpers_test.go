@@ -174,6 +174,14 @@ func (s *service) Terminate(t testing.TB) {
 	}
 }
 
+// Signal sends sig.
+func (s *service) Signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Wait waits for the process to exit (at most d) and returns its exit code.
 func (s *service) Wait(t testing.TB, d time.Duration) int {
 	t.Helper()

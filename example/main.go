@@ -22,6 +22,7 @@ import (
 	"go.uber.org/fx"
 
 	svc "github.com/echofx/healthcheck/example/internal/service"
+	"github.com/echofx/healthcheck/healthfx"
 )
 
 func main() {
@@ -29,13 +30,13 @@ func main() {
 }
 
 // newEcho builds the Echo v4 with the business route and /metrics, and
-// starts serving it (svc.Listen); healthfx.Module adds the health
-// routes to it.
-func newEcho(lc fx.Lifecycle, pool *pgxpool.Pool, reg *prometheus.Registry, logger *slog.Logger) (*echo.Echo, error) {
+// starts serving it (svc.Listen, whose write timeout follows the check
+// timeout); healthfx.Module adds the health routes to it.
+func newEcho(lc fx.Lifecycle, pool *pgxpool.Pool, reg *prometheus.Registry, logger *slog.Logger, health *healthfx.Config) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.GET("/metrics", echo.WrapHandler(svc.MetricsHandler(reg)))
 	e.GET("/api/greeting", echo.WrapHandler(svc.Greeting(pool)))
-	return e, svc.Listen(lc, e, logger)
+	return e, svc.Listen(lc, e, logger, health.Timeout)
 }

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -24,7 +22,10 @@ const version = "0.1.0"
 
 // serve runs the service until SIGINT or SIGTERM and returns the exit code:
 // 0 after a clean stop (also when the signal came during start), 1 on a
-// bad configuration or a failed start or stop.
+// bad configuration or a failed start or stop. A second SIGINT or SIGTERM
+// during the stop (the drain lasts HEALTH_DRAIN_DELAY) abandons it: the
+// embedded database, if any, is removed and the exit code is 130 (SIGINT)
+// or 143 (SIGTERM), as for a process the signal ended.
 func serve(web fx.Option) int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
@@ -32,8 +33,9 @@ func serve(web fx.Option) int {
 	// From here on SIGINT and SIGTERM end sigCtx instead of the process,
 	// so that a signal during the embedded database's launch or the
 	// startup gate still stops everything cleanly.
-	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stopSignals()
+	sigs := watchSignals()
+	defer sigs.stop()
+	sigCtx := sigs.ctx
 
 	// Check the health settings before anything starts, so a bad variable
 	// costs no embedded database. (How settings combine is checked when
@@ -77,14 +79,26 @@ func serve(web fx.Option) int {
 		printCurl(secret)
 	}
 	<-sigCtx.Done()
-	logger.Info("signal received: shutting down")
+	logger.Info("signal received: shutting down", "signal", sigs.first.String())
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()
-	if err := app.Stop(stopCtx); err != nil {
-		logger.Error("stop failed", "error", err)
-		return 1
+	stopped := make(chan error, 1)
+	go func() { stopped <- app.Stop(stopCtx) }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			logger.Error("stop failed", "error", err)
+			return 1
+		}
+		return 0
+	case sig := <-sigs.more:
+		// The operator insists: skip the rest of the drain and the stop
+		// hooks (the process ends with them), still remove the embedded
+		// database (deferred above).
+		code := exitCode(sig)
+		logger.Warn("second signal: exiting at once without finishing the shutdown", "signal", sig.String(), "exit_code", code)
+		return code
 	}
-	return 0
 }
 
 // options assembles the fx app.
@@ -113,8 +127,8 @@ func options(logger *slog.Logger, db *database, secret string, web fx.Option) []
 }
 
 // exampleDefaults are the example's own defaults (the environment still
-// overrides them): the "messenger" metrics namespace, the detailed route
-// on, and /metrics served by the module (HEALTH_METRICS_PATH).
+// overrides them): the metrics namespace "messenger" (the metric names the
+// deploy kit's dashboard and alerts expect) and the detailed route on.
 func exampleDefaults(c *healthfx.Config) {
 	c.MetricsNamespace = "messenger"
 	c.Detailed = true

@@ -15,8 +15,8 @@ import (
 // returns the exit code. web provides the app's Echo; its constructor
 // calls Listen.
 func Main(args []string, stdout, stderr io.Writer, web fx.Option) int {
-	if len(args) > 1 && args[1] == "probe" {
-		return probe(args[2:], stdout)
+	if code, handled := runProbe(args, stdout); handled {
+		return code
 	}
 	if len(args) > 1 {
 		fmt.Fprintf(stderr, "usage: %s [probe [URL]]\n", args[0])

@@ -31,8 +31,15 @@ func NewRegistry() (*prometheus.Registry, prometheus.Registerer) {
 // Listen appends the HTTP server's hooks for handler (the app's Echo).
 // Call it from the Echo's constructor: that runs before healthfx.Module's
 // constructor (which needs the Echo), so the server starts before the
-// startup gate and stops after the drain.
-func Listen(lc fx.Lifecycle, handler http.Handler, logger *slog.Logger) error {
+// startup gate and stops after the drain. checkTimeout is the health
+// checks' timeout (healthfx.Config.Timeout): the slowest route waits up to
+// it, so the server's WriteTimeout follows it (see serverLimits).
+func Listen(lc fx.Lifecycle, handler http.Handler, logger *slog.Logger, checkTimeout time.Duration) error {
+	return listen(lc, handler, logger, serverLimits(checkTimeout))
+}
+
+// listen is Listen with the limits l.
+func listen(lc fx.Lifecycle, handler http.Handler, logger *slog.Logger, l limits) error {
 	addr := os.Getenv("HTTP_ADDR")
 	if addr == "" {
 		addr = DefaultAddr
@@ -40,7 +47,7 @@ func Listen(lc fx.Lifecycle, handler http.Handler, logger *slog.Logger) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return errors.New(`HTTP_ADDR: want host:port or :port, e.g. ":8788"`)
 	}
-	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	srv := newServer(addr, handler, logger, l)
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			ln, err := net.Listen("tcp", addr)
