@@ -120,3 +120,16 @@ func ParseLevel(s string) (Level, error) {
 	}
 	return 0, fmt.Errorf("%w %q: want basic, standard or comprehensive", ErrInvalidLevel, s)
 }
+
+// Value is the status as a gauge's value, the one every metrics adapter
+// records: 1 healthy, 0.5 degraded, 0 unhealthy or unknown.
+func (s Status) Value() float64 {
+	switch s {
+	case StatusHealthy:
+		return 1
+	case StatusDegraded:
+		return 0.5
+	default:
+		return 0
+	}
+}

@@ -118,17 +118,8 @@ func registerOrReuse(reg prometheus.Registerer, p any) error {
 }
 
 // StatusValue is the gauge value of a status: 1 healthy, 0.5 degraded, 0
-// unhealthy or unknown.
-func StatusValue(s checks.Status) float64 {
-	switch s {
-	case checks.StatusHealthy:
-		return 1
-	case checks.StatusDegraded:
-		return 0.5
-	default:
-		return 0
-	}
-}
+// unhealthy or unknown (checks.Status.Value).
+func StatusValue(s checks.Status) float64 { return s.Value() }
 
 // Init creates the counters of each check at zero, so that increase() and
 // rate() see a check's first events. The status gauge is left absent until

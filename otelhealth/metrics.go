@@ -152,7 +152,7 @@ func (m *Metrics) CheckHooks() checks.Hooks {
 			ctx := contextBackground
 			a := m.attr(r.Name)
 			m.duration.Record(ctx, r.Duration.Seconds(), a)
-			m.status.Record(ctx, StatusValue(r.Status), a)
+			m.status.Record(ctx, r.Status.Value(), a)
 			m.runs.Add(ctx, 1, a)
 			if !r.Observed.OK() && !r.Skipped {
 				// A run skipped because a dependency is unhealthy is the
@@ -178,19 +178,7 @@ func (m *Metrics) attr(name string) metric.MeasurementOption {
 	return a.(metric.MeasurementOption)
 }
 
-// StatusValue is the status gauge's value: 1 healthy, 0.5 degraded, 0
-// unhealthy or unknown, as healthfx.StatusValue (repeated here so that this
-// module does not compile healthfx's Echo, fx and Prometheus).
-func StatusValue(s checks.Status) float64 {
-	switch s {
-	case checks.StatusHealthy:
-		return 1
-	case checks.StatusDegraded:
-		return 0.5
-	default:
-		return 0
-	}
-}
+
 
 // contextBackground is the context measurements are recorded with: hooks
 // have none, and the SDK uses it only for exemplars.
