@@ -178,8 +178,6 @@ func (m *Metrics) attr(name string) metric.MeasurementOption {
 	return a.(metric.MeasurementOption)
 }
 
-
-
 // contextBackground is the context measurements are recorded with: hooks
 // have none, and the SDK uses it only for exemplars.
 var contextBackground = context.Background()
