@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/labstack/echo/v4"
+	echov5 "github.com/labstack/echo/v5"
 	"go.uber.org/fx"
 
 	"github.com/echofx/healthcheck/checks"
@@ -69,4 +70,30 @@ func ExampleAsCheck() {
 	// Output:
 	// true
 	// 500 {"status":"error","error":"queue: consumer stalled"}
+}
+
+// An Echo v5 app that keeps its health routes on an internal group, with
+// its own defaults under the environment's settings.
+func ExampleOnEchoV5() {
+	var e *echov5.Echo
+	app := fx.New(
+		fx.NopLogger,
+		fx.Provide(echov5.New),
+		fx.Provide(func(e *echov5.Echo) healthfx.Router { return healthfx.OnEchoV5(e.Group("/internal")) }),
+		healthfx.SetDefaults(func(c *healthfx.Config) { // HEALTH_* variables still win
+			c.PathPrefix = "/health"
+			c.DrainDelay = 0
+		}),
+		healthfx.Module,
+		fx.Populate(&e),
+	)
+	if err := app.Start(context.Background()); err != nil {
+		panic(err)
+	}
+	defer app.Stop(context.Background())
+
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/internal/health/", nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output: 200 {"status":"success","data":{"health":"ok"}}
 }
