@@ -72,3 +72,39 @@ func TestOnReadiness(t *testing.T) {
 		t.Fatalf("readiness events %v, want %v", got, want)
 	}
 }
+
+// TestDrainSecondCallerHonoursItsContext: a Drain (or Stop) called while
+// another caller's drain waits its delay returns when its own ctx ends,
+// as documented, instead of waiting for the first caller's delay.
+func TestDrainSecondCallerHonoursItsContext(t *testing.T) {
+	ctx := testCtx(t)
+	clock := testutil.NewFakeClock(t0)
+	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
+	l := lifecycle.New(r, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithClock(clock))
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan struct{})
+	go func() { l.Drain(ctx); close(first) }()
+	if err := clock.BlockUntil(ctx, 2); err != nil { // periodic loop + drain delay
+		t.Fatal(err)
+	}
+	second := make(chan struct{})
+	go func() {
+		c, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		l.Drain(c)
+		close(second)
+	}()
+	select {
+	case <-second:
+	case <-time.After(5 * time.Second):
+		t.Error("the second Drain ignored its own context and waited for the first caller's delay")
+	}
+	clock.Advance(time.Hour)
+	<-first
+	<-second
+	if err := l.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
