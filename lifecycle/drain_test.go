@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -106,5 +107,53 @@ func TestDrainSecondCallerHonoursItsContext(t *testing.T) {
 	<-second
 	if err := l.Stop(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStopDuringGateIsNotAFailure: the gate passing at the moment Stop
+// begins (between readiness turning "draining" and the gate's context
+// being canceled) is not a startup failure: the failure function, which
+// exits the app with code 1, must not run.
+func TestStopDuringGateIsNotAFailure(t *testing.T) {
+	ctx := testCtx(t)
+	release := make(chan struct{})
+	r := checks.NewRunner()
+	t.Cleanup(r.Close)
+	if err := r.Register(checks.Check{Name: "db", Timeout: 20 * time.Second, Func: checks.FromFunc(func(ctx context.Context) error {
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})}); err != nil {
+		t.Fatal(err)
+	}
+	failed := make(chan error, 1)
+	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard),
+		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
+		lifecycle.WithHooks(lifecycle.Hooks{OnReadiness: func(_ bool, reason string) {
+			if reason != lifecycle.ReasonDraining {
+				return
+			}
+			close(release) // the gate passes now
+			select {
+			case <-failed:
+				failed <- errors.New("called")
+			case <-time.After(time.Second):
+			}
+		}}))
+	startCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := l.Start(startCtx); err != nil { // the gate goes on in the background
+		t.Fatal(err)
+	}
+	if err := l.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-failed:
+		t.Fatalf("the failure function ran on Stop: %v", err)
+	default:
 	}
 }

@@ -215,8 +215,11 @@ func (l *Lifecycle) setFailed() {
 // began (which canceled it), readiness reads "startup failed" and the
 // failure function runs.
 func (l *Lifecycle) gateFailed(err error) {
-	if l.stopping.Err() != nil {
-		return // Stop canceled the gate: not a failure
+	l.mu.Lock()
+	stopping := l.phase >= phaseDraining // set before the gate is canceled
+	l.mu.Unlock()
+	if stopping || l.stopping.Err() != nil {
+		return // Stop began (and canceled the gate): not a failure
 	}
 	l.setFailed()
 	if f := l.cfg.onGateFailure; f != nil {
