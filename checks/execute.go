@@ -118,9 +118,10 @@ const (
 // Message is filled in (from Err) inside the recovered goroutine, since a
 // user error's methods may panic too.
 //
-// When call abandons fn it calls onAbandon before returning, and the
-// goroutine calls onReturn once fn has returned (never the other way
-// round): between the two, the caller knows an execution is outstanding.
+// When call abandons fn it calls onAbandon before returning, and onReturn
+// is called once fn has returned, always after onAbandon (by the
+// goroutine, or by call itself when fn returned while it was abandoning
+// it): between the two, the caller knows an execution is outstanding.
 func call(ctx context.Context, fn Func, timeout time.Duration, onAbandon, onReturn func()) Report {
 	done := make(chan Report, 1)
 	var outcome atomic.Int32
@@ -160,8 +161,12 @@ func call(ctx context.Context, fn Func, timeout time.Duration, onAbandon, onRetu
 		}
 		return rep
 	case <-ctx.Done():
-		if outcome.CompareAndSwap(fnRunning, fnAbandoned) {
-			onAbandon()
+		// Mark the execution outstanding before the goroutine can see it
+		// abandoned, so that its onReturn always comes after; undo the
+		// mark when fn returned meanwhile.
+		onAbandon()
+		if !outcome.CompareAndSwap(fnRunning, fnAbandoned) {
+			onReturn()
 		}
 		if ctx.Err() == context.Canceled {
 			return Report{Status: StatusUnhealthy, Message: "canceled"}

@@ -24,6 +24,7 @@ type fragCache struct {
 // frag is one check's encoded fragment and what it was encoded from.
 type frag struct {
 	name    string
+	runs    uint64 // Result.Runs: tells two results apart at one clock reading
 	time    time.Time
 	status  checks.Status
 	message string
@@ -64,8 +65,8 @@ func (c *fragCache) appendCheck(b []byte, snap *checks.Snapshot, i int, now time
 	r := &snap.Results[i]
 	slot := c.slot(i, len(snap.Results))
 	f := slot.Load()
-	if f == nil || f.name != r.Name || !f.time.Equal(r.Time) || f.status != r.Status || f.message != r.Message {
-		f = &frag{name: r.Name, time: r.Time, status: r.Status, message: r.Message,
+	if f == nil || f.name != r.Name || f.runs != r.Runs || !f.time.Equal(r.Time) || f.status != r.Status || f.message != r.Message {
+		f = &frag{name: r.Name, runs: r.Runs, time: r.Time, status: r.Status, message: r.Message,
 			b: encodeCheck(nil, r, snap.IsDownstream(i))}
 		slot.Store(f)
 	}

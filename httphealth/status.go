@@ -35,7 +35,7 @@ func WithStatusPagePublicErrors(show bool) Option {
 // refreshes itself every 5 s (?refresh=N seconds, 1 to 3600) without a
 // reload. The document is constant: its script fetches the data from the
 // same origin, the public route ({prefix}/) without a token, and
-// {prefix}/detailed?trends=1&history=1 with "Authorization: Bearer
+// {prefix}/detailed?series=1&history=1 (series implies trends) with "Authorization: Bearer
 // <token>" once a token is pasted; the token is kept in the tab's
 // sessionStorage only, never put in a URL, and dropped when the detailed
 // route answers 401 or 403.

@@ -52,11 +52,12 @@ type Lifecycle struct {
 	// stopDone is closed when Stop completes; stopErr is then its result.
 	stopDone chan struct{}
 	stopErr  error
-	// stopBegun is set by the first Stop; drainDone is closed when the
-	// drain (Drain, or Stop's first steps) has completed.
-	stopBegun bool
-	drainOnce sync.Once
-	drainDone chan struct{}
+	// stopBegun is set by the first Stop, drainBegun by the first Drain;
+	// drainDone is closed when the drain (Drain, or Stop's first steps)
+	// has completed.
+	stopBegun  bool
+	drainBegun bool
+	drainDone  chan struct{}
 	// gateDone is closed when the gate's goroutine ended (nil before
 	// Start). claim decides who reports the gate's first attempt: Start
 	// (1) or, once Start stopped waiting, the gate's goroutine (2).
@@ -214,8 +215,11 @@ func (l *Lifecycle) setFailed() {
 // began (which canceled it), readiness reads "startup failed" and the
 // failure function runs.
 func (l *Lifecycle) gateFailed(err error) {
-	if l.stopping.Err() != nil {
-		return // Stop canceled the gate: not a failure
+	l.mu.Lock()
+	stopping := l.phase >= phaseDraining // set before the gate is canceled
+	l.mu.Unlock()
+	if stopping || l.stopping.Err() != nil {
+		return // Stop began (and canceled the gate): not a failure
 	}
 	l.setFailed()
 	if f := l.cfg.onGateFailure; f != nil {

@@ -120,10 +120,17 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 // became ready). It runs once: later calls, and Stop, wait for the first
 // (or their own ctx) and do not wait the delay again.
 func (l *Lifecycle) Drain(ctx context.Context) {
-	l.drainOnce.Do(func() {
+	l.mu.Lock()
+	first := !l.drainBegun
+	l.drainBegun = true
+	l.mu.Unlock()
+	if first {
+		// Not a sync.Once: a later caller must not wait inside Do for the
+		// first one's delay, past its own ctx.
 		defer close(l.drainDone)
 		l.drain(ctx)
-	})
+		return
+	}
 	select {
 	case <-l.drainDone:
 	case <-ctx.Done():
