@@ -3,7 +3,7 @@
 // status page of httphealth served by real handlers over loopback, with a
 // real PostgreSQL check. It has no code of its own; the tests skip when
 // Chromium is missing unless HEALTHCHECK_REQUIRE_BROWSER=1 (see
-// testutil.StartBrowser).
+// package internal/testutil/browser).
 //
 // HEALTHCHECK_WRITE_SCREENSHOT=<path> makes TestStatusPageTrends write its
 // desktop screenshot there too: that is how docs/status-page.png is made.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/internal/testutil/browser"
 )
 
 // pageTimeout bounds every wait for the page: generous, on a busy machine.
@@ -21,7 +22,7 @@ const pageTimeout = 20 * time.Second
 func TestStatusPage(t *testing.T) {
 	svc := startService(t)
 	waitStatus(t, svc.Runner, "orders", checks.StatusHealthy, pageTimeout)
-	ctx := testutil.StartBrowser(t)
+	ctx := browser.StartBrowser(t)
 	rec := watch(t, ctx)
 	page := svc.URL + svc.Prefix + "/status?refresh=1"
 	do(t, ctx, setup(1280, 900), chromedp.Navigate(page))

@@ -18,7 +18,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
-	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/internal/testutil/browser"
 )
 
 // maxREADMEScreenshot bounds the committed screenshot.
@@ -53,7 +53,7 @@ func TestStatusPageTrends(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	ctx := testutil.StartBrowser(t)
+	ctx := browser.StartBrowser(t)
 	rec := watch(t, ctx)
 	do(t, ctx, setup(1100, 800), chromedp.Navigate(srv.URL+"/healthcheck/status"))
 	waitFor(t, ctx, `document.documentElement.dataset.state === 'public'`, pageTimeout)
@@ -145,7 +145,7 @@ func TestStatusPagePublicMessage(t *testing.T) {
 	must(t, runner.Register(checks.Check{Name: "database",
 		Func: checks.FromFunc(func(context.Context) error { return checks.NewSafeError(msg, nil) })}))
 	allow := httphealth.WithDetailed(httphealth.AuthenticatorFunc(func(*http.Request) error { return nil }))
-	ctx := testutil.StartBrowser(t)
+	ctx := browser.StartBrowser(t)
 	for _, tt := range []struct {
 		name string
 		opts []httphealth.Option

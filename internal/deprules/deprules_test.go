@@ -90,3 +90,24 @@ func TestNestedModulesHaveGoMod(t *testing.T) {
 		}
 	}
 }
+
+// internal/testutil, which the nested modules' tests import, compiles no
+// browser driver: chromedp stays in internal/testutil/browser, so the
+// nested modules never need it in their go.mod.
+func TestTestutilCompilesNoBrowserDriver(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not found on PATH")
+	}
+	cmd := exec.Command(goBin, "list", "-deps", "./internal/testutil")
+	cmd.Dir = root(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps ./internal/testutil: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "github.com/chromedp/") {
+			t.Errorf("internal/testutil compiles %s", p)
+		}
+	}
+}

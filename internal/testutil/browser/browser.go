@@ -1,4 +1,8 @@
-package testutil
+// Package browser starts a headless Chromium for tests (through
+// github.com/chromedp/chromedp). It is a package of its own so that
+// importing internal/testutil (the nested modules do) never compiles a
+// browser driver.
+package browser
 
 import (
 	"context"
