@@ -96,9 +96,11 @@ func encodeCheck(b []byte, r *checks.Result, downstream bool) []byte {
 	b = append(b, `,"response_time_ms":`...)
 	b = appendMillis(b, r.Duration)
 	if len(r.Details) > 0 {
+		b = append(b, `,"details":`...)
 		if d, err := json.Marshal(r.Details); err == nil {
-			b = append(b, `,"details":`...)
 			b = append(b, d...)
+		} else { // a NaN, a func: say so rather than drop them silently
+			b = append(b, `{"error":"details not encodable"}`...)
 		}
 	}
 	if r.Message != "" {

@@ -3,8 +3,11 @@ package httphealth_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,5 +61,38 @@ func TestDetailedShowsEachNewResult(t *testing.T) {
 		if got := run(); got != want {
 			t.Fatalf("detailed shows run %v, want %v", got, want)
 		}
+	}
+}
+
+// TestDetailsNotEncodable: details that JSON cannot encode are reported,
+// not dropped silently, and the response stays valid JSON.
+func TestDetailsNotEncodable(t *testing.T) {
+	runner := checks.NewRunner()
+	defer runner.Close()
+	if err := runner.Register(checks.Check{Name: "odd", Func: func(context.Context) checks.Report {
+		return checks.Report{Details: map[string]any{"ratio": math.NaN()}}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	runner.Run(context.Background())
+	h, err := httphealth.New(runner, httphealth.WithDetailed(httphealth.AuthenticatorFunc(func(*http.Request) error { return nil })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.Detailed().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed", nil))
+	if !json.Valid(rec.Body.Bytes()) || !strings.Contains(rec.Body.String(), `"details":{"error":"details not encodable"}`) {
+		t.Fatalf("body %s", rec.Body)
+	}
+}
+
+// TestMetricsPathTakenByAHealthRoute: WithMetrics on the path of one of
+// the health routes is an error naming it, not a silent clash.
+func TestMetricsPathTakenByAHealthRoute(t *testing.T) {
+	runner := checks.NewRunner()
+	defer runner.Close()
+	_, err := httphealth.New(runner, httphealth.WithMetrics("/healthcheck/live", http.NotFoundHandler()))
+	if !errors.Is(err, httphealth.ErrDuplicateRoute) || !strings.Contains(err.Error(), "healthcheck:live") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -72,6 +72,13 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	}
 	h := &Handlers{runner: runner, cfg: cfg}
 	h.routes = h.buildRoutes()
+	if cfg.metricsPath != "" {
+		for _, rt := range h.routes {
+			if rt.Name != "healthcheck:metrics" && rt.Name != "healthcheck:metrics:head" && rt.Param == "" && rt.Path == cfg.metricsPath {
+				return nil, configErr("WithMetrics", ErrDuplicateRoute, fmt.Sprintf("%q is the path of %s", cfg.metricsPath, rt.Name))
+			}
+		}
+	}
 	return h, nil
 }
 
