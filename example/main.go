@@ -18,7 +18,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	svc "github.com/echofx/healthcheck/example/internal/service"
@@ -29,14 +28,14 @@ func main() {
 	os.Exit(svc.Main(os.Args, os.Stdout, os.Stderr, fx.Provide(newEcho)))
 }
 
-// newEcho builds the Echo v4 with the business route and /metrics, and
+// newEcho builds the Echo v4 with the business route (healthfx serves
+// /metrics and the health routes on it), and
 // starts serving it (svc.Listen, whose write timeout follows the check
 // timeout); healthfx.Module adds the health routes to it.
-func newEcho(lc fx.Lifecycle, pool *pgxpool.Pool, reg *prometheus.Registry, logger *slog.Logger, health *healthfx.Config) (*echo.Echo, error) {
+func newEcho(lc fx.Lifecycle, pool *pgxpool.Pool, logger *slog.Logger, health *healthfx.Config) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.GET("/metrics", echo.WrapHandler(svc.MetricsHandler(reg)))
 	e.GET("/api/greeting", echo.WrapHandler(svc.Greeting(pool)))
 	return e, svc.Listen(lc, e, logger, health.Timeout)
 }

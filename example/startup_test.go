@@ -1,6 +1,9 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +69,56 @@ func TestWeakSecretRefused(t *testing.T) {
 	if !strings.Contains(s.Stderr(), "HEALTH_JWT_SECRET") || !strings.Contains(s.Stderr(), "blank") {
 		t.Fatalf("stderr does not name HEALTH_JWT_SECRET:\n%s", s.Stderr())
 	}
+}
+
+// TestGateGivesUpExits1: a database still down when the startup budget
+// runs out stops the service with exit code 1.
+func TestGateGivesUpExits1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped under -short")
+	}
+	s := launch(t, fastEnv("DATABASE_URL=postgres://u:p@127.0.0.1:1/db", "HEALTH_JWT_SECRET="+testSecret,
+		"HEALTH_STARTUP_MAX_WAIT=3s", "HEALTH_STARTUP_INITIAL_BACKOFF=200ms", "HEALTH_STARTUP_MAX_BACKOFF=500ms")...)
+	if code := s.Wait(t, 30*time.Second); code != 1 {
+		t.Fatalf("exit code %d, want 1\n%s", code, s.Stderr())
+	}
+}
+
+// TestSettingsMoveTheRoutes: HEALTH_PATH_PREFIX moves the health routes,
+// the printed curl line and the probe's default target; HEALTH_METRICS_PATH
+// moves /metrics.
+func TestSettingsMoveTheRoutes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped under -short")
+	}
+	pg := testutil.StartPostgres(t)
+	s := launchPackage(t, ".", fastEnv("DATABASE_URL="+pg.DSN(), "HEALTH_PATH_PREFIX=/ops/health", "HEALTH_METRICS_PATH=/m")...)
+	eventually(t, 30*time.Second, "ready", func() bool {
+		code, _ := getNoFail(s.URL + "/ops/health/ready")
+		return code == 200
+	})
+	if code, _ := s.Get(t, "/m"); code != 200 {
+		t.Fatalf("/m: %d", code)
+	}
+	if code, _ := getNoFail(s.URL + "/metrics"); code != 404 {
+		t.Fatalf("/metrics still served: %d", code)
+	}
+	eventually(t, 10*time.Second, "the curl line", func() bool { return strings.Contains(s.Stdout(), "/ops/health/detailed") })
+	addr := strings.TrimPrefix(s.URL, "http://")
+	cmd := exec.Command(buildExample(t), "probe")
+	cmd.Env = []string{"HTTP_ADDR=" + addr, "HEALTH_PATH_PREFIX=/ops/health"}
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "probe: healthy") {
+		t.Fatalf("probe: %v %s", err, out)
+	}
+}
+
+// getNoFail is a GET that reports a refused connection as code 0.
+func getNoFail(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

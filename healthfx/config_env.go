@@ -245,6 +245,9 @@ func parseNamedURLs(v string) ([]NamedURL, error) {
 func ParseDuration(v string) (time.Duration, error) {
 	expected := errors.New(`want a duration such as "5s", "1m" or plain seconds such as "30"`)
 	var d time.Duration
+	if strings.HasPrefix(v, "-") {
+		return 0, errors.New("must not be negative")
+	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
 		if f != f || f < 0 || f > 86400 { // NaN or out of range
 			return 0, expected

@@ -21,9 +21,12 @@ import (
 //
 //	fx.Provide(func(admin *echo.Echo) healthfx.Router { return healthfx.OnEcho(admin) })
 //
-// or, for an admin Echo provided under a name:
+// or, for an admin Echo provided under a name (annotate a function of
+// *echo.Echo: OnEcho itself takes the echohealth.Router interface, which
+// fx would look for instead):
 //
-//	fx.Provide(fx.Annotate(healthfx.OnEcho, fx.ParamTags(`name:"admin"`)))
+//	fx.Provide(fx.Annotate(func(admin *echo.Echo) healthfx.Router { return healthfx.OnEcho(admin) },
+//		fx.ParamTags(`name:"admin"`)))
 //
 // A zero Router counts as none.
 type Router struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -37,10 +38,10 @@ func serve(web fx.Option) int {
 	defer sigs.stop()
 	sigCtx := sigs.ctx
 
-	// Check the health settings before anything starts, so a bad variable
-	// costs no embedded database. (How settings combine is checked when
-	// the app is built, after the example's own defaults.)
-	if _, err := healthfx.DefaultConfig().WithEnv(os.LookupEnv); err != nil {
+	// Check the health settings, values and how they combine, before
+	// anything starts, so a bad variable costs no embedded database.
+	cfg, err := loadConfig()
+	if err != nil {
 		logger.Error("invalid configuration", "error", err)
 		return 1
 	}
@@ -62,6 +63,10 @@ func serve(web fx.Option) int {
 	}
 	app := fx.New(options(logger, db, secret, web)...)
 	if err := app.Err(); err != nil {
+		var ce *healthfx.ConfigError
+		if errors.As(err, &ce) {
+			err = ce // the setting, without fx's call chain
+		}
 		logger.Error("cannot build the application", "error", err)
 		return 1
 	}
@@ -76,10 +81,22 @@ func serve(web fx.Option) int {
 		return 1
 	}
 	if generated {
-		printCurl(secret)
+		printCurl(secret, cfg.PathPrefix)
 	}
-	<-sigCtx.Done()
-	logger.Info("signal received: shutting down", "signal", sigs.first.String())
+	select {
+	case <-sigCtx.Done():
+		logger.Info("signal received: shutting down", "signal", sigs.first.String())
+	case sig := <-app.Wait():
+		// The app asked to stop itself: the startup gate gave up (exit
+		// code 1), through fx.Shutdowner.
+		logger.Info("the application is stopping itself", "exit_code", sig.ExitCode)
+		stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
+		defer cancelStop()
+		if err := app.Stop(stopCtx); err != nil {
+			logger.Error("stop failed", "error", err)
+		}
+		return max(sig.ExitCode, 0)
+	}
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()
 	stopped := make(chan error, 1)
@@ -128,10 +145,27 @@ func options(logger *slog.Logger, db *database, secret string, web fx.Option) []
 
 // exampleDefaults are the example's own defaults (the environment still
 // overrides them): the metrics namespace "messenger" (the metric names the
-// deploy kit's dashboard and alerts expect) and the detailed route on.
+// deploy kit's dashboard and alerts expect), the detailed route on, and
+// the service's registry served at /metrics by the module.
 func exampleDefaults(c *healthfx.Config) {
 	c.MetricsNamespace = "messenger"
 	c.Detailed = true
+	c.MetricsPath = "/metrics"
+}
+
+// loadConfig is the module's configuration as the app will build it
+// (defaults, the example's, the environment), validated, with a stand-in
+// key when none is configured (the app generates one).
+func loadConfig() (healthfx.Config, error) {
+	c := healthfx.DefaultConfig()
+	exampleDefaults(&c)
+	c, err := c.WithEnv(os.LookupEnv)
+	if err != nil {
+		return c, err
+	}
+	check := c
+	withKey(&check, "a-stand-in-key-for-validation-0123456789")
+	return c, check.Validate()
 }
 
 // withKey gives the detailed route the generated key when no key was
@@ -158,7 +192,7 @@ func jwtSecret() (secret string, generated bool, err error) {
 
 // printCurl prints a ready-to-paste curl line for the detailed route with a
 // token valid for 15 minutes, signed with the generated secret.
-func printCurl(secret string) {
+func printCurl(secret, prefix string) {
 	now := time.Now()
 	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 		"sub": "example-operator", "iat": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(),
@@ -175,5 +209,5 @@ func printCurl(secret string) {
 		host = "127.0.0.1"
 	}
 	fmt.Printf("No HEALTH_JWT_SECRET set: generated one for this run. Detailed health, valid 15 minutes:\n"+
-		"curl -s -H 'Authorization: Bearer %s' http://%s/healthcheck/detailed\n", token, net.JoinHostPort(host, port))
+		"curl -s -H 'Authorization: Bearer %s' http://%s%s/detailed\n", token, net.JoinHostPort(host, port), prefix)
 }

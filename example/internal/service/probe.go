@@ -2,6 +2,8 @@ package service
 
 import (
 	"io"
+	"os"
+	"strings"
 
 	"github.com/echofx/healthcheck/probe"
 )
@@ -15,7 +17,12 @@ const DefaultProbeURL = "http://127.0.0.1:8788/healthcheck/"
 const ProbeTimeout = probe.DefaultTimeout
 
 // runProbe answers "example probe [URL|/path]" with package probe: the
-// service's own address (HTTP_ADDR, else :8788) by default.
+// service's own address (HTTP_ADDR, else :8788) and public route
+// (HEALTH_PATH_PREFIX, else /healthcheck) by default.
 func runProbe(args []string, out io.Writer) (code int, handled bool) {
-	return probe.Handle(args, probe.WithOutput(out))
+	opts := []probe.Option{probe.WithOutput(out)}
+	if prefix, ok := os.LookupEnv("HEALTH_PATH_PREFIX"); ok {
+		opts = append(opts, probe.WithPath(strings.TrimRight(strings.TrimSpace(prefix), "/")+"/"))
+	}
+	return probe.Handle(args, opts...)
 }

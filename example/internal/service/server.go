@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/fx"
 )
 
@@ -68,11 +67,6 @@ func listen(lc fx.Lifecycle, handler http.Handler, logger *slog.Logger, l limits
 		},
 	})
 	return nil
-}
-
-// MetricsHandler serves the registry at /metrics.
-func MetricsHandler(reg *prometheus.Registry) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
 // Greeting is the business route, for any router: it asks the database
