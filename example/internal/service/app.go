@@ -83,20 +83,23 @@ func serve(web fx.Option) int {
 	if generated {
 		printCurl(secret, cfg.PathPrefix)
 	}
+	// fx's Wait also relays SIGINT and SIGTERM (exit code 0); a non-zero
+	// exit code comes from fx.Shutdowner: the startup gate gave up.
 	select {
 	case <-sigCtx.Done():
-		logger.Info("signal received: shutting down", "signal", sigs.first.String())
 	case sig := <-app.Wait():
-		// The app asked to stop itself: the startup gate gave up (exit
-		// code 1), through fx.Shutdowner.
-		logger.Info("the application is stopping itself", "exit_code", sig.ExitCode)
-		stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
-		defer cancelStop()
-		if err := app.Stop(stopCtx); err != nil {
-			logger.Error("stop failed", "error", err)
+		if sig.ExitCode != 0 && sigCtx.Err() == nil {
+			logger.Info("the application is stopping itself", "exit_code", sig.ExitCode)
+			stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
+			defer cancelStop()
+			if err := app.Stop(stopCtx); err != nil {
+				logger.Error("stop failed", "error", err)
+			}
+			return sig.ExitCode
 		}
-		return max(sig.ExitCode, 0)
+		<-sigCtx.Done() // an OS signal, which our watcher sees too
 	}
+	logger.Info("signal received: shutting down", "signal", sigs.first.String())
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()
 	stopped := make(chan error, 1)
