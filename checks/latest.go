@@ -23,7 +23,7 @@ import (
 // live, ready) use LatestAt, which waits at most the probe budget.
 func (r *Runner) Latest(ctx context.Context) *Snapshot {
 	if r.notFresh.Load() == 0 {
-		return r.snap.Load() // every result is fresh (inlined fast path)
+		return r.snap.Load() // every result is fresh: the fast path (Fresh, for callers that inline it)
 	}
 	return r.read(ctx, LevelComprehensive, readDetailed)
 }
@@ -50,13 +50,8 @@ func (r *Runner) Latest(ctx context.Context) *Snapshot {
 //     next read gets its result.
 func (r *Runner) LatestAt(ctx context.Context, level Level) *Snapshot {
 	if r.notFresh.Load() == 0 {
-		return r.snap.Load() // every result is fresh (inlined fast path)
+		return r.snap.Load() // every result is fresh: the fast path (Fresh, for callers that inline it)
 	}
-	return r.readProbe(ctx, level)
-}
-
-// readProbe is LatestAt's slow path, out of line so that LatestAt inlines.
-func (r *Runner) readProbe(ctx context.Context, level Level) *Snapshot {
 	return r.read(ctx, level, readProbe)
 }
 

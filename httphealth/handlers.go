@@ -82,10 +82,6 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	return h, nil
 }
 
-// Prefix is the validated path prefix (WithPrefix), without a trailing
-// slash.
-func (h *Handlers) Prefix() string { return h.cfg.prefix }
-
 // cleanPath validates p and drops a trailing slash; option names the
 // setting in the error.
 func cleanPath(option, p string) (string, error) {
