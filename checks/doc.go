@@ -73,26 +73,17 @@
 //
 // # Downstream services and cycles
 //
-// Downstream checks another service that runs this library (or speaks
-// application/health+json) through its public route, and, given a token,
-// nests the statuses of its checks. Its Check has Downstream set.
+// A check with Downstream set watches another service (package
+// checks/downstream). Requests it makes carry DownstreamHeader, and a
+// service answering such a request leaves out all of its own downstream
+// checks (Runner.LatestExcludingDownstream,
+// Snapshot.StatusAtExcludingDownstream), so that services listing each other
+// settle; package downstream tells the rule in full.
 //
-// Services that list each other must not reflect each other's state back
-// forever, nor fan out requests recursively. The rule: every request made
-// by a downstream check carries DownstreamHeader, and a service answering
-// such a request leaves out ALL of its own downstream checks: it reads
-// Runner.LatestExcludingDownstream (which neither runs nor waits for a
-// downstream check) and answers with Snapshot.StatusAtExcludingDownstream
-// and MessageAtExcludingDownstream. A downstream check therefore sees its
-// peer's own dependencies only, so when a shared outage ends every
-// service returns to healthy within two check runs, and a request never
-// causes another request. Like every check, a downstream check runs in
-// the background (periodic runner, TTL refreshes), never on the path of
-// the request that reads it, except the first read before any result.
+// # Integrations
 //
-// # Built-in checks
-//
-// Postgres (on the application's *pgxpool.Pool), HTTP, TCP, Redis, Disk,
-// Memory, Goroutines, CPU and Downstream cover the usual dependencies;
-// FromFunc adapts any func(ctx) error.
+// Each dependency has a package of its own under checks, so this one imports
+// no driver: pgcheck (the application's *pgxpool.Pool), httpcheck, tcpcheck,
+// redischeck, downstream (other services running this library) and syscheck
+// (disk, memory, goroutines, CPU). FromFunc adapts any func(ctx) error.
 package checks

@@ -5,6 +5,15 @@ import (
 	"slices"
 )
 
+// DownstreamHeader is the request header that every request made by a
+// downstream check carries: a comma-separated list of the services that
+// asked, today always one (the downstream package's Config.Origin), since a check never
+// runs on a request's path. A service answering a request that carries it
+// must answer from the aggregate without its own downstream checks
+// (Runner.LatestExcludingDownstream, Snapshot.StatusAtExcludingDownstream)
+// and must not pass the header on.
+const DownstreamHeader = "Health-Chain"
+
 // localAggregates are a snapshot's per-level aggregates over the checks
 // that are not Downstream.
 type localAggregates struct {

@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SafeError is implemented by errors whose SafeMessage is fit to show to
@@ -36,17 +34,29 @@ var (
 	reSecretKV = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|authorization)\s*[=:]\s*)(?:(?:bearer|basic)\s+)?("[^"]*"|'[^']*'|[^\s&;,]+)`)
 	// Bearer abc.def.ghi
 	reBearer = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`)
+	// "ERROR: message (SQLSTATE 3D000)", as pgx prints a server error
+	reSQLStateText = regexp.MustCompile(`(?s)^(?:[A-Z]+)?: (.*) \(SQLSTATE [0-9A-Z]{5}\)$`)
 )
+
+// sqlStateError is implemented by the server errors of SQL drivers that
+// carry an SQLSTATE code (pgx's *pgconn.PgError, lib/pq's *pq.Error).
+type sqlStateError interface {
+	error
+	SQLState() string
+}
 
 // SafeMessage returns a short text for err that is safe to show in a
 // public response, trying in order:
 //   - the SafeMessage of the first SafeError in its chain;
 //   - a class for well-known transport failures ("timeout", "connection
 //     refused", "connection reset", "host not found", "canceled");
-//   - for a PostgreSQL server error, the server's message (authentication
-//     errors, which name the role, read "authentication failed");
-//   - for errors known to print hosts, users or URLs (pgconn.ConnectError,
-//     url.Error, net.OpError), a fixed class such as "connection failed";
+//   - for a database server error carrying an SQLSTATE (an error with a
+//     SQLState() string method, such as pgx's *pgconn.PgError), the server's
+//     message (authentication errors, which name the role, read
+//     "authentication failed");
+//   - for errors known to print hosts, users or URLs (pgx's ConnectError,
+//     whose text begins "failed to connect to", url.Error, net.OpError), a
+//     fixed class such as "connection failed";
 //   - otherwise err's text with URL credentials, addresses, user/host/
 //     database values, key=value secrets and bearer tokens redacted.
 //
@@ -57,8 +67,7 @@ func SafeMessage(err error) string {
 	}
 	var (
 		se     SafeError
-		pgErr  *pgconn.PgError
-		connEr *pgconn.ConnectError
+		sqlErr sqlStateError
 		urlErr *url.Error
 		opErr  *net.OpError
 	)
@@ -67,9 +76,11 @@ func SafeMessage(err error) string {
 		return truncate(se.SafeMessage())
 	case ErrorClass(err) != "":
 		return ErrorClass(err)
-	case errors.As(err, &pgErr):
-		return pgErrorMessage(pgErr)
-	case errors.As(err, &connEr):
+	case errors.As(err, &sqlErr):
+		return sqlStateMessage(sqlErr)
+	case strings.HasPrefix(err.Error(), "failed to connect to "):
+		// pgx's *pgconn.ConnectError: "failed to connect to `user=app
+		// database=orders`: 10.0.0.1:5432 (db): ..."
 		return "connection failed"
 	case errors.As(err, &urlErr):
 		return "request failed"
@@ -79,23 +90,28 @@ func SafeMessage(err error) string {
 	return Redact(err.Error())
 }
 
-// pgErrorMessage is the public text of a PostgreSQL server error: its own
+// sqlStateMessage is the public text of a database server error: its own
 // message (e.g. `database "x" does not exist`), except for errors whose
 // message names the role.
-func pgErrorMessage(e *pgconn.PgError) string {
+func sqlStateMessage(e sqlStateError) string {
+	code := e.SQLState()
+	msg := e.Error()
+	if m := reSQLStateText.FindStringSubmatch(msg); m != nil {
+		msg = m[1]
+	}
 	switch {
-	case strings.HasPrefix(e.Code, "28"):
+	case strings.HasPrefix(code, "28"):
 		// invalid_authorization_specification, invalid_password:
 		// `password authentication failed for user "app"`, `no pg_hba.conf
 		// entry for host "10.0.0.1", user "app"...`.
 		return "authentication failed"
-	case e.Code == "53300":
+	case code == "53300":
 		// `too many connections for role "app"`.
 		return "too many connections"
-	case e.Message != "":
-		return Redact(e.Message)
+	case msg != "":
+		return Redact(msg)
 	}
-	return "server error " + e.Code
+	return "server error " + code
 }
 
 // ErrorClass names the class of well-known transport failures: "timeout",

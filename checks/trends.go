@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/echofx/healthcheck/checks/internal/trendwin"
 )
 
 // Trend defaults and sizes.
@@ -169,7 +171,7 @@ func (c *config) trendSettings() (on bool, short, long time.Duration, transition
 type trends struct {
 	mu          sync.Mutex
 	on          bool
-	short, long trendWindow
+	short, long trendwin.Window
 	trans       []Transition // ring, grown up to maxTrans
 	transNext   int
 	maxTrans    int
@@ -191,8 +193,8 @@ func (t *trends) init(cfg *config) {
 		return
 	}
 	t.on = true
-	t.short.init(short, TrendShortBuckets)
-	t.long.init(long, TrendLongBuckets)
+	t.short.Init(short, TrendShortBuckets)
+	t.long.Init(long, TrendLongBuckets)
 	t.maxTrans = n
 }
 
@@ -203,13 +205,13 @@ func (t *trends) add(now time.Time, d time.Duration, failed bool, tr *Transition
 	}
 	ns := now.UnixNano()
 	d = max(d, 0)
-	j := latencyBin(d)
+	j := trendwin.Bin(d)
 	t.mu.Lock()
 	if t.cache.Load() != nil {
 		t.cache.Store(nil)
 	}
-	t.short.add(ns, d, j, failed)
-	t.long.add(ns, d, j, failed)
+	t.short.Add(ns, d, j, failed)
+	t.long.Add(ns, d, j, failed)
 	if tr != nil {
 		if len(t.trans) < t.maxTrans {
 			t.trans = append(t.trans, *tr)
@@ -240,10 +242,11 @@ func (t *trends) windows(now time.Time, short, long *WindowStats) bool {
 
 // compute returns the windows' stats as of ns. t.mu must be held.
 func (t *trends) compute(ns int64) *trendCache {
-	short, untilS := t.short.stats(ns)
-	long, untilL := t.long.stats(ns)
-	from := max(floorDiv(ns, t.short.width)*t.short.width, floorDiv(ns, t.long.width)*t.long.width)
-	return &trendCache{from: from, to: min(untilS, untilL), short: short, long: long}
+	short, untilS := t.short.Stats(ns)
+	long, untilL := t.long.Stats(ns)
+	sw, lw := t.short.Width(), t.long.Width()
+	from := max(trendwin.FloorDiv(ns, sw)*sw, trendwin.FloorDiv(ns, lw)*lw)
+	return &trendCache{from: from, to: min(untilS, untilL), short: WindowStats(short), long: WindowStats(long)}
 }
 
 func (t *trends) read(now time.Time, dst *Trends) {
@@ -252,7 +255,7 @@ func (t *trends) read(now time.Time, dst *Trends) {
 		return
 	}
 	ns := now.UnixNano()
-	from := now.Add(-t.long.window)
+	from := now.Add(-t.long.Length())
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := t.cache.Load()
@@ -261,8 +264,10 @@ func (t *trends) read(now time.Time, dst *Trends) {
 		t.cache.Store(c)
 	}
 	dst.Short, dst.Long = c.short, c.long
-	dst.SeriesStep = time.Duration(t.short.width)
-	dst.Series = t.short.series(ns, dst.Series)
+	dst.SeriesStep = time.Duration(t.short.Width())
+	for k := range t.short.Len() {
+		dst.Series = append(dst.Series, SeriesPoint(t.short.PointAt(ns, k)))
+	}
 	for k := range t.trans {
 		tr := &t.trans[(t.transNext+k)%len(t.trans)]
 		if tr.At.After(from) && !tr.At.After(now) {

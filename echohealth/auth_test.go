@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/echofx/healthcheck/echohealth"
 	"github.com/labstack/echo/v4"
+
+	"github.com/echofx/healthcheck/echohealth"
 )
 
 // A custom Authenticator sees the request; its error text is never sent.

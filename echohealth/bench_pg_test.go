@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/pgcheck"
+	"github.com/echofx/healthcheck/internal/testutil"
 )
 
 // BenchmarkPublicRouteVsPing compares, in one process against one real
@@ -24,7 +26,7 @@ import (
 //   - static-same-response: the same body and the same three headers as
 //     the public route, written by a constant handler;
 //   - public: the real public route over a runner holding
-//     checks.Postgres(pool) with the default TTL, warmed first;
+//     pgcheck.New(pool) with the default TTL, warmed first;
 //   - ping: pool.Ping on every request, then the constant body (the naive
 //     health check);
 //
@@ -48,7 +50,7 @@ func BenchmarkPublicRouteVsPing(b *testing.B) {
 	}
 	b.Cleanup(pool.Close)
 
-	runner := newRunner(b, checks.Postgres(pool, checks.PostgresConfig{}))
+	runner := newRunner(b, pgcheck.New(pool, pgcheck.Config{}))
 	if s := runner.Run(ctx).Status(); s != checks.StatusHealthy {
 		b.Fatalf("warm-up: database check %v", s)
 	}

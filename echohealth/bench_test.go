@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
-	"github.com/labstack/echo/v4"
 )
 
 // benchServe serves req through e b.N times with one reused recorder.

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
-	"github.com/labstack/echo/v4"
 )
 
 // tokenAuth accepts "Authorization: Bearer good".

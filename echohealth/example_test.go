@@ -6,9 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
-	"github.com/labstack/echo/v4"
 )
 
 func ExampleRegister() {

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
-	"github.com/labstack/echo/v4"
 )
 
 // newRunner returns a runner with cs registered, closed at cleanup.

@@ -1,8 +1,9 @@
 package echohealth
 
 import (
-	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v4"
+
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // JWT defaults and limits.

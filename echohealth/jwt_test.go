@@ -15,10 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/echofx/healthcheck/echohealth"
-	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
+
+	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/internal/testutil"
 )
 
 var (

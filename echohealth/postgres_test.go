@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
-	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/pgcheck"
+	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/internal/testutil"
 )
 
 func newPool(t *testing.T, dsn string) *pgxpool.Pool {
@@ -55,8 +57,8 @@ func get(t *testing.T, client *http.Client, url string, header ...string) (int, 
 // TestRealServer serves the routes over loopback with a real PostgreSQL.
 func TestRealServer(t *testing.T) {
 	pg := testutil.StartPostgres(t)
-	good := newRunner(t, checks.Postgres(newPool(t, pg.DSN()), checks.PostgresConfig{}))
-	bad := newRunner(t, checks.Postgres(newPool(t, pg.DSNFor("database_not_exist")), checks.PostgresConfig{}))
+	good := newRunner(t, pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{}))
+	bad := newRunner(t, pgcheck.New(newPool(t, pg.DSNFor("database_not_exist")), pgcheck.Config{}))
 	auth, err := echohealth.NewJWT(echohealth.JWTConfig{Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +153,7 @@ func newServer(t *testing.T, h http.Handler) string {
 func TestPausedPostgres(t *testing.T) {
 	pg := testutil.StartPostgres(t)
 	const timeout = time.Second
-	c := checks.Postgres(newPool(t, pg.DSN()), checks.PostgresConfig{})
+	c := pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{})
 	c.TTL = 50 * time.Millisecond
 	c.Timeout = timeout
 	c.Interval = 100 * time.Millisecond // MaxStaleness = 100ms + 1s

@@ -1,9 +1,10 @@
 package echohealth
 
 import (
+	"github.com/labstack/echo/v4"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
-	"github.com/labstack/echo/v4"
 )
 
 // RouteName is the name of the GET {prefix}/ route, for e.Reverse.

@@ -5,9 +5,10 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
-	"github.com/labstack/echo/v4"
 )
 
 func TestRegisterErrors(t *testing.T) {

@@ -5,8 +5,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/echofx/healthcheck/echohealth"
 	"github.com/labstack/echo/v4"
+
+	"github.com/echofx/healthcheck/echohealth"
 )
 
 func TestReverse(t *testing.T) {

@@ -1,8 +1,9 @@
 package echov5health
 
 import (
-	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v5"
+
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // ErrUnauthorized is wrapped by the errors of (*JWT).Authenticate.

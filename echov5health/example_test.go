@@ -6,9 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/labstack/echo/v5"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echov5health"
-	"github.com/labstack/echo/v5"
 )
 
 func ExampleRegister() {

@@ -1,8 +1,9 @@
 package echov5health
 
 import (
-	"github.com/echofx/healthcheck/httphealth"
 	"github.com/labstack/echo/v5"
+
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // JWT defaults and limits.

@@ -3,9 +3,10 @@ package echov5health
 import (
 	"fmt"
 
+	"github.com/labstack/echo/v5"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
-	"github.com/labstack/echo/v5"
 )
 
 // RouteName is the name of the GET {prefix}/ route, for

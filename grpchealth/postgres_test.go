@@ -10,6 +10,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/grpchealth"
 	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/echofx/healthcheck/lifecycle"
@@ -29,7 +30,7 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 
 	runner := checks.NewRunner()
 	defer runner.Close()
-	c := checks.Postgres(pool, checks.PostgresConfig{})
+	c := pgcheck.New(pool, pgcheck.Config{})
 	c.Interval, c.TTL, c.Timeout = 100*time.Millisecond, 50*time.Millisecond, 2*time.Second
 	if err := runner.Register(c); err != nil {
 		t.Fatal(err)

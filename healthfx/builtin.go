@@ -9,6 +9,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/downstream"
+	"github.com/echofx/healthcheck/checks/httpcheck"
+	"github.com/echofx/healthcheck/checks/pgcheck"
+	"github.com/echofx/healthcheck/checks/redischeck"
 )
 
 // buildChecks returns the configured built-in checks and the contributed
@@ -16,7 +20,7 @@ import (
 func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]checks.Check, error) {
 	var list []checks.Check
 	if pool != nil && cfg.Database {
-		c := checks.Postgres(pool, checks.PostgresConfig{
+		c := pgcheck.New(pool, pgcheck.Config{
 			Name:          cfg.DatabaseName,
 			PoolThreshold: disabledAsNegative(cfg.DatabasePoolThreshold),
 			SlowThreshold: disabledAsNegativeDuration(cfg.DatabaseSlowThreshold),
@@ -26,11 +30,11 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]
 		list = append(list, c)
 	}
 	if cfg.Redis {
-		rc := checks.RedisConfig{Username: cfg.RedisUsername, Password: cfg.RedisPassword}
+		rc := redischeck.Config{Username: cfg.RedisUsername, Password: cfg.RedisPassword}
 		if cfg.RedisTLS {
 			rc.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
-		c := checks.Redis(cfg.RedisAddr, rc)
+		c := redischeck.New(cfg.RedisAddr, rc)
 		c.Criticality = criticality(cfg.RedisRequired)
 		list = append(list, c)
 	}
@@ -47,14 +51,14 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]
 	}
 	if cfg.ExternalAPIs {
 		for _, u := range cfg.ExternalURLs {
-			c, err := checks.HTTP(u.Name, u.URL, checks.HTTPConfig{})
+			c, err := httpcheck.New(u.Name, u.URL, httpcheck.Config{})
 			if err := add("HEALTH_CHECK_EXTERNAL_URLS", c, err, cfg.ExternalRequired); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, u := range cfg.DownstreamURLs {
-		c, err := checks.Downstream(u.Name, u.URL, checks.DownstreamConfig{TokenFile: cfg.DownstreamTokenFile})
+		c, err := downstream.New(u.Name, u.URL, downstream.Config{TokenFile: cfg.DownstreamTokenFile})
 		if err := add("HEALTH_CHECK_DOWNSTREAM_URLS", c, err, cfg.DownstreamRequired); err != nil {
 			return nil, err
 		}

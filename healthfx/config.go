@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
@@ -80,7 +81,7 @@ type Config struct {
 	// application/health+json), checked on their public route, e.g.
 	// orders=http://orders:8788/healthcheck/. Their answer maps to
 	// healthy, degraded or unhealthy with their own message (see
-	// checks.Downstream). HEALTH_CHECK_DOWNSTREAM_URLS, default none.
+	// downstream.New). HEALTH_CHECK_DOWNSTREAM_URLS, default none.
 	DownstreamURLs []NamedURL
 	// DownstreamRequired makes those checks required (default optional).
 	// HEALTH_CHECK_DOWNSTREAM_REQUIRED, default false.
@@ -213,8 +214,8 @@ func DefaultConfig() Config {
 		DatabaseName:          "database",
 		DatabaseRequired:      true,
 		DatabaseLevel:         checks.LevelBasic,
-		DatabaseSlowThreshold: checks.DefaultPostgresSlowThreshold,
-		DatabasePoolThreshold: checks.DefaultPostgresPoolThreshold,
+		DatabaseSlowThreshold: pgcheck.DefaultSlowThreshold,
+		DatabasePoolThreshold: pgcheck.DefaultPoolThreshold,
 		ExternalAPIs:          true,
 		RedisAddr:             "127.0.0.1:6379",
 		PathPrefix:            "/healthcheck",

@@ -22,7 +22,7 @@ import (
 //	   "history":[..]}},
 //	 "dependencies":{"<name>":"required"|"optional"}}
 //
-// "downstream" marks a check of another service (checks.Downstream).
+// "downstream" marks a check of another service (downstream.New).
 // With trends=1, "trends" holds the check's success rate and latency over
 // the runner's trend windows (1 h and 24 h by default); with series=1 as
 // well, "series", 60 points {"start","runs","failures","mean_ms"} oldest

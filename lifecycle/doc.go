@@ -28,7 +28,7 @@
 // the dependency coming up. A gate that finally fails logs a *StartupError
 // and calls the WithOnGateFailure function (healthfx: fx.Shutdowner with
 // exit code 1). A failure the dependency calls permanent (checks.Permanent;
-// the Postgres check marks a missing database and failed authentication)
+// pgcheck marks a missing database and failed authentication)
 // ends the gate at once with the server's message, and when it comes at
 // the first attempt Start itself returns it, so the start fails at once. A
 // Stop during the gate cancels it at once, without error.

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/echofx/healthcheck/lifecycle"
 )
@@ -134,7 +135,7 @@ func TestPostgresPermanentFailuresFailStartFast(t *testing.T) {
 			defer pool.Close()
 			runner := checks.NewRunner()
 			defer runner.Close()
-			if err := runner.Register(checks.Postgres(pool, checks.PostgresConfig{})); err != nil {
+			if err := runner.Register(pgcheck.New(pool, pgcheck.Config{})); err != nil {
 				t.Fatal(err)
 			}
 			lc := lifecycle.New(runner, lifecycle.WithLogger(discard))

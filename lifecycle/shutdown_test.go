@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/httpcheck"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
@@ -55,7 +56,7 @@ func hangingListener(t *testing.T) (addr string, accepted *atomic.Int32) {
 // Runner.Close.
 func TestStopWithHangingChecksIsPrompt(t *testing.T) {
 	addr, accepted := hangingListener(t)
-	upstream, err := checks.HTTP("upstream", "http://"+addr+"/health", checks.HTTPConfig{})
+	upstream, err := httpcheck.New("upstream", "http://"+addr+"/health", httpcheck.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

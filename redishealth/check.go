@@ -9,11 +9,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/redischeck"
 )
 
 // DefaultSlowThreshold is Config.SlowThreshold's default, that of
-// checks.Redis.
-const DefaultSlowThreshold = checks.DefaultRedisSlowThreshold
+// redischeck.New.
+const DefaultSlowThreshold = redischeck.DefaultSlowThreshold
 
 // DefaultName is Config.Name's default.
 const DefaultName = "redis"

@@ -7,7 +7,7 @@
 // Check sends PING through the client, so it uses the client's pool, its
 // dialer, its TLS and its credentials: nothing is configured twice and no
 // DSN reaches this package. Apps without go-redis keep the dependency-free
-// RESP check of package checks (checks.Redis).
+// RESP check of package checks (redischeck.New).
 //
 // # Module
 //

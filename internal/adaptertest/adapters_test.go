@@ -6,12 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	echo4 "github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
 	"github.com/echofx/healthcheck/echov5health"
 	"github.com/echofx/healthcheck/httphealth"
-	echo4 "github.com/labstack/echo/v4"
-	echo5 "github.com/labstack/echo/v5"
 )
 
 // adapter mounts the health routes of a runner on one kind of router.

@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/internal/testutil"
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // badTokens are the classes of Authorization values every adapter must

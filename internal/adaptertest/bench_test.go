@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	echo4 "github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
 	"github.com/echofx/healthcheck/echov5health"
 	"github.com/echofx/healthcheck/httphealth"
-	echo4 "github.com/labstack/echo/v4"
-	echo5 "github.com/labstack/echo/v5"
 )
 
 // constantBody and the headers are what the public route sends when

@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/testutil"
-	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

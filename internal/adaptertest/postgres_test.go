@@ -6,9 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/echofx/healthcheck/checks/pgcheck"
+	"github.com/echofx/healthcheck/internal/testutil"
 )
 
 // TestMissingDatabase serves a runner whose PostgreSQL check points at a
@@ -20,7 +21,7 @@ func TestMissingDatabase(t *testing.T) {
 	pool, err := pgxpool.New(context.Background(), pg.DSNFor("database_not_exist"))
 	must(t, err)
 	t.Cleanup(pool.Close)
-	runner := newRunner(t, checks.Postgres(pool, checks.PostgresConfig{}))
+	runner := newRunner(t, pgcheck.New(pool, pgcheck.Config{}))
 	if _, err := runner.Refresh(context.Background(), "database"); err != nil {
 		t.Fatal(err)
 	}

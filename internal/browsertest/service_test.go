@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/downstream"
+	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/echofx/healthcheck/lifecycle"
@@ -57,7 +59,7 @@ func startService(t *testing.T) *service {
 
 	runner := checks.NewRunner()
 	t.Cleanup(runner.Close)
-	db := checks.Postgres(pool, checks.PostgresConfig{})
+	db := pgcheck.New(pool, pgcheck.Config{})
 	fast(&db)
 	db.Timeout = 2 * time.Second
 	cache := checks.Check{Name: "cache", Func: checks.FromFunc(func(context.Context) error { return nil })}
@@ -66,7 +68,7 @@ func startService(t *testing.T) *service {
 		return errors.New("index is rebuilding")
 	})}
 	fast(&search)
-	orders, err := checks.Downstream("orders", downSrv.URL+"/healthcheck/", checks.DownstreamConfig{
+	orders, err := downstream.New("orders", downSrv.URL+"/healthcheck/", downstream.Config{
 		Origin: "browsertest",
 		Token:  testutil.MintHS256(downSecret, testutil.ValidClaims("", "", time.Hour)),
 	})

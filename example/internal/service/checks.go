@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/checks/syscheck"
 	"github.com/echofx/healthcheck/healthfx"
 )
 
@@ -71,7 +72,7 @@ func newSchemaCheck(pool *pgxpool.Pool) checks.Check {
 }
 
 // newMemoryCheck watches the process's memory against its limit.
-func newMemoryCheck() checks.Check { return checks.Memory(checks.MemoryConfig{}) }
+func newMemoryCheck() checks.Check { return syscheck.Memory(syscheck.MemoryConfig{}) }
 
 // newCleanup is the service's own shutdown step, run after the drain and
 // before the HTTP server stops (so it must not close what handlers use).

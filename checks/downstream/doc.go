@@ -1,0 +1,21 @@
+// Package downstream checks other services that run this library (or
+// answer application/health+json) through their public health route, given
+// its URL: New reads healthy, degraded or unhealthy with the service's own
+// message and, given a token for its detailed route, nests the statuses of
+// its checks.
+//
+// Its Check has checks.Check.Downstream set.
+//
+// Services that list each other must not reflect each other's state back
+// forever, nor fan out requests recursively. The rule: every request made
+// by a downstream check carries checks.DownstreamHeader, and a service answering
+// such a request leaves out ALL of its own downstream checks: it reads
+// Runner.LatestExcludingDownstream (which neither runs nor waits for a
+// downstream check) and answers with Snapshot.StatusAtExcludingDownstream
+// and MessageAtExcludingDownstream. A downstream check therefore sees its
+// peer's own dependencies only, so when a shared outage ends every
+// service returns to healthy within two check runs, and a request never
+// causes another request. Like every check, a downstream check runs in
+// the background (periodic runner, TTL refreshes), never on the path of
+// the request that reads it, except the first read before any result.
+package downstream

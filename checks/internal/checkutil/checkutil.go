@@ -1,0 +1,122 @@
+// Package checkutil holds what the integration packages under checks share:
+// the HTTP client of the HTTP and downstream checks, the classification of
+// its errors, and the helpers that build reports.
+package checkutil
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// maxRedirects is how many redirects NewHTTPClient's client follows.
+const maxRedirects = 3
+
+// NewHTTPClient returns the HTTP check's default client.
+func NewHTTPClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: -1}).DialContext,
+			TLSHandshakeTimeout:   10 * time.Second,
+			DisableKeepAlives:     true,
+			ForceAttemptHTTP2:     true,
+			ExpectContinueTimeout: time.Second,
+		},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > maxRedirects {
+				return http.ErrUseLastResponse
+			}
+			// net/http strips only Authorization, Cookie and
+			// WWW-Authenticate on a redirect to another host; custom
+			// headers (API keys) would follow. Answer with the redirect
+			// itself instead.
+			if req.URL.Host != via[0].URL.Host {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}
+}
+
+// PublicURL is u without user info, query and fragment, which may carry
+// credentials.
+func PublicURL(u *url.URL) string {
+	v := *u
+	v.User = nil
+	v.RawQuery = ""
+	v.ForceQuery = false
+	v.Fragment = ""
+	v.RawFragment = ""
+	return v.String()
+}
+
+// HTTPErrorMessage classifies a client.Do error without repeating it: a
+// *url.Error's text holds the whole URL, credentials included.
+func HTTPErrorMessage(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		return checks.ErrorClass(ctx.Err())
+	}
+	if c := checks.ErrorClass(err); c != "" {
+		return c
+	}
+	var (
+		verifyErr   *tls.CertificateVerificationError
+		unknownCA   x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		invalidCert x509.CertificateInvalidError
+		recordErr   tls.RecordHeaderError
+		alert       tls.AlertError
+	)
+	switch {
+	case errors.As(err, &verifyErr), errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalidCert):
+		return "TLS certificate invalid"
+	case errors.As(err, &recordErr), errors.As(err, &alert):
+		return "TLS handshake failed"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	}
+	return "request failed"
+}
+
+// FailReport is an unhealthy report whose public message is msg and whose cause
+// is err, kept reachable but never shown.
+func FailReport(msg string, err error, details map[string]any) checks.Report {
+	return checks.Report{Status: checks.StatusUnhealthy, Message: msg, Details: details, Err: checks.NewSafeError(msg, err)}
+}
+
+// DurationMS is d in milliseconds with microsecond precision, for details.
+func DurationMS(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+// SlowMessage is the degraded message of a probe that took d:
+// "slow response (1.2s)" or "slow response (612ms)".
+func SlowMessage(d time.Duration) string {
+	if d >= time.Second {
+		d = d.Round(100 * time.Millisecond)
+	} else {
+		d = d.Round(time.Millisecond)
+	}
+	return "slow response (" + d.String() + ")"
+}
+
+// NetErrorMessage classifies a dial or I/O error without repeating it (a
+// *net.OpError's text holds the address).
+func NetErrorMessage(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		return checks.ErrorClass(ctx.Err())
+	}
+	if c := checks.ErrorClass(err); c != "" {
+		return c
+	}
+	return "connection failed"
+}
