@@ -23,7 +23,7 @@ import (
 
 // openDB opens driverName's dsn, closed when the test ends. It does not
 // connect: the check's first probe does.
-func openDB(t *testing.T, driverName, dsn string, maxOpen int) *sql.DB {
+func openDB(t testing.TB, driverName, dsn string, maxOpen int) *sql.DB {
 	t.Helper()
 	db, err := sql.Open(driverName, dsn)
 	if err != nil {
