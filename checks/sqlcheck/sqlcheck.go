@@ -297,6 +297,9 @@ func queryOne(ctx context.Context, q queryer, query string) error {
 	return rows.Close()
 }
 
+// durationMS and slowMessage repeat checks/internal/checkutil's, which
+// would make every user of this package compile net/http and crypto/tls.
+
 // durationMS is d in milliseconds with microsecond precision, for details.
 func durationMS(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
