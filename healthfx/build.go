@@ -50,7 +50,7 @@ func New(p Params) (Health, error) {
 	runner := checks.NewRunner(runnerOpts...)
 	runner.AddHooks(checks.LogTransitions(logger, runner))
 
-	list, err := buildChecks(cfg, p.Pool, p.Checks)
+	list, err := buildChecks(cfg, p.Pool, p.SQLDB, p.Checks)
 	if err != nil {
 		return Health{}, err
 	}

@@ -2,6 +2,7 @@ package healthfx
 
 import (
 	"crypto/tls"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,12 +14,31 @@ import (
 	"github.com/echofx/healthcheck/checks/httpcheck"
 	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/checks/redischeck"
+	"github.com/echofx/healthcheck/checks/sqlcheck"
 )
 
 // buildChecks returns the configured built-in checks and the contributed
 // ones, in name order, with the configured timings filled into zero fields.
-func buildChecks(cfg Config, pool *pgxpool.Pool, contributed []checks.Check) ([]checks.Check, error) {
+func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []checks.Check) ([]checks.Check, error) {
 	var list []checks.Check
+	if db != nil && cfg.Database && cfg.DatabaseSQL {
+		name := cfg.DatabaseName
+		if pool != nil {
+			name = cfg.DatabaseSQLName
+			if name == cfg.DatabaseName {
+				return nil, &ConfigError{Variable: "HEALTH_CHECK_DATABASE_SQL_NAME", Value: name,
+					Expected: "a name other than HEALTH_CHECK_DATABASE_NAME's: the app provides a *pgxpool.Pool and a *sql.DB, each checked"}
+			}
+		}
+		c := sqlcheck.New(db,
+			sqlcheck.WithName(name),
+			sqlcheck.WithPoolThreshold(disabledAsNegative(cfg.DatabasePoolThreshold)),
+			sqlcheck.WithSlowThreshold(disabledAsNegativeDuration(cfg.DatabaseSlowThreshold)),
+		)
+		c.Criticality = criticality(cfg.DatabaseRequired)
+		c.Level = cfg.DatabaseLevel
+		list = append(list, c)
+	}
 	if pool != nil && cfg.Database {
 		c := pgcheck.New(pool, pgcheck.Config{
 			Name:          cfg.DatabaseName,

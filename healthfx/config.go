@@ -47,8 +47,9 @@ type Config struct {
 	Level checks.Level
 
 	// Database adds the "database" check when the app provides a
-	// *pgxpool.Pool; false leaves it out (for an app that registers its
-	// own). HEALTH_CHECK_DATABASE, default true.
+	// *pgxpool.Pool or a *sql.DB (see DatabaseSQL); false leaves them out
+	// (for an app that registers its own). HEALTH_CHECK_DATABASE, default
+	// true. The other Database* settings apply to both checks.
 	Database bool
 	// DatabaseName names that check. HEALTH_CHECK_DATABASE_NAME, default
 	// "database".
@@ -67,6 +68,16 @@ type Config struct {
 	// acquired reads degraded. HEALTH_CHECK_DATABASE_POOL_THRESHOLD,
 	// default 0.9; 0 disables.
 	DatabasePoolThreshold float64
+	// DatabaseSQL adds a check of the app's *sql.DB (checks/sqlcheck: any
+	// database/sql driver) when the app provides one and Database is true;
+	// false leaves it out, e.g. when that *sql.DB is the *pgxpool.Pool
+	// seen through pgx's stdlib. HEALTH_CHECK_DATABASE_SQL, default true.
+	DatabaseSQL bool
+	// DatabaseSQLName names the *sql.DB check when the app provides a
+	// *pgxpool.Pool too, whose check keeps DatabaseName; alone, the *sql.DB
+	// check is named DatabaseName. HEALTH_CHECK_DATABASE_SQL_NAME, default
+	// "sql".
+	DatabaseSQLName string
 
 	// ExternalAPIs enables the HTTP checks of ExternalURLs.
 	// HEALTH_CHECK_EXTERNAL_APIS, default true.
@@ -216,6 +227,8 @@ func DefaultConfig() Config {
 		DatabaseLevel:         checks.LevelBasic,
 		DatabaseSlowThreshold: pgcheck.DefaultSlowThreshold,
 		DatabasePoolThreshold: pgcheck.DefaultPoolThreshold,
+		DatabaseSQL:           true,
+		DatabaseSQLName:       "sql",
 		ExternalAPIs:          true,
 		RedisAddr:             "127.0.0.1:6379",
 		PathPrefix:            "/healthcheck",

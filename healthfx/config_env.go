@@ -108,6 +108,8 @@ var settings = []setting{
 	field("HEALTH_CHECK_DATABASE_LEVEL", "DatabaseLevel", func(c *Config) *checks.Level { return &c.DatabaseLevel }, parseLevel),
 	field("HEALTH_CHECK_DATABASE_SLOW_THRESHOLD", "DatabaseSlowThreshold", func(c *Config) *time.Duration { return &c.DatabaseSlowThreshold }, ParseDuration),
 	field("HEALTH_CHECK_DATABASE_POOL_THRESHOLD", "DatabasePoolThreshold", func(c *Config) *float64 { return &c.DatabasePoolThreshold }, parseRatio),
+	field("HEALTH_CHECK_DATABASE_SQL", "DatabaseSQL", func(c *Config) *bool { return &c.DatabaseSQL }, parseBool),
+	field("HEALTH_CHECK_DATABASE_SQL_NAME", "DatabaseSQLName", func(c *Config) *string { return &c.DatabaseSQLName }, parseName),
 	field("HEALTH_CHECK_EXTERNAL_APIS", "ExternalAPIs", func(c *Config) *bool { return &c.ExternalAPIs }, parseBool),
 	secret(field("HEALTH_CHECK_EXTERNAL_URLS", "ExternalURLs", func(c *Config) *[]NamedURL { return &c.ExternalURLs }, parseNamedURLs)),
 	field("HEALTH_CHECK_EXTERNAL_REQUIRED", "ExternalRequired", func(c *Config) *bool { return &c.ExternalRequired }, parseBool),

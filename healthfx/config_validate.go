@@ -75,6 +75,8 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_CHECK_LEVEL", "want basic, standard or comprehensive")
 	case c.Database && checks.ValidateName(c.DatabaseName) != nil:
 		return c.bad("HEALTH_CHECK_DATABASE_NAME", "want a check name: printable ASCII without spaces, '/', '\"' or '\\'")
+	case c.Database && c.DatabaseSQL && checks.ValidateName(c.DatabaseSQLName) != nil:
+		return c.bad("HEALTH_CHECK_DATABASE_SQL_NAME", "want a check name: printable ASCII without spaces, '/', '\"' or '\\'")
 	case c.DatabaseLevel > checks.LevelComprehensive:
 		return c.bad("HEALTH_CHECK_DATABASE_LEVEL", "want basic, standard or comprehensive")
 	case c.DatabaseSlowThreshold < 0:

@@ -3,10 +3,11 @@
 // Add Module to fx.New. It consumes what the app owns (an *echo.Echo of
 // Echo v4 or Echo v5, or a Router naming a group, an admin server or an
 // *http.ServeMux, and
-// when provided a *pgxpool.Pool, a *slog.Logger, a prometheus.Registerer
-// and a Version) and adds, with no other code:
+// when provided a *pgxpool.Pool, a *sql.DB, a *slog.Logger, a
+// prometheus.Registerer and a Version) and adds, with no other code:
 //
-//   - the "database" check on the pool, Redis and external API checks from
+//   - the "database" check on the pool or the *sql.DB (both checked when
+//     both are provided, the *sql.DB's named "sql"), Redis and external API checks from
 //     the configuration, and the checks contributed with AsCheck or
 //     SupplyCheck (registered in name order: value groups are unordered);
 //   - the startup gate in an OnStart hook (a failure fails app.Start with

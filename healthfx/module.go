@@ -2,6 +2,7 @@ package healthfx
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,7 +23,9 @@ import (
 // none). It consumes, when the app provides them, a *slog.Logger
 // (default slog.Default()), a prometheus.Registerer (no metrics without
 // one; never the global registry), a *pgxpool.Pool (adds the required
-// "database" check; see Config.Database*) and a Version. It provides the
+// "database" check; see Config.Database*), a *sql.DB of any database/sql
+// driver (adds the same check through checks/sqlcheck, named "sql" when a
+// *pgxpool.Pool is there too; see Config.DatabaseSQL) and a Version. It provides the
 // *Config (see Config for the precedence of defaults, SetDefaults, the
 // environment and fx.Decorate), the *checks.Runner and the
 // *lifecycle.Lifecycle.
@@ -141,6 +144,7 @@ type Params struct {
 	Logger     *slog.Logger          `optional:"true"`
 	Registerer prometheus.Registerer `optional:"true"`
 	Pool       *pgxpool.Pool         `optional:"true"`
+	SQLDB      *sql.DB               `optional:"true"`
 	Version    Version               `optional:"true"`
 	Checks     []checks.Check        `group:"health.checks"`
 	Cleanups   []Cleanup             `group:"health.cleanups"`

@@ -1,0 +1,317 @@
+// Package sqlcheck checks any SQL database the application reaches through
+// database/sql (MySQL, MariaDB, PostgreSQL through pgx's stdlib, SQL Server,
+// ...), on the application's own *sql.DB. It imports no driver: the
+// application's driver is the one that runs.
+package sqlcheck
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// Defaults of the check.
+const (
+	// DefaultName is the check's name unless WithName says otherwise.
+	DefaultName = "database"
+	// DefaultPoolThreshold is WithPoolThreshold's default.
+	DefaultPoolThreshold = 0.9
+	// DefaultSlowThreshold is WithSlowThreshold's default.
+	DefaultSlowThreshold = time.Second
+)
+
+// Option configures New.
+type Option interface{ apply(*config) }
+
+type config struct {
+	name       string
+	threshold  float64
+	slow       time.Duration
+	query      string
+	classifier Classifier
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithName names the check; default DefaultName ("database"). An empty
+// name keeps the default.
+func WithName(name string) Option {
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.name = name
+		}
+	})
+}
+
+// WithPoolThreshold: when the connections in use reach this share of the
+// pool's MaxOpenConnections, the check is degraded with the message
+// "connection pool nearly exhausted (9/10)". Default DefaultPoolThreshold
+// (0.9); 0, a negative value or a value above 1 disables it (a full pool is
+// still reported, see New). A pool without a limit (SetMaxOpenConns(0), the
+// database/sql default) has no saturation to read.
+func WithPoolThreshold(share float64) Option {
+	return optionFunc(func(c *config) { c.threshold = share })
+}
+
+// WithSlowThreshold: a probe slower than d makes the check degraded with
+// the message "slow response (1.2s)". Default DefaultSlowThreshold (1 s);
+// 0 or negative disables.
+func WithSlowThreshold(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.slow = d })
+}
+
+// WithQuery makes the probe run query (which must return at least one row,
+// such as "SELECT 1 FROM DUAL") instead of the default probe (see New).
+func WithQuery(query string) Option {
+	return optionFunc(func(c *config) { c.query = query })
+}
+
+// Classifier turns a driver's error into a public message, and says whether
+// waiting will not cure it (permanent). It returns msg "" for an error it
+// does not know, which the built-in rules then handle (see New). msg is
+// shown to anyone: it must carry no DSN, host, user name or password.
+type Classifier func(err error) (msg string, permanent bool)
+
+// WithClassifier adds a classifier consulted before the built-in rules, for
+// a driver whose errors they do not read (see New): for example, with
+// github.com/go-sql-driver/mysql, errors.As on *mysql.MySQLError gives the
+// error Number and Message to any rule the application wants.
+func WithClassifier(f Classifier) Option {
+	return optionFunc(func(c *config) { c.classifier = f })
+}
+
+// New returns a Required, LevelBasic check (named "database" unless
+// WithName) of the application's *sql.DB: one round trip to the server on a
+// connection of the application's own pool, and a reading of the pool's
+// saturation from db.Stats(). It never opens a connection of its own, nor
+// sees a DSN: the pool dials when it has no idle connection, bounded by
+// the context the runner passes (the check's Timeout).
+//
+// The probe is db.PingContext when the driver's connections implement
+// driver.Pinger (go-sql-driver/mysql sends COM_PING, pgx's stdlib and
+// lib/pq an empty statement: each a real round trip), and SELECT 1 otherwise,
+// since database/sql's PingContext only takes a connection from the pool
+// when the driver cannot ping. The check finds out on its first run, on
+// a connection it then probes. WithQuery forces a query instead.
+//
+// Details, sampled from db.Stats() before the probe (the application's use
+// of the pool, not the probe's): "open_connections", "in_use", "idle",
+// "max_open_connections" (0: no limit), "wait_count", "wait_duration_ms",
+// plus "response_ms" when the probe ran.
+//
+// Outcomes:
+//
+//   - healthy when the probe succeeds;
+//   - degraded when it succeeds but in_use/max_open_connections reached the
+//     pool threshold ("connection pool nearly exhausted (9/10)") or the probe
+//     took longer than the slow threshold ("slow response (1.2s)");
+//   - degraded without probing when every connection is in use
+//     ("connection pool exhausted (10/10)"): the probe would only queue
+//     behind the application and call a busy database dead. database/sql
+//     counts no completed acquires, so when the next run still finds the
+//     pool full the check probes, waiting for a connection like the
+//     application does: a busy pool hands one over and reads degraded
+//     ("connection pool exhausted (10/10)"), a stuck one (a hung database
+//     holding every connection) times out and reads unhealthy;
+//   - unhealthy on error, with a message that is safe to show.
+//
+// Error messages, without importing a driver, in this order:
+//
+//   - the context's end reads "timeout" (or "canceled"), whatever the
+//     driver returned;
+//   - WithClassifier's classifier, when it knows the error;
+//   - a server error carrying an SQLSTATE (an error with a SQLState() string
+//     method, as pgx's *pgconn.PgError and lib/pq's *pq.Error have): class
+//     28 reads "authentication failed", 53300 and 08004 "too many
+//     connections", others the server's message without its driver framing
+//     (`database "app" does not exist`); 3D000, 28000 and 28P01 are
+//     permanent;
+//   - a MySQL or MariaDB server error as go-sql-driver/mysql prints it
+//     ("Error 1049 (42000): Unknown database 'app'"): access denied to a
+//     database (1044, which a user without global privileges also gets for
+//     a database that does not exist) reads "access denied to database
+//     'app'", a refused login (1045, 1698) "authentication failed", 1130
+//     "host not allowed", 1040, 1203 and 1226 "too many connections", others the
+//     server's message ("Unknown database 'app'"); 1044, 1045, 1049, 1130
+//     and 1698 are permanent;
+//   - a checks.SafeError's SafeMessage;
+//   - a transport failure's class (checks.ErrorClass): "connection
+//     refused", "connection reset", "host not found", "timeout", ...;
+//   - anything else reads "connection failed".
+//
+// Server messages pass through checks.Redact and lose any quoted user
+// ("user 'app'@'10.0.0.1'" becomes "user ***"). Messages never carry the
+// DSN, the host, the user name or the password; the driver's error stays
+// reachable as Report.Err's cause. A permanent failure sets
+// Report.Permanent, so the lifecycle's startup gate stops at once.
+//
+// A nil db gives a check that is always unhealthy with "database not
+// configured".
+func New(db *sql.DB, opts ...Option) checks.Check {
+	cfg := config{name: DefaultName, threshold: DefaultPoolThreshold, slow: DefaultSlowThreshold}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	c := &checker{db: db, cfg: cfg}
+	return checks.Check{Name: cfg.name, Func: c.run, Criticality: checks.Required, Level: checks.LevelBasic}
+}
+
+// Probe kinds, found on the first run.
+const (
+	probeUnknown int32 = iota
+	probePing
+	probeQuery
+)
+
+type checker struct {
+	db    *sql.DB
+	cfg   config
+	probe atomic.Int32
+
+	mu      sync.Mutex
+	wasFull bool // the previous run found every connection in use
+}
+
+func (c *checker) run(ctx context.Context) checks.Report {
+	if c.db == nil {
+		return checks.Report{Status: checks.StatusUnhealthy, Message: "database not configured"}
+	}
+	st := c.db.Stats()
+	details := map[string]any{
+		"open_connections":     st.OpenConnections,
+		"in_use":               st.InUse,
+		"idle":                 st.Idle,
+		"max_open_connections": st.MaxOpenConnections,
+		"wait_count":           st.WaitCount,
+		"wait_duration_ms":     durationMS(st.WaitDuration),
+	}
+	inUse, max := st.InUse, st.MaxOpenConnections
+	full := max > 0 && inUse >= max
+	c.mu.Lock()
+	stuck := full && c.wasFull
+	c.wasFull = full
+	c.mu.Unlock()
+	if full && !stuck {
+		return checks.Report{
+			Status:  checks.StatusDegraded,
+			Message: fmt.Sprintf("connection pool exhausted (%d/%d)", inUse, max),
+			Details: details,
+		}
+	}
+
+	start := time.Now()
+	err := c.roundTrip(ctx)
+	elapsed := time.Since(start)
+	details["response_ms"] = durationMS(elapsed)
+	if err != nil {
+		msg, permanent := c.classify(ctx, err)
+		return checks.Report{
+			Status:    checks.StatusUnhealthy,
+			Message:   msg,
+			Details:   details,
+			Err:       checks.NewSafeError(msg, err),
+			Permanent: permanent,
+		}
+	}
+	threshold := c.cfg.threshold
+	switch {
+	case full:
+		return checks.Report{
+			Status:  checks.StatusDegraded,
+			Message: fmt.Sprintf("connection pool exhausted (%d/%d)", inUse, max),
+			Details: details,
+		}
+	case max > 0 && threshold > 0 && threshold <= 1 && float64(inUse) >= threshold*float64(max):
+		return checks.Report{
+			Status:  checks.StatusDegraded,
+			Message: fmt.Sprintf("connection pool nearly exhausted (%d/%d)", inUse, max),
+			Details: details,
+		}
+	case c.cfg.slow > 0 && elapsed > c.cfg.slow:
+		return checks.Report{Status: checks.StatusDegraded, Message: slowMessage(elapsed), Details: details}
+	}
+	return checks.Report{Status: checks.StatusHealthy, Details: details}
+}
+
+// roundTrip makes one round trip to the server.
+func (c *checker) roundTrip(ctx context.Context) error {
+	if c.cfg.query != "" {
+		return queryOne(ctx, c.db, c.cfg.query)
+	}
+	switch c.probe.Load() {
+	case probePing:
+		return c.db.PingContext(ctx)
+	case probeQuery:
+		return queryOne(ctx, c.db, "SELECT 1")
+	}
+	// First run: see whether the driver can ping, on a connection that is
+	// then probed.
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	kind := probeQuery
+	if err := conn.Raw(func(dc any) error {
+		if _, ok := dc.(driver.Pinger); ok {
+			kind = probePing
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	c.probe.Store(kind)
+	if kind == probePing {
+		return conn.PingContext(ctx)
+	}
+	return queryOne(ctx, conn, "SELECT 1")
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryOne runs query and reads its first row, whatever its columns.
+func queryOne(ctx context.Context, q queryer, query string) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return checks.NewSafeError("probe query returned no row", nil)
+	}
+	return rows.Close()
+}
+
+// durationMS and slowMessage repeat checks/internal/checkutil's, which
+// would make every user of this package compile net/http and crypto/tls.
+
+// durationMS is d in milliseconds with microsecond precision, for details.
+func durationMS(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+// slowMessage is the degraded message of a probe that took d, as the other
+// built-in checks word it: "slow response (1.2s)" or "slow response (612ms)".
+func slowMessage(d time.Duration) string {
+	if d >= time.Second {
+		d = d.Round(100 * time.Millisecond)
+	} else {
+		d = d.Round(time.Millisecond)
+	}
+	return "slow response (" + d.String() + ")"
+}
