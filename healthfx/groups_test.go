@@ -83,3 +83,28 @@ func TestGroupsStartupAndDegradedStatus(t *testing.T) {
 		t.Errorf("group core?verbose = %d %q", code, body)
 	}
 }
+
+// TestGroupsInCode: Config.Groups set in code serves the same, and an
+// unknown check there is an error naming the field.
+func TestGroupsInCode(t *testing.T) {
+	quietEnv(t)
+	ok := checks.Check{Name: "cache", Func: checks.FromFunc(func(context.Context) error { return nil })}
+	err := fx.New(fx.NopLogger, fx.Provide(echo.New), healthfx.SupplyCheck(ok), healthfx.Module,
+		healthfx.SetDefaults(func(c *healthfx.Config) {
+			c.Groups = []checks.Group{{Name: "core", Checks: []string{"cache", "queue"}}}
+		})).Err()
+	var ce *healthfx.ConfigError
+	if !errors.As(err, &ce) || ce.Variable != "Config.Groups (set in code)" || !strings.Contains(ce.Error(), `"queue"`) {
+		t.Fatalf("err = %v, want a *ConfigError naming Config.Groups", err)
+	}
+	var e *echo.Echo
+	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New), healthfx.SupplyCheck(ok), healthfx.Module,
+		healthfx.SetDefaults(func(c *healthfx.Config) {
+			c.Groups = []checks.Group{{Name: "core", Checks: []string{"cache"}}}
+		}), fx.Populate(&e))
+	app.RequireStart()
+	defer app.RequireStop()
+	if code, body := get(t, e, "/healthcheck/group/core", ""); code != 200 || body != `{"status":"success","data":{"health":"ok"}}` {
+		t.Fatalf("group core = %d %s", code, body)
+	}
+}
