@@ -27,7 +27,15 @@
 //   - GET and HEAD /healthcheck/ready: 503 while Readiness says not ready
 //     ("starting", "draining") or a required check fails; else like the
 //     public route.
+//   - GET and HEAD /healthcheck/startup: 503 until the startup gate passed,
+//     then 200 for good (a Kubernetes startupProbe).
+//   - GET and HEAD /healthcheck/group/:group, only with WithGroups: like
+//     the public route, over one group's checks; 404 for an unknown group.
 //   - GET and HEAD /healthcheck/detailed and /healthcheck/detailed/:check,
 //     only with WithDetailed: every check's status, timings, details and
 //     counters, behind an Authenticator (NewJWT builds one).
+//
+// ?verbose on the public route, /live, /ready, /startup and the groups
+// answers text for people, one line per check, and ?exclude=name leaves a
+// check out (see httphealth.Verbose).
 package echohealth

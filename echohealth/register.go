@@ -17,6 +17,8 @@ const RouteName = httphealth.RouteName
 //	                                                    healthcheck:get:noslash, healthcheck:head:noslash
 //	GET, HEAD {prefix}/live            liveness         healthcheck:live, healthcheck:live:head
 //	GET, HEAD {prefix}/ready           readiness        healthcheck:ready, healthcheck:ready:head
+//	GET, HEAD {prefix}/startup         startup gate     healthcheck:startup, healthcheck:startup:head
+//	GET, HEAD {prefix}/group/:group    with WithGroups  healthcheck:group, healthcheck:group:head
 //	GET, HEAD {prefix}/detailed        with WithDetailed  healthcheck:detailed, healthcheck:detailed:head
 //	GET, HEAD {prefix}/detailed/:check with WithDetailed  healthcheck:detailed:check, healthcheck:detailed:check:head
 //

@@ -16,6 +16,8 @@
 //	GET, HEAD {prefix}/ and {prefix}    healthcheck:get, healthcheck:head, healthcheck:get:noslash, healthcheck:head:noslash
 //	GET, HEAD {prefix}/live             healthcheck:live, healthcheck:live:head
 //	GET, HEAD {prefix}/ready            healthcheck:ready, healthcheck:ready:head
+//	GET, HEAD {prefix}/startup          healthcheck:startup, healthcheck:startup:head (unless WithoutStartup)
+//	GET, HEAD {prefix}/group/:group     healthcheck:group, healthcheck:group:head (with WithGroups)
 //	GET, HEAD {prefix}/detailed         healthcheck:detailed, healthcheck:detailed:head (with WithDetailed)
 //	GET, HEAD {prefix}/detailed/:check  healthcheck:detailed:check, healthcheck:detailed:check:head
 //

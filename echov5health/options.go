@@ -78,3 +78,23 @@ func WithMetrics(path string, h http.Handler) Option { return httphealth.WithMet
 // it to anyone, pass an AuthenticatorFunc that returns nil, and say so in
 // your code.
 func WithDetailed(auth Authenticator) Option { return httphealth.WithDetailed(coreAuth(auth)) }
+
+// Startup tells whether start-up is over (httphealth.Startup;
+// *lifecycle.Lifecycle satisfies it).
+type Startup = httphealth.Startup
+
+// WithStartup sets what {prefix}/startup asks (default: the Readiness when
+// it also implements Startup, as *lifecycle.Lifecycle does; else the route
+// answers 200 as soon as it serves).
+func WithStartup(s Startup) Option { return httphealth.WithStartup(s) }
+
+// WithoutStartup leaves out the /startup routes (default: served).
+func WithoutStartup() Option { return httphealth.WithoutStartup() }
+
+// WithGroups adds health groups served at {prefix}/group/:group, like the
+// public route over each group's checks (see httphealth.WithGroups).
+func WithGroups(groups ...checks.Group) Option { return httphealth.WithGroups(groups...) }
+
+// WithDegradedStatus sets the status code of the public route, /ready and
+// the groups when degraded (default 200; see httphealth.WithDegradedStatus).
+func WithDegradedStatus(code int) Option { return httphealth.WithDegradedStatus(code) }

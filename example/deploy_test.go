@@ -22,8 +22,9 @@ var (
 
 // The routes the manifests rely on, as served by echohealth.
 const (
-	deployLivePath  = "/healthcheck/live"
-	deployReadyPath = "/healthcheck/ready"
+	deployLivePath    = "/healthcheck/live"
+	deployReadyPath   = "/healthcheck/ready"
+	deployStartupPath = "/healthcheck/startup"
 )
 
 // deployFxTimeout is fx's start and stop timeout. The example passes no

@@ -44,7 +44,7 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, tc := range []struct {
 		probe, path string
 	}{
-		{"startupProbe", deployReadyPath},
+		{"startupProbe", deployStartupPath},
 		{"livenessProbe", deployLivePath},
 		{"readinessProbe", deployReadyPath},
 	} {
@@ -176,8 +176,22 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	svc := startService(t, env...)
 
-	// Ready within the startupProbe's budget.
+	// Started (and ready) within the startupProbe's budget; /startup
+	// answers 503 until the gate passed, then 200.
 	deadline := time.Now().Add(startupBudget)
+	for {
+		code, body := svc.Get(t, deployStartupPath)
+		if code == http.StatusOK {
+			break
+		}
+		if code != http.StatusServiceUnavailable || body != `{"status":"error","error":"starting"}` {
+			t.Fatalf("%s = %d %s before the gate passed, want 503 starting", deployStartupPath, code, body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still %d after the startupProbe budget %v\nstderr:\n%s", deployStartupPath, code, startupBudget, svc.Stderr())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for {
 		code, _ := svc.Get(t, deployReadyPath)
 		if code == http.StatusOK {
@@ -239,6 +253,9 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	if code, _ := svc.Get(t, deployLivePath); code != http.StatusOK {
 		t.Errorf("%s = %d during the drain; a liveness failure would restart the pod", deployLivePath, code)
+	}
+	if code, _ := svc.Get(t, deployStartupPath); code != http.StatusOK {
+		t.Errorf("%s = %d during the drain; the startup route stays 200 once the gate passed", deployStartupPath, code)
 	}
 	if code := svc.Wait(t, grace); code != 0 {
 		t.Errorf("exit code %d after SIGTERM, want 0\nstderr:\n%s", code, svc.Stderr())

@@ -13,7 +13,9 @@
 // that is starting or draining reports NOT_SERVING at once. Each registered
 // check's name is a service too: SERVING when the check is healthy or
 // degraded, NOT_SERVING when unhealthy, UNKNOWN before its first result.
-// Any other name is NOT_FOUND for Check and SERVICE_UNKNOWN for Watch.
+// Each group of WithGroups (healthfx: HEALTH_GROUPS) is a service too:
+// SERVING while its checks aggregate to healthy or degraded. Any other
+// name is NOT_FOUND for Check and SERVICE_UNKNOWN for Watch.
 //
 // Check answers like the HTTP routes do, from the runner's cache
 // (Runner.LatestAt): it never waits on a dependency while a usable result

@@ -15,6 +15,7 @@ type Option interface{ apply(*config) }
 type config struct {
 	level     checks.Level
 	readiness Readiness
+	groups    []checks.Group // WithGroups (groups.go)
 }
 
 type optionFunc func(*config)

@@ -29,6 +29,7 @@ type Server struct {
 	runner    *checks.Runner
 	level     checks.Level
 	readiness Readiness
+	groups    []checks.Group // WithGroups (groups.go)
 
 	shutdown atomic.Bool // the "" service reads NOT_SERVING for good
 
@@ -58,10 +59,14 @@ func New(runner *checks.Runner, opts ...Option) (*Server, error) {
 	if cfg.level >= checks.NumLevels {
 		return nil, fmt.Errorf("grpchealth: WithLevel(%d): %w", uint8(cfg.level), checks.ErrInvalidLevel)
 	}
+	if err := validateGroups(runner, cfg.groups); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		runner:    runner,
 		level:     cfg.level,
 		readiness: cfg.readiness,
+		groups:    cfg.groups,
 		watchers:  make(map[*watcher]struct{}),
 		closed:    make(chan struct{}),
 	}
@@ -80,7 +85,8 @@ func (s *Server) Register(r grpc.ServiceRegistrar) { healthgrpc.RegisterHealthSe
 
 // Check implements grpc.health.v1.Health/Check: the service's status from
 // the runner's cache (Runner.LatestAt: no wait while a usable result
-// exists), NOT_FOUND for a name that is neither "" nor a check.
+// exists), NOT_FOUND for a name that is neither "", a check nor a group
+// (WithGroups).
 func (s *Server) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
 	st, ok := s.status(ctx, req.GetService(), true)
 	if !ok {
@@ -89,14 +95,17 @@ func (s *Server) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*
 	return &healthpb.HealthCheckResponse{Status: st}, nil
 }
 
-// List implements grpc.health.v1.Health/List: "" and every registered
-// check, read from one snapshot.
+// List implements grpc.health.v1.Health/List: "", every registered
+// check, read from one snapshot, and every group.
 func (s *Server) List(ctx context.Context, _ *healthpb.HealthListRequest) (*healthpb.HealthListResponse, error) {
 	snap := s.runner.LatestAt(ctx, checks.LevelComprehensive)
 	out := make(map[string]*healthpb.HealthCheckResponse, len(snap.Results)+1)
 	out[""] = &healthpb.HealthCheckResponse{Status: s.overall(snap)}
 	for _, r := range snap.Results {
 		out[r.Name] = &healthpb.HealthCheckResponse{Status: checkStatus(r.Status)}
+	}
+	for _, g := range s.groups {
+		out[g.Name] = &healthpb.HealthCheckResponse{Status: s.groupStatus(ctx, g, true)}
 	}
 	return &healthpb.HealthListResponse{Statuses: out}, nil
 }
@@ -201,6 +210,9 @@ func (s *Server) status(ctx context.Context, service string, fresh bool) (st hea
 			return s.overall(s.runner.LatestAt(ctx, s.level)), true
 		}
 		return s.overall(s.runner.Snapshot()), true
+	}
+	if g, isGroup := s.group(service); isGroup {
+		return s.groupStatus(ctx, g, fresh), true
 	}
 	c, found := s.runner.Lookup(service)
 	if !found {

@@ -57,6 +57,9 @@ func New(p Params) (Health, error) {
 	if err := runner.Register(list...); err != nil {
 		return Health{}, fmt.Errorf("healthfx: %w", err)
 	}
+	if err := cfg.validateGroups(func(n string) bool { _, ok := runner.Lookup(n); return ok }); err != nil {
+		return Health{}, err
+	}
 	if metrics != nil {
 		names := make([]string, len(list))
 		for i, c := range list {
@@ -144,7 +147,14 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 		httphealth.WithLevel(cfg.Level),
 		httphealth.WithFailureStatus(cfg.FailureStatus),
 		httphealth.WithPublicErrors(cfg.PublicErrors),
+		httphealth.WithDegradedStatus(cfg.DegradedStatus),
 		httphealth.WithVersion(string(p.Version)),
+	}
+	if len(cfg.Groups) > 0 {
+		opts = append(opts, httphealth.WithGroups(cfg.Groups...))
+	}
+	if !cfg.Startup {
+		opts = append(opts, httphealth.WithoutStartup())
 	}
 	if !cfg.Live {
 		opts = append(opts, httphealth.WithoutLive())

@@ -127,6 +127,17 @@ type Config struct {
 	Live bool
 	// Ready serves {prefix}/ready. HEALTH_ROUTE_READY, default true.
 	Ready bool
+	// Startup serves {prefix}/startup (503 until the startup gate passed,
+	// then 200 for good: a Kubernetes startupProbe). HEALTH_ROUTE_STARTUP,
+	// default true.
+	Startup bool
+	// Groups are health groups, each served at {prefix}/group/{name} like
+	// the public route over its checks, and as a gRPC service by
+	// grpchealth.WithGroups. HEALTH_GROUPS, e.g.
+	// "core=database+migrations,cache=redis" (names without ',', '=' or
+	// '+'); default none. A group naming a check that is not registered is
+	// refused at fx.New.
+	Groups []checks.Group
 	// MetricsPath, when set, serves the injected registry (which must also
 	// be a prometheus.Gatherer, as *prometheus.Registry is) at that path on
 	// the same router. HEALTH_METRICS_PATH, default none.
@@ -197,6 +208,11 @@ type Config struct {
 	// FailureStatus is the public route's status code when unhealthy: 500
 	// or 503. HEALTH_FAILURE_STATUS, default 500.
 	FailureStatus int
+	// DegradedStatus is the status code of the public route, /ready and
+	// the groups when degraded (Spring's status mapping): 200 to 599,
+	// a code net/http knows that carries a body (not 204, 205 or 304).
+	// HEALTH_DEGRADED_STATUS, default 200.
+	DegradedStatus int
 	// MetricsNamespace prefixes every metric name (e.g. "messenger").
 	// HEALTH_METRICS_NAMESPACE, default none.
 	MetricsNamespace string
@@ -234,6 +250,7 @@ func DefaultConfig() Config {
 		PathPrefix:            "/healthcheck",
 		Live:                  true,
 		Ready:                 true,
+		Startup:               true,
 		StatusPage:            true,
 		HistorySize:           checks.DefaultHistorySize,
 		TrendsShortWindow:     checks.DefaultTrendShortWindow,
@@ -246,5 +263,6 @@ func DefaultConfig() Config {
 		StopTimeout:           15 * time.Second,
 		PublicErrors:          true,
 		FailureStatus:         500,
+		DegradedStatus:        200,
 	}
 }

@@ -125,6 +125,8 @@ var settings = []setting{
 	field("HEALTH_PATH_PREFIX", "PathPrefix", func(c *Config) *string { return &c.PathPrefix }, parseString),
 	field("HEALTH_ROUTE_LIVE", "Live", func(c *Config) *bool { return &c.Live }, parseBool),
 	field("HEALTH_ROUTE_READY", "Ready", func(c *Config) *bool { return &c.Ready }, parseBool),
+	field("HEALTH_ROUTE_STARTUP", "Startup", func(c *Config) *bool { return &c.Startup }, parseBool),
+	field("HEALTH_GROUPS", "Groups", func(c *Config) *[]checks.Group { return &c.Groups }, parseGroups),
 	field("HEALTH_METRICS_PATH", "MetricsPath", func(c *Config) *string { return &c.MetricsPath }, parseString),
 	field("HEALTH_CHECK_DETAILED", "Detailed", func(c *Config) *bool { return &c.Detailed }, parseBool),
 	field("HEALTH_STATUS_PAGE", "StatusPage", func(c *Config) *bool { return &c.StatusPage }, parseBool),
@@ -145,6 +147,7 @@ var settings = []setting{
 	field("HEALTH_DRAIN_DELAY", "DrainDelay", func(c *Config) *time.Duration { return &c.DrainDelay }, ParseDuration),
 	field("HEALTH_PUBLIC_ERRORS", "PublicErrors", func(c *Config) *bool { return &c.PublicErrors }, parseBool),
 	field("HEALTH_FAILURE_STATUS", "FailureStatus", func(c *Config) *int { return &c.FailureStatus }, parseInt),
+	field("HEALTH_DEGRADED_STATUS", "DegradedStatus", func(c *Config) *int { return &c.DegradedStatus }, parseInt),
 	field("HEALTH_METRICS_NAMESPACE", "MetricsNamespace", func(c *Config) *string { return &c.MetricsNamespace }, parseString),
 }
 
@@ -224,6 +227,29 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// parseGroups parses HEALTH_GROUPS: comma-separated name=check+check.
+func parseGroups(v string) ([]checks.Group, error) {
+	var out []checks.Group
+	for _, item := range splitList(v) {
+		name, list, ok := strings.Cut(item, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, errors.New("want comma-separated name=check+check groups, e.g. core=database+migrations,cache=redis")
+		}
+		g := checks.Group{Name: name}
+		for c := range strings.SplitSeq(list, "+") {
+			if c = strings.TrimSpace(c); c != "" {
+				g.Checks = append(g.Checks, c)
+			}
+		}
+		out = append(out, g)
+	}
+	if err := checks.ValidateGroups(out, notAGroup(out)); err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), checks.ErrInvalidGroup.Error()+": "))
+	}
+	return out, nil
 }
 
 func parseNamedURLs(v string) ([]NamedURL, error) {

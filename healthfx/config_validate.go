@@ -123,6 +123,8 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_DRAIN_DELAY", fmt.Sprintf("does not fit fx's stop timeout of %v with a second to spare for the other stop hooks (raise fx.StopTimeout and set Config.StopTimeout to match)", c.StopTimeout))
 	case c.FailureStatus != 500 && c.FailureStatus != 503:
 		return c.bad("HEALTH_FAILURE_STATUS", "want 500 or 503")
+	case !httphealth.ValidDegradedStatus(c.DegradedStatus):
+		return c.bad("HEALTH_DEGRADED_STATUS", "want a status code from 200 to 599 that carries a body (not 204, 205 or 304), e.g. 200 or 207")
 	}
 	for _, a := range c.JWTAlgorithms {
 		if !slices.Contains(knownAlgorithms, a) {
@@ -139,7 +141,34 @@ func (c Config) Validate() error {
 			return c.bad("HEALTH_CHECK_DOWNSTREAM_URLS", err.Error())
 		}
 	}
+	return c.validateGroups(nil)
+}
+
+// validateGroups checks Groups against the registered checks (registered
+// reports whether one is); a nil registered checks their form only
+// (names, emptiness, duplicates). The error names HEALTH_GROUPS (or
+// Config.Groups when set in code), the group and the check.
+func (c *Config) validateGroups(registered func(string) bool) error {
+	if registered == nil {
+		registered = notAGroup(c.Groups)
+	}
+	if err := checks.ValidateGroups(c.Groups, registered); err != nil {
+		return c.bad("HEALTH_GROUPS", strings.TrimPrefix(err.Error(), checks.ErrInvalidGroup.Error()+": "))
+	}
 	return nil
+}
+
+// notAGroup reports every name but the groups' as a registered check, so
+// that ValidateGroups checks the groups' form only.
+func notAGroup(groups []checks.Group) func(string) bool {
+	return func(n string) bool {
+		for _, g := range groups {
+			if g.Name == n {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 var knownAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}

@@ -46,6 +46,12 @@ func TestEveryVariable(t *testing.T) {
 		{"HEALTH_PATH_PREFIX", "/ops/health", "ops", func(c healthfx.Config) bool { return c.PathPrefix == "/ops/health" }, nil},
 		{"HEALTH_ROUTE_LIVE", "false", "off", func(c healthfx.Config) bool { return !c.Live }, nil},
 		{"HEALTH_ROUTE_READY", "false", "off", func(c healthfx.Config) bool { return !c.Ready }, nil},
+		{"HEALTH_ROUTE_STARTUP", "false", "off", func(c healthfx.Config) bool { return !c.Startup }, nil},
+		{"HEALTH_GROUPS", "core=database+migrations, cache=redis", "core=database,core=redis", func(c healthfx.Config) bool {
+			return len(c.Groups) == 2 && c.Groups[0].Name == "core" && strings.Join(c.Groups[0].Checks, "+") == "database+migrations" &&
+				c.Groups[1].Name == "cache" && strings.Join(c.Groups[1].Checks, "+") == "redis"
+		}, nil},
+		{"HEALTH_DEGRADED_STATUS", "207", "204", func(c healthfx.Config) bool { return c.DegradedStatus == 207 }, nil},
 		{"HEALTH_METRICS_PATH", "/metrics", "metrics", func(c healthfx.Config) bool { return c.MetricsPath == "/metrics" }, nil},
 		{"HEALTH_JWT_MAX_AGE", "1h", "-1h", func(c healthfx.Config) bool { return c.JWTMaxAge == time.Hour }, nil},
 		{"HEALTH_JWT_SECRET", secret, strings.Repeat(" ", 40), func(c healthfx.Config) bool { return c.JWTSecret == secret }, nil},

@@ -141,7 +141,7 @@ func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detai
 	code := http.StatusOK
 	contentType := hdrJSON
 	if q.healthJSON {
-		*bp = h.appendHealthJSON((*bp)[:0], snap, idx, status, now, q.trends)
+		*bp = h.appendHealthJSON((*bp)[:0], snap, idx, status, now, q.trends, true)
 		contentType = hdrHealthJSON
 		if healthJSONStatus(status) == "fail" {
 			code = http.StatusServiceUnavailable

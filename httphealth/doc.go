@@ -25,11 +25,25 @@
 //   - GET and HEAD /healthcheck/ready: 503 while Readiness says not ready
 //     ("starting", "draining") or a required check fails; else like the
 //     public route.
+//   - GET and HEAD /healthcheck/startup ("healthcheck:startup"): 503 until
+//     start-up is over (WithStartup; a *lifecycle.Lifecycle given to
+//     WithReadiness serves: its startup gate), then 200 for good, also
+//     while draining: a Kubernetes startupProbe. WithoutStartup drops it.
+//   - GET and HEAD /healthcheck/group/{group} ("healthcheck:group"), only
+//     with WithGroups: the public route's bodies and codes over one
+//     group's checks; 404 {"status":"error","error":"unknown group"} for
+//     an unknown group.
 //   - GET and HEAD /healthcheck/detailed and /healthcheck/detailed/{check}, only with
 //     WithDetailed: every check's status, timings, details and counters,
 //     behind an Authenticator (NewJWT builds one).
 //
-// Every response of these routes, errors included, is JSON with
+// WithDegradedStatus sets the code of the public route, /ready and the
+// groups when degraded (default 200). ?verbose on the public route, /live,
+// /ready, /startup and the groups answers text/plain, one line per check
+// and a last line, as kube-apiserver does, never a failure's reason;
+// ?exclude=name leaves a check out (see Verbose).
+//
+// Every other response of these routes, errors included, is JSON with
 // Cache-Control: no-store and X-Content-Type-Options: nosniff.
 //
 // # Detailed routes

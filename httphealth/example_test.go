@@ -60,4 +60,5 @@ func ExampleHandlers_Routes() {
 	// GET /healthcheck healthcheck:get:noslash
 	// GET /healthcheck/ healthcheck:get
 	// GET /healthcheck/live healthcheck:live
+	// GET /healthcheck/startup healthcheck:startup
 }

@@ -19,12 +19,17 @@ type Handlers struct {
 	failures msgCache // failure bodies of the public route and /ready
 	reasons  msgCache // not-ready bodies of /ready
 	frags    fragCache
+	groups   map[string]*group // WithGroups, by name
 	routes   []Route
 }
 
 // New validates opts and returns the handlers of runner. It returns a
 // *ConfigError wrapping ErrInvalidConfig on a nil runner, a bad prefix,
-// metrics path, level or failure status, or a nil Authenticator. It does
+// metrics path, level, failure or degraded status, or a nil
+// Authenticator, and when a group of WithGroups is invalid (the error
+// names the group and, when one is at fault, the check; see
+// checks.ValidateGroups): the checks of a group must be registered on
+// runner before New. It does
 // not start the runner; the routes read it with Runner.LatestAt and
 // Runner.Latest.
 func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
@@ -61,6 +66,12 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	if cfg.failureStatus != http.StatusInternalServerError && cfg.failureStatus != http.StatusServiceUnavailable {
 		return nil, configErr("WithFailureStatus", ErrInvalidConfig, fmt.Sprintf("%d: want 500 or 503", cfg.failureStatus))
 	}
+	if !ValidDegradedStatus(cfg.degradedStatus) {
+		return nil, configErr("WithDegradedStatus", ErrInvalidConfig, fmt.Sprintf("%d: want a status code from 200 to 599 that carries a body", cfg.degradedStatus))
+	}
+	if err := checks.ValidateGroups(cfg.groups, func(n string) bool { _, ok := runner.Lookup(n); return ok }); err != nil {
+		return nil, configErr("WithGroups", ErrInvalidConfig, err.Error())
+	}
 	if cfg.detailed && isNil(cfg.auth) {
 		return nil, configErr("WithDetailed", ErrInvalidConfig, "nil Authenticator")
 	}
@@ -70,7 +81,14 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	if isNil(cfg.liveness) {
 		cfg.liveness = nil
 	}
+	if isNil(cfg.startup) {
+		cfg.startup = nil
+	}
+	if s, ok := cfg.readiness.(Startup); ok && cfg.startup == nil {
+		cfg.startup = s // a *lifecycle.Lifecycle is both
+	}
 	h := &Handlers{runner: runner, cfg: cfg}
+	h.groups = newGroups(cfg.groups)
 	h.routes = h.buildRoutes()
 	if cfg.metricsPath != "" {
 		for _, rt := range h.routes {

@@ -30,10 +30,11 @@ func healthJSONStatus(s checks.Status) string {
 //	    "time":".."}]}}
 //
 // "output" (the sanitized message) is omitted when empty, as the draft
-// asks for passing checks. With trends=1, ":successRate" is the share of
+// asks for passing checks, and when output is false (a public route
+// without public errors). With trends=1, ":successRate" is the share of
 // passing executions over the short trend window (1 h by default), present
 // once a check ran in it; its time is when the window ends.
-func (h *Handlers) appendHealthJSON(b []byte, snap *checks.Snapshot, idx []int, status checks.Status, now time.Time, trends bool) []byte {
+func (h *Handlers) appendHealthJSON(b []byte, snap *checks.Snapshot, idx []int, status checks.Status, now time.Time, trends, output bool) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, healthJSONStatus(status))
 	b = append(b, `,"version":`...)
@@ -59,7 +60,7 @@ func (h *Handlers) appendHealthJSON(b []byte, snap *checks.Snapshot, idx []int, 
 		if msg == "" && r.Status == checks.StatusUnknown {
 			msg = "not checked yet"
 		}
-		if msg != "" {
+		if msg != "" && output {
 			b = append(b, `,"output":`...)
 			b = appendString(b, msg)
 		}

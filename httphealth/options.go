@@ -34,14 +34,20 @@ type config struct {
 
 	noStatusPage       bool // WithoutStatusPage (status.go)
 	statusPublicErrors bool // WithStatusPagePublicErrors (status.go)
+
+	groups         []checks.Group // WithGroups (groups.go)
+	startup        Startup        // WithStartup (startup.go)
+	noStartup      bool           // WithoutStartup (startup.go)
+	degradedStatus int            // WithDegradedStatus
 }
 
 func defaultConfig() config {
 	return config{
-		prefix:        DefaultPrefix,
-		level:         checks.LevelComprehensive,
-		failureStatus: http.StatusInternalServerError,
-		publicErrors:  true,
+		prefix:         DefaultPrefix,
+		level:          checks.LevelComprehensive,
+		failureStatus:  http.StatusInternalServerError,
+		degradedStatus: http.StatusOK,
+		publicErrors:   true,
 	}
 }
 
@@ -80,6 +86,26 @@ func WithLevel(l checks.Level) Option {
 // always fails with 503.
 func WithFailureStatus(code int) Option {
 	return optionFunc(func(c *config) { c.failureStatus = code })
+}
+
+// WithDegradedStatus sets the status code of the routes that report a
+// status (the public route, /ready and the groups) when the checks they
+// read are degraded, as Spring Boot's status mapping does; the body stays
+// {"status":"success","data":{"health":"degraded"}}. Default
+// http.StatusOK (200). New accepts a code from 200 to 599 that net/http
+// knows (http.StatusText), except 204, 205 and 304, which carry no body.
+// The detailed routes are diagnosis routes and keep their codes.
+func WithDegradedStatus(code int) Option {
+	return optionFunc(func(c *config) { c.degradedStatus = code })
+}
+
+// ValidDegradedStatus reports whether WithDegradedStatus accepts code.
+func ValidDegradedStatus(code int) bool {
+	switch code {
+	case http.StatusNoContent, http.StatusResetContent, http.StatusNotModified:
+		return false
+	}
+	return code >= 200 && code <= 599 && http.StatusText(code) != ""
 }
 
 // WithPublicErrors sets whether the public route and /ready show the

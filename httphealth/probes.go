@@ -25,6 +25,10 @@ type Liveness interface {
 func (h *Handlers) Live() http.Handler { return http.HandlerFunc(h.live) }
 
 func (h *Handlers) live(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" && parseProbeQuery(r).verbose {
+		h.serveLiveVerbose(w, r)
+		return
+	}
 	if l := h.cfg.liveness; l != nil && !l.Live() {
 		write(w, r, http.StatusServiceUnavailable, bodyNotLive)
 		return
@@ -38,6 +42,12 @@ func (h *Handlers) live(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) Ready() http.Handler { return http.HandlerFunc(h.ready) }
 
 func (h *Handlers) ready(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" {
+		if q := parseProbeQuery(r); q.active() {
+			h.serveSelection(w, r, q, routeReady, nil)
+			return
+		}
+	}
 	if rd := h.cfg.readiness; rd != nil {
 		if ok, reason := rd.Readiness(); !ok {
 			if reason == "" {
@@ -48,8 +58,8 @@ func (h *Handlers) ready(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	snap, local := h.probeRead(r)
-	if b := okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
-		write(w, r, http.StatusOK, b)
+	if code, b := h.okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
+		write(w, r, code, b)
 		return
 	}
 	write(w, r, http.StatusServiceUnavailable, h.failureBody(snapMessage(snap, h.cfg.level, local)))

@@ -18,17 +18,23 @@ type publicHandler struct{ h *Handlers }
 
 func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := p.h
-	if !h.runner.HasDownstream() {
+	if !h.runner.HasDownstream() && r.URL.RawQuery == "" {
 		if snap := h.runner.Fresh(); snap != nil { // the fast path: every result fresh
-			if b := okBody(snap.StatusAt(h.cfg.level)); b != nil {
-				write(w, r, http.StatusOK, b)
+			if code, b := h.okBody(snap.StatusAt(h.cfg.level)); b != nil {
+				write(w, r, code, b)
 				return
 			}
 		}
 	}
+	if r.URL.RawQuery != "" {
+		if q := parseProbeQuery(r); q.active() {
+			h.serveSelection(w, r, q, routePublic, nil)
+			return
+		}
+	}
 	snap, local := h.probeRead(r)
-	if b := okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
-		write(w, r, http.StatusOK, b)
+	if code, b := h.okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
+		write(w, r, code, b)
 		return
 	}
 	write(w, r, h.cfg.failureStatus, h.failureBody(snapMessage(snap, h.cfg.level, local)))
@@ -64,15 +70,16 @@ func snapMessage(snap *checks.Snapshot, level checks.Level, local bool) string {
 	return snap.MessageAt(level)
 }
 
-// okBody returns the success body for a passing status, nil otherwise.
-func okBody(s checks.Status) *body {
+// okBody returns the status code and success body for a passing status
+// (WithDegradedStatus's code when degraded), nil otherwise.
+func (h *Handlers) okBody(s checks.Status) (int, *body) {
 	switch s {
 	case checks.StatusHealthy:
-		return bodyOK
+		return http.StatusOK, bodyOK
 	case checks.StatusDegraded:
-		return bodyDegraded
+		return h.cfg.degradedStatus, bodyDegraded
 	}
-	return nil
+	return 0, nil
 }
 
 // failureBody is {"status":"error","error":<msg>}, encoded

@@ -38,6 +38,8 @@ type Route struct {
 //	                                                   healthcheck:get, healthcheck:head
 //	GET, HEAD {prefix}/live            liveness        healthcheck:live, healthcheck:live:head   (unless WithoutLive)
 //	GET, HEAD {prefix}/ready           readiness       healthcheck:ready, healthcheck:ready:head (unless WithoutReady)
+//	GET, HEAD {prefix}/startup         startup gate    healthcheck:startup, healthcheck:startup:head (unless WithoutStartup)
+//	GET, HEAD {prefix}/group/{group}   with WithGroups healthcheck:group, healthcheck:group:head
 //	GET, HEAD {prefix}/detailed        with WithDetailed  healthcheck:detailed, healthcheck:detailed:head
 //	GET, HEAD {prefix}/detailed/{check} with WithDetailed healthcheck:detailed:check, healthcheck:detailed:check:head
 //	GET, HEAD {prefix}/status          with WithDetailed, unless WithoutStatusPage  healthcheck:status, healthcheck:status:head
@@ -65,6 +67,12 @@ func (h *Handlers) buildRoutes() []Route {
 	}
 	if !h.cfg.noReady {
 		add(p+"/ready", "", "healthcheck:ready", false, h.Ready())
+	}
+	if !h.cfg.noStartup {
+		add(p+"/startup", "", StartupRouteName, false, h.Startup())
+	}
+	if len(h.groups) > 0 {
+		add(p+"/group/", GroupParam, GroupRouteName, false, h.Group())
 	}
 	if h.cfg.detailed {
 		add(p+"/detailed", "", "healthcheck:detailed", true, h.Detailed())

@@ -42,10 +42,11 @@
 // Remediate function are healed after RemediateAfter consecutive failures,
 // at most once per backoff (1 s doubling to 5 min, reset on recovery).
 //
-// Draining. Stop makes Readiness false at once while Live stays true, waits
-// the drain delay (5 s) so that load balancers take the instance out while
-// requests in flight finish, then stops the periodic checks and runs the
-// cleanups registered with AddCleanup in reverse order.
+// Draining. Stop makes Readiness false at once while Live stays true (and
+// Started, true since the gate passed, stays true: a startupProbe must not
+// fail again), waits the drain delay (5 s) so that load balancers take the
+// instance out while requests in flight finish, then stops the periodic
+// checks and runs the cleanups registered with AddCleanup in reverse order.
 //
 // Stopped. Readiness reads "stopped" and Live false.
 //

@@ -65,6 +65,8 @@ type Lifecycle struct {
 	claim    atomic.Int32
 
 	live atomic.Bool
+	// passed is set once the startup gate passed, for good (Started).
+	passed atomic.Bool
 
 	periodic *periodic
 	remedy   *remediator
@@ -197,6 +199,7 @@ func (l *Lifecycle) becomeRunning() error {
 	l.periodic = startPeriodic(l.runner, &l.cfg)
 	l.remedy.activate()
 	l.phase = phaseRunning
+	l.passed.Store(true)
 	l.cfg.logger.Info("lifecycle started", "periodic_checks", l.periodic.count)
 	return nil
 }
@@ -244,6 +247,25 @@ func (l *Lifecycle) Readiness() (ready bool, reason string) {
 	p := l.phase
 	l.mu.Unlock()
 	return p == phaseRunning, reasons[p]
+}
+
+// Started reports whether the startup gate passed: false with the
+// readiness reason ("starting", "startup failed", or "draining" and
+// "stopped" for a Stop that came before the gate passed) until it does,
+// then true with an empty reason for good, also while draining and once
+// stopped. It answers a Kubernetes startupProbe (httphealth's
+// {prefix}/startup route), which must not fail again after it passed.
+func (l *Lifecycle) Started() (started bool, reason string) {
+	if l.passed.Load() {
+		return true, ""
+	}
+	l.mu.Lock()
+	p := l.phase
+	l.mu.Unlock()
+	if p == phaseRunning { // the flag is set under l.mu with the phase
+		return true, ""
+	}
+	return false, reasons[p]
 }
 
 // Live reports whether the process should be left running: true from New

@@ -116,10 +116,20 @@ func forEach(t *testing.T, f func(t *testing.T, a adapter)) {
 func TestRouteNames(t *testing.T) {
 	runner := newRunner(t, checks.Check{Name: "db", Func: fixed(checks.StatusHealthy, "")})
 	jc := jwtConfig()
-	h, err := httphealth.New(runner, httphealth.WithDetailed(httphealth.AuthenticatorFunc(func(*http.Request) error { return nil })))
+	groups := httphealth.WithGroups(checks.Group{Name: "core", Checks: []string{"db"}})
+	h, err := httphealth.New(runner, groups, httphealth.WithDetailed(httphealth.AuthenticatorFunc(func(*http.Request) error { return nil })))
 	must(t, err)
+	names := map[string]bool{}
+	for _, rt := range h.Routes() {
+		names[rt.Name] = true
+	}
+	for _, n := range []string{"healthcheck:startup", "healthcheck:startup:head", "healthcheck:group", "healthcheck:group:head"} {
+		if !names[n] {
+			t.Errorf("no route named %s", n)
+		}
+	}
 	forEach(t, func(t *testing.T, a adapter) {
-		m := a.mount(t, runner, &jc)
+		m := a.mount(t, runner, &jc, groups)
 		if m.reverse == nil {
 			t.Skip("http.ServeMux names no routes")
 		}

@@ -15,7 +15,8 @@ func TestRoutes(t *testing.T) {
 		runner := newRunner(t, checks.Check{Name: "db", Func: fixed(checks.StatusHealthy, "")})
 		jc := jwtConfig()
 		rd := &readiness{ready: true}
-		m := a.mount(t, runner, &jc, httphealth.WithReadiness(rd))
+		m := a.mount(t, runner, &jc, httphealth.WithReadiness(rd),
+			httphealth.WithGroups(checks.Group{Name: "core", Checks: []string{"db"}}))
 		auth := "Bearer " + validToken()
 		for _, tc := range []struct {
 			path, auth string
@@ -26,6 +27,9 @@ func TestRoutes(t *testing.T) {
 			{"/healthcheck", "", 200, okJSON},
 			{"/healthcheck/live", "", 200, okJSON},
 			{"/healthcheck/ready", "", 200, okJSON},
+			{"/healthcheck/startup", "", 200, okJSON},
+			{"/healthcheck/group/core", "", 200, okJSON},
+			{"/healthcheck/group/nope", "", 404, `{"status":"error","error":"unknown group"}`},
 			{"/healthcheck/detailed", "", 401, unauthorizedJSON},
 			{"/healthcheck/detailed", auth, 200, ""},
 			{"/healthcheck/detailed/db", auth, 200, ""},
