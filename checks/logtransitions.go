@@ -19,11 +19,16 @@ import (
 //
 // Each line has "check", "from", "to", "message" (the result's safe
 // message), "duration" (how long the check was in its previous status)
-// and "criticality". A flapping check cannot flood the log: at most one
-// line per check per Interval (the check's). A transition within the
-// Interval of the previous line is folded: the latest one is logged when
-// the Interval has passed, with "folded", the number of earlier
-// transitions it stands for. The Interval is measured on runner's clock.
+// and "criticality".
+//
+// A change is written when it happens: an outage and its recovery show at
+// once, whatever came before. Only a flapping check is folded, so that it
+// cannot flood the log: at most two lines per check within any Interval
+// (the check's, measured on runner's clock; the first line of a check,
+// from unknown, is not counted). A third change within the Interval of
+// the older of the last two lines is folded: the latest one is written
+// when that Interval has passed, with "folded", the number of earlier
+// transitions it stands for.
 //
 // Add the hooks to the runner they describe:
 //
@@ -48,8 +53,8 @@ type transitionLog struct {
 
 // checkLog is the logging state of one check. Guarded by transitionLog.mu.
 type checkLog struct {
-	lastLine    time.Time   // when the last line was written (clock)
-	pending     *Transition // latest folded transition, written by timer
+	lines       [transitionBurst]time.Time // when the last counted lines were written (clock), oldest first
+	pending     *Transition                // latest folded transition, written by timer
 	pendingOut  time.Duration
 	folded      int   // transitions folded since the last line
 	timer       Timer // armed while a transition is pending
@@ -83,28 +88,48 @@ func (tl *transitionLog) onTransition(tr Transition) {
 		cl.outageStart = tr.At
 	}
 
-	if cl.timer == nil && (cl.lastLine.IsZero() || tr.At.Sub(cl.lastLine) >= interval) {
+	first := tr.From == StatusUnknown // a check's first line is not counted
+	if cl.timer == nil && (first || cl.room(tr.At, interval)) {
 		tl.write(tr, crit, outage, 0)
-		cl.lastLine = tr.At
+		if !first {
+			cl.count(tr.At)
+		}
 		return
 	}
-	// Within the interval of the last line: fold, and write the latest
-	// transition when the interval has passed.
+	// Flapping: fold, and write the latest transition once the older of
+	// the last two lines is an interval old.
 	if cl.pending != nil {
 		cl.folded++
 	}
 	cl.pending, cl.pendingOut = &tr, outage
 	if cl.timer == nil {
-		cl.timer = clock.AfterFunc(cl.lastLine.Add(interval).Sub(tr.At), func() {
+		cl.timer = clock.AfterFunc(cl.lines[0].Add(interval).Sub(tr.At), func() {
 			tl.mu.Lock()
 			defer tl.mu.Unlock()
 			if cl.pending != nil {
 				tl.write(*cl.pending, crit, cl.pendingOut, cl.folded)
+				cl.count(clock.Now())
 			}
-			cl.lastLine = clock.Now()
 			cl.pending, cl.folded, cl.timer = nil, 0, nil
 		})
 	}
+}
+
+// transitionBurst is how many lines of one check LogTransitions writes
+// within an Interval before it folds: two, so that an outage and its
+// recovery both show at once.
+const transitionBurst = 2
+
+// room reports whether a line at t keeps the check within transitionBurst
+// lines per interval.
+func (cl *checkLog) room(t time.Time, interval time.Duration) bool {
+	return cl.lines[0].IsZero() || t.Sub(cl.lines[0]) >= interval
+}
+
+// count records a line written at t.
+func (cl *checkLog) count(t time.Time) {
+	copy(cl.lines[:], cl.lines[1:])
+	cl.lines[len(cl.lines)-1] = t
 }
 
 // write logs one transition. tl.mu is held: lines of one check stay in

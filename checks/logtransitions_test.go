@@ -120,17 +120,23 @@ func TestLogTransitions(t *testing.T) {
 		"check": "db", "from": "healthy", "message": "connection refused", "duration": 10 * time.Second, "criticality": "required",
 	}})
 
-	// Flapping within the interval: folded, nothing written yet.
-	for _, down := range []bool{false, true, false} {
+	// Its recovery a second later is written at once too; a third change
+	// within the interval of the outage's line is flapping: folded.
+	clock.Advance(time.Second)
+	dbDown.Store(false)
+	refresh("db")
+	expectLines(t, h, line{slog.LevelInfo, "health check recovered", map[string]any{"check": "db", "outage": time.Second}})
+	for _, down := range []bool{true, false} {
 		clock.Advance(time.Second)
 		dbDown.Store(down)
 		refresh("db")
 	}
 	expectLines(t, h)
-	// At the end of the interval, the latest transition, with the count.
+	// An interval after the outage's line, the latest transition, with the
+	// count.
 	clock.Advance(7 * time.Second)
 	expectLines(t, h, line{slog.LevelInfo, "health check recovered", map[string]any{
-		"check": "db", "from": "unhealthy", "folded": int64(2), "outage": time.Second, // the latest outage
+		"check": "db", "from": "unhealthy", "folded": int64(1), "outage": time.Second, // the latest outage
 	}})
 
 	// A transition an interval after the last line is written at once.
@@ -152,4 +158,45 @@ func TestLogTransitions(t *testing.T) {
 		line{slog.LevelInfo, "health check healthy", map[string]any{"check": "cache"}},
 		line{slog.LevelWarn, "health check degraded", map[string]any{"check": "cache", "criticality": "optional", "message": "slow response (2s)"}},
 	)
+}
+
+// An outage right after a healthy start is written when it happens, and so
+// is its recovery: the start-up line does not count against the limit.
+func TestLogTransitionsOutageAtOnce(t *testing.T) {
+	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
+	h := &records{}
+	r := newRunner(t, checks.WithClock(clock))
+	var down atomic.Bool
+	if err := r.Register(checks.Check{Name: "database", Interval: 15 * time.Second, Func: func(context.Context) checks.Report {
+		if down.Load() {
+			return checks.Report{Err: errors.New("connection refused")}
+		}
+		return checks.Report{}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	r.AddHooks(checks.LogTransitions(slog.New(h), r))
+	step := func(after time.Duration, isDown bool) {
+		t.Helper()
+		clock.Advance(after)
+		down.Store(isDown)
+		if _, err := r.Refresh(context.Background(), "database"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	step(0, false)
+	expectLines(t, h, line{slog.LevelInfo, "health check healthy", nil})
+	step(5*time.Second, true)
+	expectLines(t, h, line{slog.LevelError, "health check unhealthy", map[string]any{"check": "database", "duration": 5 * time.Second}})
+	step(3*time.Second, false)
+	expectLines(t, h, line{slog.LevelInfo, "health check recovered", map[string]any{"outage": 3 * time.Second}})
+	// Down again 2 s later: the third change within 15 s is flapping.
+	step(2*time.Second, true)
+	expectLines(t, h)
+	clock.Advance(10 * time.Second) // 15 s after the outage's line
+	expectLines(t, h, line{slog.LevelError, "health check unhealthy", map[string]any{"folded": nil}})
+	// After a quiet interval, the next change is written at once again.
+	step(15*time.Second, false)
+	expectLines(t, h, line{slog.LevelInfo, "health check recovered", map[string]any{"outage": 25 * time.Second}})
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"unicode"
 )
 
 // SafeError is implemented by errors whose SafeMessage is fit to show to
@@ -60,7 +61,8 @@ type sqlStateError interface {
 //   - otherwise err's text with URL credentials, addresses, user/host/
 //     database values, key=value secrets and bearer tokens redacted.
 //
-// The result is cut to 200 bytes. nil gives "".
+// Control characters become spaces and format characters are removed
+// (see Redact), and the result is cut to 200 bytes. nil gives "".
 func SafeMessage(err error) string {
 	if err == nil {
 		return ""
@@ -145,7 +147,12 @@ func ErrorClass(err error) string {
 
 // Redact removes credentials and locations from s: URL user info, IP
 // addresses with ports, user=/host=/database= values, password=/token=/
-// secret= values and bearer tokens; the result is cut to 200 bytes.
+// secret= values and bearer tokens. Control characters (C0, DEL, C1) and
+// the line and paragraph separators become spaces, and format characters
+// (Unicode category Cf: the bidirectional overrides and isolates U+202A to
+// U+202E and U+2066 to U+2069, zero-width characters such as U+200B,
+// U+FEFF), which could make a message read other than it is, are removed.
+// The result is cut to 200 bytes.
 func Redact(s string) string {
 	s = reUserinfo.ReplaceAllString(s, "${1}***@")
 	s = reAddr.ReplaceAllString(s, "***")
@@ -155,8 +162,10 @@ func Redact(s string) string {
 	return truncate(s)
 }
 
+// truncate cleans s (cleanText), trims it and cuts it to maxMessage bytes.
+// Every message a result carries goes through it.
 func truncate(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(cleanText(s))
 	if len(s) <= maxMessage {
 		return s
 	}
@@ -165,6 +174,28 @@ func truncate(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// cleanText replaces control characters and the line and paragraph
+// separators with spaces and removes format characters (category Cf).
+// Plain printable ASCII is returned as is, without allocating.
+func cleanText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return strings.Map(cleanRune, s)
+		}
+	}
+	return s
+}
+
+func cleanRune(r rune) rune {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == '\u2028', r == '\u2029':
+		return ' '
+	case r >= 0x80 && unicode.Is(unicode.Cf, r):
+		return -1
+	}
+	return r
 }
 
 // safeError is a SafeError carrying a cause that is never shown.

@@ -41,3 +41,37 @@ func TestSafeMessage(t *testing.T) {
 		})
 	}
 }
+
+// Control characters, and the format characters that could make a message
+// read other than it is (bidirectional overrides and isolates, zero-width
+// characters), never reach a result's message nor a safe message.
+func TestMessagesLoseControlAndFormatCharacters(t *testing.T) {
+	cases := map[string]string{
+		"disk \u202efull\u202c":                  "disk full",
+		"quota\u200b exceeded\ufeff":             "quota exceeded",
+		"a\u2066b\u2067c\u2068d\u2069e":          "abcde",
+		"\u200e\u200f\u202a\u202b\u202d ltr/rtl": "ltr/rtl",
+		"line\nbreak\tand\x1b[31mred\x7f\u0085":  "line break and [31mred",
+		"sep\u2028ara\u2029tors":                 "sep ara tors",
+		"ünïcödé ✓ 日本":                           "ünïcödé ✓ 日本",
+	}
+	for in, want := range cases {
+		if got := checks.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+		if got := checks.SafeMessage(checks.NewSafeError(in, nil)); got != want {
+			t.Errorf("SafeMessage(%q) = %q, want %q", in, got, want)
+		}
+		r := checks.NewRunner()
+		if err := r.Register(checks.Check{Name: "c", Func: func(context.Context) checks.Report {
+			return checks.Report{Status: checks.StatusUnhealthy, Message: in}
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Refresh(context.Background(), "c")
+		r.Close()
+		if err != nil || res.Message != want {
+			t.Errorf("result message for %q = %q (%v), want %q", in, res.Message, err, want)
+		}
+	}
+}

@@ -95,6 +95,19 @@ func soakCheck(t *testing.T, r *soakResult, s *service) {
 		if sp.maxTotal > limit {
 			t.Errorf("phase %s: the pool held %v connections, want at most %v (%s)", soakPhaseNames[p], sp.maxTotal, limit, why)
 		}
+		// After a failed DB check run (a query timed out, or the server
+		// went away), the failed connection stays counted until pgx has
+		// closed it, while the check's next run uses or dials another: at
+		// most the connections open when the runs began failing (the
+		// bound above) plus one in use or being dialed per DB check.
+		// Which samples fall there is decided by that event (the failure
+		// counters), not by the phase's clock: under load a query can
+		// time out in any phase, and the pause's leftovers reach into the
+		// resumed phase.
+		if closing := limit + soakDBChecks; sp.maxTotalClosing > closing {
+			t.Errorf("phase %s: after a failed DB check the pool held %v connections, want at most %v (%s, plus one per DB check while pgx closes the failed ones)",
+				soakPhaseNames[p], sp.maxTotalClosing, closing, why)
+		}
 		tcpLimit := limit
 		if p == soakPaused {
 			// While paused, each timed-out query also has pgx's cancel

@@ -26,6 +26,11 @@ const (
 	// soakDetectSlack is added to TTL + Timeout for polling and scheduling.
 	soakDetectSlack = time.Second
 	soakSampleEvery = 50 * time.Millisecond
+	// soakCloseWindow is how long a connection whose query failed may stay
+	// counted in the pool: pgx closes it asynchronously, first sending a
+	// cancel request with a 15 s deadline (pgconn's asyncClose), which a
+	// paused server answers only on resume.
+	soakCloseWindow = 15 * time.Second
 )
 
 // soakPausedDialPileUp, when true, tolerates from the pause on a pool that fills up to

@@ -159,13 +159,24 @@ func TestRouteSettings(t *testing.T) {
 	t.Setenv("HEALTH_ROUTE_LIVE", "false")
 	t.Setenv("HEALTH_METRICS_PATH", "/metrics")
 	reg := prometheus.NewRegistry()
-	var e *echo.Echo
+	var (
+		e      *echo.Echo
+		runner *checks.Runner
+	)
 	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New),
 		fx.Supply(fx.Annotate(reg, fx.As(new(prometheus.Registerer)))),
 		healthfx.SupplyCheck(checks.Check{Name: "cache", Criticality: checks.Optional, Func: checks.FromFunc(func(context.Context) error { return nil })}),
-		healthfx.Module, fx.Populate(&e))
+		healthfx.Module, fx.Populate(&e, &runner))
 	app.RequireStart()
 	defer app.RequireStop()
+	// The status gauge appears with the check's first result (absent means
+	// unknown). The gate does not wait for an optional check, so its first
+	// run may still be in flight after the start: wait for that result
+	// (Check joins the run in flight; the metrics hook has run when it
+	// returns) rather than hoping it won the race against the scrape.
+	if _, err := runner.Check(context.Background(), "cache"); err != nil {
+		t.Fatal(err)
+	}
 	for path, want := range map[string]int{"/ops/health/": 200, "/ops/health/ready": 200, "/ops/health/live": 404, "/healthcheck/": 404, "/metrics": 200} {
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

@@ -39,11 +39,17 @@ const maxDeadlineMargin = 100 * time.Millisecond
 //
 // Attempt n that fails is followed by a wait drawn from
 // [0, min(MaxBackoff, InitialBackoff x Multiplier^(n-1))] on the clock.
-// The gate stops after MaxAttempts attempts (0: no limit), before its
-// overall MaxWait (measured on the clock) is exceeded, and a little before
-// ctx's deadline (at most 100 ms): it never starts a wait that would end
-// past that point and cuts the attempt in flight there, so it reports its
-// own error rather than letting the caller's timeout fire.
+// The gate stops after MaxAttempts attempts (0: no limit), or when its
+// budget is spent: the overall MaxWait (measured on the clock), or ctx's
+// deadline less a margin (a tenth of the time left, at most 100 ms), so
+// that it reports its own error rather than letting the caller's timeout
+// fire. It uses the whole budget: a wait that would end past it is cut
+// short so that a final attempt starts a slot before the budget's end,
+// the slot being the longest Timeout of the failing checks but at most a
+// tenth of the budget; the gate gives up (ErrMaxWaitExceeded, or
+// context.DeadlineExceeded for ctx's deadline) once that final attempt
+// failed, so never before 90 % of the budget has passed. An attempt still
+// running at the budget's end is cut there.
 //
 // Only the startup options, WithClock, WithRand, WithLogger and WithHooks
 // apply.
@@ -59,6 +65,7 @@ func Gate(ctx context.Context, runner *checks.Runner, opts ...Option) error {
 // gateCheck is the gate's bookkeeping for one blocking check.
 type gateCheck struct {
 	name      string
+	timeout   time.Duration // the check's Timeout
 	attempts  int
 	message   string
 	ok        bool
@@ -98,7 +105,7 @@ func newGate(cfg *config, runner *checks.Runner) *gate {
 	var names []string
 	for _, c := range runner.Checks() {
 		if c.Criticality == checks.Required || c.Startup {
-			g.blocking = append(g.blocking, &gateCheck{name: c.Name})
+			g.blocking = append(g.blocking, &gateCheck{name: c.Name, timeout: c.Timeout})
 			names = append(names, c.Name)
 		} else {
 			g.optional = append(g.optional, c.Name)
@@ -149,27 +156,46 @@ func (g *gate) settle(pending []*gateCheck) (bool, error) {
 }
 
 // next returns the wait before the next attempt, or why the gate stops.
+// A wait that would end past the budget (MaxWait on the clock, or dl) is
+// cut so that a final attempt starts a slot before the budget's end: the
+// gate gives up only once that final attempt failed, never earlier.
 func (g *gate) next(ctx context.Context, dl limit) (time.Duration, error) {
 	cfg := g.cfg
 	elapsed := cfg.clock.Now().Sub(g.start)
+	finalAt := cfg.maxWait - g.finalSlot(cfg.maxWait)
+	var untilFinalDl time.Duration
+	if dl.ok {
+		untilFinalDl = time.Until(dl.at.Add(-g.finalSlot(dl.at.Sub(g.realStart))))
+	}
 	switch {
 	case ctx.Err() != nil:
 		return 0, ctx.Err()
 	case cfg.maxAttempts > 0 && g.attempts >= cfg.maxAttempts:
 		return 0, ErrAttemptsExhausted
-	case elapsed >= cfg.maxWait:
+	case elapsed >= finalAt:
 		return 0, ErrMaxWaitExceeded
-	case dl.ok && time.Until(dl.at) <= 0:
+	case dl.ok && untilFinalDl <= 0:
 		return 0, context.DeadlineExceeded
 	}
 	wait := fullJitter(backoffCap(g.attempts, cfg.initialBackoff, cfg.maxBackoff, cfg.multiplier), cfg.rand())
-	switch {
-	case elapsed+wait >= cfg.maxWait:
-		return 0, ErrMaxWaitExceeded
-	case dl.ok && time.Until(dl.at) <= wait:
-		return 0, context.DeadlineExceeded
+	wait = min(wait, finalAt-elapsed)
+	if dl.ok {
+		wait = min(wait, untilFinalDl)
 	}
 	return wait, nil
+}
+
+// finalSlot is the time the final attempt gets before the end of a budget:
+// the longest Timeout of the checks still failing, at most a tenth of the
+// budget (so that the gate never gives up before 90 % of it).
+func (g *gate) finalSlot(budget time.Duration) time.Duration {
+	var slot time.Duration
+	for _, c := range g.blocking {
+		if !c.ok {
+			slot = max(slot, c.timeout)
+		}
+	}
+	return min(slot, budget/10)
 }
 
 // failing lists checks with their messages: "db: connection refused; ...".

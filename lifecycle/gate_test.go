@@ -193,29 +193,87 @@ func TestGateCanceled(t *testing.T) {
 	}
 }
 
+// The gate uses its whole budget: with MaxWait 6 s and waits of 1, 2 and
+// 4 s, the third wait (it would end at 7 s) is cut to end at 5.4 s, where
+// a final attempt runs (the slot before the end: a tenth of the budget,
+// less than the check's 5 s Timeout), and only its failure ends the gate.
 func TestGateMaxWait(t *testing.T) {
 	ctx := testCtx(t)
 	clock := testutil.NewFakeClock(t0)
 	db := &probe{}
 	db.fail.Store(true)
 	r := newRunner(t, clock, db.check("db"))
+	sink := &logSink{}
+	const budget = 6 * time.Second
 	done := runGate(ctx, r,
-		lifecycle.WithRand(constRand(1)),
-		lifecycle.WithStartupMaxWait(500*time.Millisecond),
-		lifecycle.WithStartupInitialBackoff(200*time.Millisecond),
-		lifecycle.WithLogger(discard),
+		lifecycle.WithRand(constRand(1)), // every wait is its cap
+		lifecycle.WithStartupMaxWait(budget),
+		lifecycle.WithLogger(sink.logger()),
 	)
-	// 200 ms wait fits; after attempt 2, 200+400 ms would not.
-	if err := clock.BlockUntil(ctx, 1); err != nil {
-		t.Fatal(err)
+	for _, wait := range []time.Duration{time.Second, 2 * time.Second, 2400 * time.Millisecond} {
+		if err := clock.BlockUntil(ctx, 1); err != nil {
+			t.Fatalf("the gate gave up at %v of a %v budget: %v", clock.Now().Sub(t0), budget, <-done)
+		}
+		clock.Advance(wait - time.Nanosecond)
+		if clock.Pending() != 1 {
+			t.Fatalf("the wait after a failed attempt ended before %v", wait)
+		}
+		clock.Advance(time.Nanosecond)
 	}
-	clock.Advance(200 * time.Millisecond)
 	err := <-done
 	if !errors.Is(err, lifecycle.ErrMaxWaitExceeded) {
 		t.Fatalf("Gate = %v, want ErrMaxWaitExceeded", err)
 	}
-	if n := db.calls.Load(); n != 2 {
-		t.Errorf("attempts = %d, want 2", n)
+	if n := db.calls.Load(); n != 4 {
+		t.Errorf("attempts = %d, want 4 (the last at the end of the budget)", n)
+	}
+	if gaveUp := clock.Now().Sub(t0); gaveUp < budget*9/10 || gaveUp > budget {
+		t.Errorf("gave up at %v of a %v budget, want from 90 %% to 100 %%", gaveUp, budget)
+	}
+	waits := sink.find("startup checks failing; retrying")
+	if len(waits) != 3 || waits[2].Attrs["next_wait"] != 2400*time.Millisecond {
+		t.Errorf("waits logged: %+v, want the third cut to 2.4s", waits)
+	}
+}
+
+// Whatever the jitter draws, the gate gives up between 90 % and 100 % of
+// its budget, with a final attempt at the end.
+func TestGateGivesUpAtTheEndOfItsBudget(t *testing.T) {
+	const budget = 6 * time.Second
+	for _, r := range []float64{0.2, 0.5, 0.77, 1} {
+		t.Run(fmt.Sprint(r), func(t *testing.T) {
+			ctx := testCtx(t)
+			clock := testutil.NewFakeClock(t0)
+			db := &probe{}
+			db.fail.Store(true)
+			var lastAttempt time.Duration
+			runner := newRunner(t, clock, db.check("db"))
+			done := runGate(ctx, runner,
+				lifecycle.WithRand(constRand(r)),
+				lifecycle.WithStartupMaxWait(budget),
+				lifecycle.WithLogger(discard),
+				lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(string, int, bool) {
+					lastAttempt = clock.Now().Sub(t0)
+				}}),
+			)
+			ended, end := context.WithCancel(ctx)
+			var err error
+			go func() { err = <-done; end() }()
+			// Step the clock through each wait the gate starts, 1 ms at a
+			// time, until the gate ends.
+			for clock.BlockUntil(ended, 1) == nil {
+				for clock.Pending() > 0 {
+					clock.Advance(time.Millisecond)
+				}
+			}
+			<-ended.Done()
+			if !errors.Is(err, lifecycle.ErrMaxWaitExceeded) {
+				t.Fatalf("Gate = %v, want ErrMaxWaitExceeded", err)
+			}
+			if lastAttempt < budget*9/10 || lastAttempt > budget {
+				t.Fatalf("the last attempt ran at %v of a %v budget, want from 90 %% to 100 %%", lastAttempt, budget)
+			}
+		})
 	}
 }
 

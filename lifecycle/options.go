@@ -201,8 +201,12 @@ func WithStartupMultiplier(m float64) Option {
 
 // WithStartupMaxWait bounds the whole gate, attempts and waits included,
 // measured on the clock (default DefaultStartupMaxWait = 60 s). The gate
-// never starts a wait that would end past it and cuts the last attempt at
-// it. Values of zero or less are invalid.
+// uses all of it: a wait that would end past it is cut short so that a
+// final attempt starts a slot before its end (the longest Timeout of the
+// failing checks, at most a tenth of the budget), and an attempt still
+// running at its end is cut there; the gate gives up only after that final
+// attempt, so between 90 % and 100 % of the budget. Values of zero or less
+// are invalid.
 func WithStartupMaxWait(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {

@@ -48,8 +48,10 @@ func (l *Lifecycle) AddCleanup(name string, fn func(ctx context.Context) error) 
 //     remediation in flight until ctx ends.
 //  4. It runs the cleanups in reverse order of registration (see
 //     AddCleanup), logging each with its duration and error.
-//  5. Readiness reads "stopped", Live false, and "shutdown completed" is
-//     logged.
+//  5. Readiness reads "stopped", Live false, and "health shutdown
+//     completed" is logged: what completed is the health machinery's part
+//     (drain, checks, cleanups); the app's own stop hooks (the HTTP server,
+//     the database pool) may still be running.
 //
 // Steps 1 and 2 are Drain, which an app may run earlier (healthfx runs it
 // before any other stop hook of the app); Stop then goes on from step 3.
@@ -110,7 +112,7 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 	l.live.Store(false)
 	l.readinessChanged()
 	close(l.stopDone)
-	log.Info("shutdown completed", "duration", time.Since(start), "errors", len(errs))
+	log.Info("health shutdown completed", "duration", time.Since(start), "errors", len(errs))
 	return err
 }
 

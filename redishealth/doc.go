@@ -9,6 +9,15 @@
 // DSN reaches this package. Apps without go-redis keep the dependency-free
 // RESP check of package checks (redischeck.New).
 //
+// # go-redis's own log
+//
+// go-redis logs "failed to dial" through its process-wide logger for every
+// dial that fails: during an outage, about once a second while the
+// application's client is checked. Install Logger (redis.SetLogger) to
+// write go-redis's lines to the application's slog logger, redacted, with
+// that line folded (the first, then one per DialFailureEvery); this
+// package never changes the process-wide logger itself.
+//
 // # Module
 //
 // This package is a nested module (github.com/echofx/healthcheck/redishealth)

@@ -3,6 +3,7 @@ package redishealth_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,4 +35,12 @@ func ExampleCheck() {
 	// Output:
 	// unhealthy connection refused
 	// 0
+}
+
+// Route go-redis's own log lines to the application's logger, with the
+// "failed to dial" line of an outage folded: once at start, before the
+// clients are created.
+func ExampleLogger() {
+	logger := slog.Default() // the application's logger
+	redis.SetLogger(redishealth.Logger(logger))
 }

@@ -110,6 +110,7 @@ func serve(web fx.Option) int {
 			logger.Error("stop failed", "error", err)
 			return 1
 		}
+		logger.Info("service stopped: every stop hook ran")
 		return 0
 	case sig := <-sigs.more:
 		// The operator insists: skip the rest of the drain and the stop

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
@@ -57,8 +58,8 @@ func (d *database) close(logger *slog.Logger) {
 // newPool opens the application's pool; it connects lazily, so a database
 // that is down at start is reported by the startup gate, not here. The
 // pool closes after the HTTP server has stopped (its hook is appended
-// first, so fx stops it last).
-func newPool(lc fx.Lifecycle, db *database, health *healthfx.Config) (*pgxpool.Pool, error) {
+// first, so fx stops it last), waiting at most poolCloseWait (closePool).
+func newPool(lc fx.Lifecycle, db *database, health *healthfx.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(db.dsn)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: not a valid PostgreSQL connection string")
@@ -74,6 +75,39 @@ func newPool(lc fx.Lifecycle, db *database, health *healthfx.Config) (*pgxpool.P
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	lc.Append(fx.StopHook(pool.Close))
+	lc.Append(fx.StopHook(func(ctx context.Context) { closePool(ctx, pool, logger, poolCloseWait) }))
 	return pool, nil
+}
+
+// poolCloseWait bounds how long the stop waits for the pool to close. A
+// pool closes in milliseconds when its server answers (a Terminate to each
+// idle connection); one that takes longer waits on a server that does not.
+const poolCloseWait = time.Second
+
+// closePool closes pool, waiting at most wait and until ctx ends. pgxpool's
+// Close cannot be bounded: it waits for every connection to be destroyed,
+// and a connection whose query was interrupted first sends the server a
+// cancel request, which waits up to 15 s on a frozen server (longer than
+// fx's whole stop timeout). So Close runs on its own goroutine; when the
+// wait is over the stop goes on (the process is about to exit, which ends
+// the connections anyway) and the abandoned close is logged. It returns a
+// channel closed once Close has returned.
+func closePool(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, wait time.Duration) <-chan struct{} {
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		pool.Close()
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	start := time.Now()
+	select {
+	case <-closed:
+		logger.Info("database pool closed")
+	case <-timer.C:
+		logger.Warn("database pool close abandoned: the database does not answer", "waited", time.Since(start).Round(time.Millisecond))
+	case <-ctx.Done():
+		logger.Warn("database pool close abandoned: the stop timeout ended", "waited", time.Since(start).Round(time.Millisecond))
+	}
+	return closed
 }
