@@ -2,6 +2,7 @@ package alerting_test
 
 import (
 	"context"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,3 +89,5 @@ func stop(t testing.TB, d *alerting.Dispatcher) {
 		t.Fatal(err)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
