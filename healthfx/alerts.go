@@ -31,7 +31,7 @@ func AsAlertSink(constructor any) fx.Option {
 func AlertOptions(opts ...alerting.Option) fx.Option {
 	var out []fx.Option
 	for _, o := range opts {
-		out = append(out, fx.Supply(fx.Annotated{Group: "health.alert_options", Target: o}))
+		out = append(out, fx.Provide(fx.Annotate(func() alerting.Option { return o }, fx.ResultTags(`group:"health.alert_options"`))))
 	}
 	return fx.Options(out...)
 }
