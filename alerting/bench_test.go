@@ -89,10 +89,14 @@ func benchBadSinks(b *testing.B, probe bool) {
 }
 
 // probeReads measures the probes' read (Runner.LatestAt) of both runners,
-// interleaved in blocks of 1024, while a goroutine keeps producing events
-// on both (one execution of each per 200 µs: far above any real rate).
+// interleaved in blocks of 1024, after 1,000 events filled the bad sinks'
+// queues and while a goroutine keeps producing events on both (one
+// execution of each per 10 ms: an outage a hundred times a second).
 func probeReads(b *testing.B, base, bad *checks.Runner) {
 	ctx := context.Background()
+	for range 1000 {
+		_, _ = bad.Refresh(ctx, "database")
+	}
 	stopLoad := make(chan struct{})
 	loadDone := make(chan struct{})
 	go func() {
@@ -101,7 +105,7 @@ func probeReads(b *testing.B, base, bad *checks.Runner) {
 			select {
 			case <-stopLoad:
 				return
-			case <-time.After(200 * time.Microsecond):
+			case <-time.After(10 * time.Millisecond):
 				_, _ = base.Refresh(ctx, "database")
 				_, _ = bad.Refresh(ctx, "database")
 			}
