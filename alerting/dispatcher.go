@@ -184,6 +184,9 @@ func (d *Dispatcher) repeat() {
 				e.ID, e.Repeat, e.Time = newID(), true, now
 				e.Replaces, e.ReplacesStartsAt = "", time.Time{}
 				e.Previous = e.Status
+				if a.format != nil {
+					e.Message = a.format(e.Value)
+				}
 				q.push(e)
 				a.lastSent[i] = now
 			}

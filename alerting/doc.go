@@ -33,7 +33,8 @@
 // # Delivery
 //
 // Each sink has its own bounded queue and one goroutine. Recording an event
-// costs the check's goroutine a few hundred nanoseconds and never blocks:
+// costs the goroutine that ran the check about a microsecond (a result that
+// is no event, less), and never blocks:
 // when a queue is full, its oldest event is dropped and counted. Each
 // delivery attempt is bounded by the sink's timeout (default 5 s); network
 // errors, 5xx, 408 and 429 answers are retried with exponential backoff

@@ -12,6 +12,7 @@ import (
 type activeAlert struct {
 	event    Event
 	lastSent []time.Time
+	format   func(value float64) string // a condition's message, formatted at a repeat; nil for status alerts
 }
 
 // checkState is what the Dispatcher remembers of one check.
@@ -155,20 +156,28 @@ type condition struct {
 // condition fires *slot when c's value exceeds its threshold over enough
 // runs, and resolves it when the value is back at or under it.
 func (d *Dispatcher) condition(slot **activeAlert, base Event, r checks.Result, c condition) {
+	a := *slot
+	firing := a == nil && c.value > c.threshold && c.runs >= uint64(c.minRuns)
+	switch {
+	case a == nil && !firing:
+		return // the common case: nothing fires, nothing to format
+	case a != nil && c.value > c.threshold:
+		a.event.Value, a.event.Status = c.value, r.Status // the message is formatted when repeated
+		return
+	}
 	e := base
 	e.Value, e.Threshold, e.Alert, e.Previous = c.value, c.threshold, c.alert, r.Status
 	e.Message = conditionMessage(c.what, c.value, c.threshold, c.window, c.latency)
-	a := *slot
 	switch {
-	case a == nil && c.value > c.threshold && c.runs >= uint64(c.minRuns):
+	case firing:
 		e.ID, e.Kind, e.Firing, e.StartsAt = newID(), c.fire, true, r.Time
-		*slot = &activeAlert{event: e, lastSent: make([]time.Time, len(d.queues))}
+		*slot = &activeAlert{event: e, lastSent: make([]time.Time, len(d.queues)), format: func(v float64) string {
+			return conditionMessage(c.what, v, c.threshold, c.window, c.latency)
+		}}
 		d.emit(*slot, e)
 	case a != nil && c.value <= c.threshold:
 		e.ID, e.Kind, e.Firing, e.StartsAt, e.Outage = newID(), c.resolve, false, a.event.StartsAt, r.Time.Sub(a.event.StartsAt)
 		*slot = nil
 		d.emit(nil, e)
-	case a != nil:
-		a.event.Value, a.event.Message, a.event.Status = c.value, e.Message, r.Status
 	}
 }
