@@ -92,10 +92,13 @@ func (d *Dispatcher) Start() {
 // until ctx ends; then it abandons the rest (counted as dropped), cancels
 // deliveries in flight and returns an error wrapping ctx's. It returns once
 // every goroutine of the Dispatcher has ended. Later calls return nil.
+// Stop without Start delivers nothing: what was queued is dropped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	var err error
 	d.stopOnce.Do(func() {
+		d.mu.Lock() // no event is being recorded once closed is set
 		d.closed.Store(true)
+		d.mu.Unlock()
 		close(d.closing)
 		if !d.started.Load() {
 			d.cancel()

@@ -99,8 +99,8 @@ func parseWebhookURLs(v string) ([]NamedURL, error) {
 
 func validWebhookURL(u NamedURL) error {
 	_, err := alerting.Webhook(u.Name, strings.TrimPrefix(u.URL, "slack+"), alerting.WebhookConfig{})
-	if err != nil {
-		return fmt.Errorf("want name=url pairs with check-like names and absolute http or https URLs (slack+https://… for Slack text)")
+	if err != nil || checks.ValidateName(u.Name) != nil || strings.HasPrefix(u.Name, "alertmanager") {
+		return fmt.Errorf("want name=url pairs with names of printable ASCII without spaces, not starting with alertmanager, and absolute http or https URLs (slack+https://… for Slack text)")
 	}
 	return nil
 }
