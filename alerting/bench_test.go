@@ -62,21 +62,10 @@ func benchBadSinks(b *testing.B, probe bool) {
 		probeReads(b, base, bad)
 		return
 	}
-	var tBase, tBad time.Duration
 	b.ResetTimer()
-	for done := 0; done < b.N; done += 64 {
-		n := min(64, b.N-done)
-		t0 := time.Now()
-		for range n {
-			_, _ = base.Refresh(ctx, "database")
-		}
-		t1 := time.Now()
-		for range n {
-			_, _ = bad.Refresh(ctx, "database")
-		}
-		tBad += time.Since(t1)
-		tBase += t1.Sub(t0)
-	}
+	tBase, tBad := interleaved(b, 64,
+		func() { _, _ = base.Refresh(ctx, "database") },
+		func() { _, _ = bad.Refresh(ctx, "database") })
 	b.StopTimer()
 	var ms runtime.MemStats
 	runtime.GC()
@@ -111,25 +100,70 @@ func probeReads(b *testing.B, base, bad *checks.Runner) {
 			}
 		}
 	}()
-	var tBase, tBad time.Duration
 	b.ResetTimer()
-	for done := 0; done < b.N; done += 1024 {
-		n := min(1024, b.N-done)
-		t0 := time.Now()
-		for range n {
-			_ = base.LatestAt(ctx, checks.LevelBasic)
-		}
-		t1 := time.Now()
-		for range n {
-			_ = bad.LatestAt(ctx, checks.LevelBasic)
-		}
-		tBad += time.Since(t1)
-		tBase += t1.Sub(t0)
-	}
+	tBase, tBad := interleaved(b, 1024,
+		func() { _ = base.LatestAt(ctx, checks.LevelBasic) },
+		func() { _ = bad.LatestAt(ctx, checks.LevelBasic) })
 	b.StopTimer()
 	close(stopLoad)
 	<-loadDone
 	b.ReportMetric(float64(tBase.Nanoseconds())/float64(b.N), "ns/probe-no-sink")
 	b.ReportMetric(float64(tBad.Nanoseconds())/float64(b.N), "ns/probe-bad-sinks")
 	b.ReportMetric(float64(tBad)/float64(tBase), "bad/no-sink")
+}
+
+// interleaved runs x and y b.N times each, alternating in blocks, and
+// returns the time each took.
+func interleaved(b *testing.B, block int, x, y func()) (tx, ty time.Duration) {
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		t0 := time.Now()
+		for range n {
+			x()
+		}
+		t1 := time.Now()
+		for range n {
+			y()
+		}
+		ty += time.Since(t1)
+		tx += t1.Sub(t0)
+	}
+	return tx, ty
+}
+
+// BenchmarkEventCost is the cost an event adds to the execution that
+// makes it (the runner's hook: evaluation, an ID, one push per sink), with
+// four sinks whose publishers return at once: executions of a check whose
+// every result is an event, with and without a dispatcher, interleaved in
+// blocks of 64 in one run.
+func BenchmarkEventCost(b *testing.B) {
+	base := checks.NewRunner()
+	defer base.Close()
+	flipping(b, base, "database")
+	with := checks.NewRunner()
+	defer with.Close()
+	flipping(b, with, "database")
+	nop := alerting.PublisherFunc(func(context.Context, alerting.Event) error { return nil })
+	var opts []alerting.Option
+	for _, n := range []string{"a", "b", "c", "d"} {
+		opts = append(opts, alerting.WithSink(alerting.Sink{Name: n, Publisher: nop}))
+	}
+	d, err := alerting.New(with, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.Start()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = d.Stop(ctx)
+	}()
+	ctx := context.Background()
+	b.ResetTimer()
+	tBase, tWith := interleaved(b, 64,
+		func() { _, _ = base.Refresh(ctx, "database") },
+		func() { _, _ = with.Refresh(ctx, "database") })
+	b.ReportMetric(float64(tBase.Nanoseconds())/float64(b.N), "ns/exec-no-dispatcher")
+	b.ReportMetric(float64(tWith.Nanoseconds())/float64(b.N), "ns/exec-4-sinks")
+	b.ReportMetric(float64(tWith-tBase)/float64(b.N), "ns/event")
 }
