@@ -83,6 +83,10 @@ func TestKubernetesManifests(t *testing.T) {
 	if ns := m.env["HEALTH_METRICS_NAMESPACE"]; ns != "messenger" {
 		t.Errorf("HEALTH_METRICS_NAMESPACE=%q, want messenger (the dashboard and alerts query messenger_*)", ns)
 	}
+	if len(cfg.AlertmanagerURLs) == 0 || cfg.ServiceName != "messenger" {
+		t.Errorf("the deployment must push its alerts: HEALTH_ALERTMANAGER_URL and HEALTH_SERVICE_NAME=messenger, got %v %q",
+			cfg.AlertmanagerURLs, cfg.ServiceName)
+	}
 	if _, ok := m.secretEnv["DATABASE_URL"]; !ok {
 		t.Errorf("DATABASE_URL must come from a Secret (and must be set: no embedded PostgreSQL in the image)")
 	}

@@ -91,6 +91,13 @@ func New(p Params) (Health, error) {
 	if d, ok := p.Lifecycle.(*drainLifecycle); ok {
 		d.gate.set(lc.Drain)
 	}
+	alerts, err := newAlerting(cfg, runner, logger, p)
+	if err != nil {
+		return Health{}, err
+	}
+	if alerts != nil {
+		appendAlertHooks(p.Lifecycle, alerts, logger, true)
+	}
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			err := lc.Start(ctx)
@@ -106,6 +113,9 @@ func New(p Params) (Health, error) {
 			return err
 		},
 	})
+	if alerts != nil {
+		appendAlertHooks(p.Lifecycle, alerts, logger, false)
+	}
 	return Health{Runner: runner, Lifecycle: lc}, nil
 }
 

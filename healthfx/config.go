@@ -3,6 +3,7 @@ package healthfx
 import (
 	"time"
 
+	"github.com/echofx/healthcheck/alerting"
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/lifecycle"
@@ -217,6 +218,42 @@ type Config struct {
 	// HEALTH_METRICS_NAMESPACE, default none.
 	MetricsNamespace string
 
+	// ServiceName names the service in alerts (label service).
+	// HEALTH_SERVICE_NAME, default the executable's base name.
+	ServiceName string
+	// AlertmanagerURLs are Alertmanager base URLs (one per instance of an
+	// HA pair), each fed through its own queue. HEALTH_ALERTMANAGER_URL,
+	// comma-separated; default none.
+	AlertmanagerURLs []string
+	// WebhookURLs receive alert events as signed JSON, or as Slack text
+	// for a URL written slack+https://…. HEALTH_WEBHOOK_URLS,
+	// comma-separated name=url; default none.
+	WebhookURLs []NamedURL
+	// WebhookSecret signs webhook requests per Standard Webhooks:
+	// "whsec_" + base64 of the key, or a plain key, 24 to 64 bytes.
+	// HEALTH_WEBHOOK_SECRET, default none (unsigned).
+	WebhookSecret string
+	// StatusPageURL is the status page's external URL, linked from alerts
+	// (generatorURL). HEALTH_STATUS_PAGE_URL, default none.
+	StatusPageURL string
+	// AlertRepeatInterval: an alert still firing is repeated to webhooks
+	// at most this often (Alertmanager gets it every minute).
+	// HEALTH_ALERT_REPEAT_INTERVAL, default 5m.
+	AlertRepeatInterval time.Duration
+	// AlertAfterFailures: a check's unhealthy alert fires after this many
+	// failures in a row; 0 means the check's own FailureThreshold.
+	// HEALTH_ALERT_AFTER_FAILURES, default 0.
+	AlertAfterFailures int
+	// AlertErrorRateThreshold: the error-rate alert fires when more than
+	// this share of a check's executions over the short trend window
+	// failed (at least 10 executions); 0 disables.
+	// HEALTH_ALERT_ERROR_RATE_THRESHOLD, default 0.1.
+	AlertErrorRateThreshold float64
+	// AlertLatencyP95Threshold: the latency alert fires when a check's p95
+	// over the short trend window exceeds it; 0 disables.
+	// HEALTH_ALERT_LATENCY_P95_THRESHOLD, default 0 (off).
+	AlertLatencyP95Threshold time.Duration
+
 	// fromEnv records the variables WithEnv applied, with the value each
 	// gave, so that Validate names the variable only while the field
 	// still holds that value.
@@ -232,37 +269,40 @@ type NamedURL struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		Timeout:               checks.DefaultTimeout,
-		Interval:              checks.DefaultInterval,
-		CacheTTL:              checks.DefaultTTL,
-		ProbeBudget:           checks.DefaultProbeBudget,
-		Level:                 checks.LevelStandard,
-		Database:              true,
-		DatabaseName:          "database",
-		DatabaseRequired:      true,
-		DatabaseLevel:         checks.LevelBasic,
-		DatabaseSlowThreshold: pgcheck.DefaultSlowThreshold,
-		DatabasePoolThreshold: pgcheck.DefaultPoolThreshold,
-		DatabaseSQL:           true,
-		DatabaseSQLName:       "sql",
-		ExternalAPIs:          true,
-		RedisAddr:             "127.0.0.1:6379",
-		PathPrefix:            "/healthcheck",
-		Live:                  true,
-		Ready:                 true,
-		Startup:               true,
-		StatusPage:            true,
-		HistorySize:           checks.DefaultHistorySize,
-		TrendsShortWindow:     checks.DefaultTrendShortWindow,
-		TrendsLongWindow:      checks.DefaultTrendLongWindow,
-		StartupMaxWait:        lifecycle.DefaultStartupMaxWait,
-		StartupMaxAttempts:    lifecycle.DefaultStartupMaxAttempts,
-		StartupInitialBackoff: lifecycle.DefaultStartupInitialBackoff,
-		StartupMaxBackoff:     lifecycle.DefaultStartupMaxBackoff,
-		DrainDelay:            lifecycle.DefaultDrainDelay,
-		StopTimeout:           15 * time.Second,
-		PublicErrors:          true,
-		FailureStatus:         500,
-		DegradedStatus:        200,
+		Timeout:                 checks.DefaultTimeout,
+		Interval:                checks.DefaultInterval,
+		CacheTTL:                checks.DefaultTTL,
+		ProbeBudget:             checks.DefaultProbeBudget,
+		Level:                   checks.LevelStandard,
+		Database:                true,
+		DatabaseName:            "database",
+		DatabaseRequired:        true,
+		DatabaseLevel:           checks.LevelBasic,
+		DatabaseSlowThreshold:   pgcheck.DefaultSlowThreshold,
+		DatabasePoolThreshold:   pgcheck.DefaultPoolThreshold,
+		DatabaseSQL:             true,
+		DatabaseSQLName:         "sql",
+		ExternalAPIs:            true,
+		RedisAddr:               "127.0.0.1:6379",
+		PathPrefix:              "/healthcheck",
+		Live:                    true,
+		Ready:                   true,
+		Startup:                 true,
+		StatusPage:              true,
+		HistorySize:             checks.DefaultHistorySize,
+		TrendsShortWindow:       checks.DefaultTrendShortWindow,
+		TrendsLongWindow:        checks.DefaultTrendLongWindow,
+		StartupMaxWait:          lifecycle.DefaultStartupMaxWait,
+		StartupMaxAttempts:      lifecycle.DefaultStartupMaxAttempts,
+		StartupInitialBackoff:   lifecycle.DefaultStartupInitialBackoff,
+		StartupMaxBackoff:       lifecycle.DefaultStartupMaxBackoff,
+		DrainDelay:              lifecycle.DefaultDrainDelay,
+		StopTimeout:             15 * time.Second,
+		PublicErrors:            true,
+		FailureStatus:           500,
+		DegradedStatus:          200,
+		ServiceName:             alerting.DefaultService(),
+		AlertRepeatInterval:     alerting.DefaultRepeatInterval,
+		AlertErrorRateThreshold: alerting.DefaultErrorRate,
 	}
 }

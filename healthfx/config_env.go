@@ -149,6 +149,15 @@ var settings = []setting{
 	field("HEALTH_FAILURE_STATUS", "FailureStatus", func(c *Config) *int { return &c.FailureStatus }, parseInt),
 	field("HEALTH_DEGRADED_STATUS", "DegradedStatus", func(c *Config) *int { return &c.DegradedStatus }, parseInt),
 	field("HEALTH_METRICS_NAMESPACE", "MetricsNamespace", func(c *Config) *string { return &c.MetricsNamespace }, parseString),
+	field("HEALTH_SERVICE_NAME", "ServiceName", func(c *Config) *string { return &c.ServiceName }, parseString),
+	secret(field("HEALTH_ALERTMANAGER_URL", "AlertmanagerURLs", func(c *Config) *[]string { return &c.AlertmanagerURLs }, parseAlertmanagerURLs)), // may carry user:password
+	secret(field("HEALTH_WEBHOOK_URLS", "WebhookURLs", func(c *Config) *[]NamedURL { return &c.WebhookURLs }, parseWebhookURLs)),
+	raw(secret(field("HEALTH_WEBHOOK_SECRET", "WebhookSecret", func(c *Config) *string { return &c.WebhookSecret }, parseWebhookSecret))),
+	field("HEALTH_STATUS_PAGE_URL", "StatusPageURL", func(c *Config) *string { return &c.StatusPageURL }, parseStatusPageURL),
+	field("HEALTH_ALERT_REPEAT_INTERVAL", "AlertRepeatInterval", func(c *Config) *time.Duration { return &c.AlertRepeatInterval }, ParseDuration),
+	field("HEALTH_ALERT_AFTER_FAILURES", "AlertAfterFailures", func(c *Config) *int { return &c.AlertAfterFailures }, parseInt),
+	field("HEALTH_ALERT_ERROR_RATE_THRESHOLD", "AlertErrorRateThreshold", func(c *Config) *float64 { return &c.AlertErrorRateThreshold }, parseRatio),
+	field("HEALTH_ALERT_LATENCY_P95_THRESHOLD", "AlertLatencyP95Threshold", func(c *Config) *time.Duration { return &c.AlertLatencyP95Threshold }, ParseDuration),
 }
 
 func settingOf(variable string) (setting, bool) {

@@ -126,6 +126,9 @@ func (c Config) Validate() error {
 	case !httphealth.ValidDegradedStatus(c.DegradedStatus):
 		return c.bad("HEALTH_DEGRADED_STATUS", "want a status code from 200 to 599 that carries a body (not 204, 205 or 304), e.g. 200 or 207")
 	}
+	if err := c.validateAlerts(); err != nil {
+		return err
+	}
 	for _, a := range c.JWTAlgorithms {
 		if !slices.Contains(knownAlgorithms, a) {
 			return c.bad("HEALTH_JWT_ALGORITHMS", "want a comma-separated list of "+strings.Join(knownAlgorithms, ", "))

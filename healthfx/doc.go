@@ -18,6 +18,10 @@
 //     echov5health) or on the Router's target;
 //   - Prometheus metrics on the injected registerer (see Metrics), never on
 //     the global one, updated when results arrive.
+//   - alerts pushed to Alertmanager and webhooks (HEALTH_ALERTMANAGER_URL,
+//     HEALTH_WEBHOOK_URLS) and to the sinks contributed with AsAlertSink,
+//     through package alerting: started with the app, flushed after the
+//     drain on stop, with per-sink metrics.
 //
 // Configuration comes from HEALTH_* environment variables (Config,
 // ConfigFromEnv); replace it with fx.Replace(&cfg) or adjust it with

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
+	"github.com/echofx/healthcheck/alerting"
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/lifecycle"
 )
@@ -148,6 +149,8 @@ type Params struct {
 	Version    Version               `optional:"true"`
 	Checks     []checks.Check        `group:"health.checks"`
 	Cleanups   []Cleanup             `group:"health.cleanups"`
+	AlertSinks []alerting.Sink       `group:"health.alert_sinks"`
+	AlertOpts  []alerting.Option     `group:"health.alert_options"`
 }
 
 // Health is what New builds; its fields are also provided to the app.

@@ -63,6 +63,23 @@ func TestEveryVariable(t *testing.T) {
 		{"HEALTH_STARTUP_INITIAL_BACKOFF", "250ms", "0", func(c healthfx.Config) bool { return c.StartupInitialBackoff == 250*time.Millisecond }, nil},
 		{"HEALTH_STARTUP_MAX_BACKOFF", "16s", "500ms", func(c healthfx.Config) bool { return c.StartupMaxBackoff == 16*time.Second }, nil},
 		{"HEALTH_DRAIN_DELAY", "10s", "15s", func(c healthfx.Config) bool { return c.DrainDelay == 10*time.Second }, nil},
+		{"HEALTH_SERVICE_NAME", "orders", "", func(c healthfx.Config) bool { return c.ServiceName == "orders" }, nil},
+		{"HEALTH_ALERTMANAGER_URL", "http://am-1:9093, http://am-2:9093", "am-1:9093", func(c healthfx.Config) bool {
+			return len(c.AlertmanagerURLs) == 2 && c.AlertmanagerURLs[1] == "http://am-2:9093"
+		}, nil},
+		{"HEALTH_WEBHOOK_URLS", "ops=https://hooks.example/x,chat=slack+https://hooks.slack.com/services/T/B/X", "ops=hooks.example", func(c healthfx.Config) bool {
+			return len(c.WebhookURLs) == 2 && c.WebhookURLs[1].Name == "chat"
+		}, nil},
+		{"HEALTH_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_short", func(c healthfx.Config) bool {
+			return c.WebhookSecret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+		}, []string{"HEALTH_WEBHOOK_URLS", "ops=https://hooks.example/x"}},
+		{"HEALTH_STATUS_PAGE_URL", "https://orders.example/healthcheck/status", "orders.example/status", func(c healthfx.Config) bool {
+			return c.StatusPageURL == "https://orders.example/healthcheck/status"
+		}, nil},
+		{"HEALTH_ALERT_REPEAT_INTERVAL", "10m", "10s", func(c healthfx.Config) bool { return c.AlertRepeatInterval == 10*time.Minute }, nil},
+		{"HEALTH_ALERT_AFTER_FAILURES", "3", "-1", func(c healthfx.Config) bool { return c.AlertAfterFailures == 3 }, nil},
+		{"HEALTH_ALERT_ERROR_RATE_THRESHOLD", "0.25", "25%", func(c healthfx.Config) bool { return c.AlertErrorRateThreshold == 0.25 }, nil},
+		{"HEALTH_ALERT_LATENCY_P95_THRESHOLD", "750ms", "fast", func(c healthfx.Config) bool { return c.AlertLatencyP95Threshold == 750*time.Millisecond }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable, func(t *testing.T) {
@@ -78,7 +95,7 @@ func TestEveryVariable(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Variable != tt.variable {
 				t.Fatalf("%s=%q: %v, want a *ConfigError naming it", tt.variable, tt.bad, err)
 			}
-			if tt.variable == "HEALTH_JWT_SECRET" && ce.Value != "" {
+			if (tt.variable == "HEALTH_JWT_SECRET" || tt.variable == "HEALTH_WEBHOOK_SECRET" || tt.variable == "HEALTH_WEBHOOK_URLS") && ce.Value != "" {
 				t.Fatalf("the secret was echoed: %v", err)
 			}
 		})

@@ -1,0 +1,46 @@
+// Package alerting pushes a service's health out: it turns a checks.Runner's
+// results into alert events and delivers them, in the background, to
+// Alertmanager (API v2), to webhooks (JSON signed per Standard Webhooks, or a
+// Slack-compatible text) and to any Publisher of your own.
+//
+// # Events
+//
+// A Dispatcher subscribes to the runner's hooks (checks.Hooks.OnResult); it
+// never polls and never runs a check. Per check it keeps one status alert and
+// two condition alerts:
+//
+//   - status: CheckUnhealthy fires when the check's reported status turns
+//     unhealthy and it failed AfterFailures executions in a row (default: the
+//     check's own FailureThreshold, so it fires with the status change);
+//     CheckDegraded fires when it turns degraded. A change between the two
+//     replaces one alert by the other in one event; the return to healthy is
+//     a "recovered" event carrying the outage's length.
+//   - error rate: CheckErrorRate fires when the share of failed executions
+//     over the runner's short trend window (checks.WithTrendWindows, 1 h by
+//     default) exceeds Thresholds.ErrorRate, with at least MinRuns
+//     executions in the window, and resolves when it falls back to it.
+//   - latency: CheckLatencyHigh fires when the p95 latency over the short
+//     window exceeds Thresholds.LatencyP95, and resolves when it falls back.
+//
+// Severity follows the check's criticality: Required is "critical", Optional
+// "warning". A firing alert and its resolution go out at once; while an alert
+// keeps firing, it is repeated to each sink at most every RepeatInterval
+// (WithRepeatInterval, default 5 m), and to Alertmanager every minute, below
+// Alertmanager's default resolve_timeout of 5 m (each firing alert also
+// carries an endsAt four re-send intervals ahead, so an alert whose service
+// died resolves by itself).
+//
+// # Delivery
+//
+// Each sink has its own bounded queue and one goroutine. Recording an event
+// costs the goroutine that ran the check about a microsecond (a result that
+// is no event, less), and never blocks:
+// when a queue is full, its oldest event is dropped and counted. Each
+// delivery attempt is bounded by the sink's timeout (default 5 s); network
+// errors, 5xx, 408 and 429 answers are retried with exponential backoff
+// (at most 4 attempts), other failures are counted and dropped. A receiver
+// that hangs, drips its answer or answers 500 therefore costs one goroutine
+// and one connection per sink, and never a probe. Stop flushes what is queued
+// within its context and abandons the rest (counted as dropped). Stats reads
+// the per-sink counters; package healthfx exports them as Prometheus metrics.
+package alerting

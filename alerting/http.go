@@ -1,0 +1,99 @@
+package alerting
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// newClient returns the HTTP client of a built-in sink: redirects are not
+// followed (a webhook URL may carry a token), at most two connections per
+// host, idle connections closed after 30 s and by Close. Every request is
+// bounded by its context (the sink's Timeout).
+func newClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   5 * time.Second,
+			MaxConnsPerHost:       2,
+			MaxIdleConnsPerHost:   1,
+			IdleConnTimeout:       30 * time.Second,
+			ResponseHeaderTimeout: DefaultTimeout,
+			ForceAttemptHTTP2:     true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// HTTPError is the error of a delivery answered with a non-2xx status. It
+// is retried for 5xx, 408 and 429, and permanent otherwise.
+type HTTPError struct{ StatusCode int }
+
+// Error returns "HTTP <code>".
+func (e *HTTPError) Error() string { return "HTTP " + strconv.Itoa(e.StatusCode) }
+
+// SafeMessage implements checks.SafeError.
+func (e *HTTPError) SafeMessage() string { return e.Error() }
+
+// transportError hides the URL that net/http's errors print.
+type transportError struct{ cause error }
+
+func (e transportError) Error() string       { return "delivery failed: " + checks.SafeMessage(e.cause) }
+func (e transportError) SafeMessage() string { return e.Error() }
+func (e transportError) Unwrap() error       { return e.cause }
+
+// post sends body to u with the headers and reads at most 64 KiB of the
+// answer, all within ctx.
+func post(ctx context.Context, client *http.Client, u string, body []byte, header http.Header) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return Permanent(fmt.Errorf("bad request: %s", checks.SafeMessage(err)))
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "healthcheck-alerting")
+	resp, err := client.Do(req)
+	if err != nil {
+		return transportError{err}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	switch c := resp.StatusCode; {
+	case c >= 200 && c < 300:
+		return nil
+	case c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests:
+		return &HTTPError{StatusCode: c}
+	default:
+		return Permanent(&HTTPError{StatusCode: c})
+	}
+}
+
+// parseURL checks rawURL is an absolute http(s) URL; the error never
+// repeats it (it may carry a token).
+func parseURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: want an absolute http or https URL", ErrInvalidSink)
+	}
+	return u, nil
+}
+
+// httpSink holds a built-in sink's client.
+type httpSink struct{ client *http.Client }
+
+// Close closes the idle connections of the sink's own client.
+func (s httpSink) Close() error {
+	s.client.CloseIdleConnections()
+	return nil
+}

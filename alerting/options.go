@@ -1,0 +1,189 @@
+package alerting
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Defaults of the Dispatcher and its sinks.
+const (
+	// DefaultRepeatInterval is how often an alert still firing is repeated
+	// to a sink (WithRepeatInterval).
+	DefaultRepeatInterval = 5 * time.Minute
+	// DefaultErrorRate is Thresholds.ErrorRate's default: more than 10 % of
+	// the executions over the short trend window failed.
+	DefaultErrorRate = 0.1
+	// DefaultMinRuns is Thresholds.MinRuns's default.
+	DefaultMinRuns = 10
+	// DefaultQueueSize is Sink.QueueSize's default.
+	DefaultQueueSize = 256
+	// DefaultTimeout is Sink.Timeout's default: one delivery attempt.
+	DefaultTimeout = 5 * time.Second
+	// DefaultMaxAttempts is how many times a delivery is attempted when it
+	// fails with a retryable error.
+	DefaultMaxAttempts = 4
+	// DefaultResendInterval is the Alertmanager sink's repeat interval,
+	// below Alertmanager's default resolve_timeout (5 m).
+	DefaultResendInterval = time.Minute
+)
+
+// Thresholds decide when a check's alerts fire. Zero fields take the
+// defaults (WithDefaults, else the Default* constants); a negative
+// ErrorRate or LatencyP95 disables that condition.
+type Thresholds struct {
+	// AfterFailures: CheckUnhealthy fires once the check is unhealthy and
+	// failed this many executions in a row. Default: the check's own
+	// FailureThreshold, so the alert fires with the status change. A value
+	// below it acts as it: the check is not unhealthy before.
+	AfterFailures int
+	// ErrorRate: CheckErrorRate fires when the share of failed executions
+	// over the short trend window exceeds it (success rate below
+	// 1-ErrorRate). Default DefaultErrorRate (0.1).
+	ErrorRate float64
+	// LatencyP95: CheckLatencyHigh fires when the p95 latency over the
+	// short trend window exceeds it. Default: disabled (latencies differ
+	// too much between dependencies for one default).
+	LatencyP95 time.Duration
+	// MinRuns is the fewest executions in the short window for a condition
+	// to fire (a window of two runs says little). Default DefaultMinRuns.
+	MinRuns int
+}
+
+// merge fills t's zero fields from d.
+func (t Thresholds) merge(d Thresholds) Thresholds {
+	if t.AfterFailures == 0 {
+		t.AfterFailures = d.AfterFailures
+	}
+	if t.ErrorRate == 0 {
+		t.ErrorRate = d.ErrorRate
+	}
+	if t.LatencyP95 == 0 {
+		t.LatencyP95 = d.LatencyP95
+	}
+	if t.MinRuns == 0 {
+		t.MinRuns = d.MinRuns
+	}
+	return t
+}
+
+// Option configures a Dispatcher.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	service, instance, url string
+	repeat                 time.Duration
+	defaults               Thresholds
+	perCheck               map[string]Thresholds
+	sinks                  []Sink
+	logger                 *slog.Logger
+	maxAttempts            int
+	backoff                time.Duration
+}
+
+func defaultConfig() config {
+	host, _ := os.Hostname()
+	return config{
+		service:     DefaultService(),
+		instance:    host,
+		repeat:      DefaultRepeatInterval,
+		defaults:    Thresholds{ErrorRate: DefaultErrorRate, LatencyP95: -1, MinRuns: DefaultMinRuns},
+		perCheck:    map[string]Thresholds{},
+		logger:      slog.Default(),
+		maxAttempts: DefaultMaxAttempts,
+		backoff:     500 * time.Millisecond,
+	}
+}
+
+// DefaultService is the service name used without WithService: the base
+// name of the executable, or "healthcheck" when it cannot be had.
+func DefaultService() string {
+	if exe, err := os.Executable(); err == nil {
+		if b := filepath.Base(exe); b != "" && b != "." && b != string(filepath.Separator) {
+			return b
+		}
+	}
+	return "healthcheck"
+}
+
+// WithService names the service in every event (Alertmanager's service
+// label). Default DefaultService(). An empty name is ignored.
+func WithService(name string) Option {
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.service = name
+		}
+	})
+}
+
+// WithInstance names this instance of the service (Alertmanager's instance
+// label, which keeps two replicas' alerts apart). Default: the host name
+// (a Kubernetes pod's name).
+func WithInstance(name string) Option {
+	return optionFunc(func(c *config) { c.instance = name })
+}
+
+// WithStatusURL sets the status page's URL, sent as Alertmanager's
+// generatorURL and the webhook payload's "url". Default none.
+func WithStatusURL(u string) Option {
+	return optionFunc(func(c *config) { c.url = u })
+}
+
+// WithRepeatInterval sets how often an alert still firing is repeated to
+// sinks that set no RepeatInterval of their own (default
+// DefaultRepeatInterval, 5 m; values of zero or below are ignored).
+func WithRepeatInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.repeat = d
+		}
+	})
+}
+
+// WithDefaults sets the thresholds of every check; the zero fields of t
+// keep the package defaults.
+func WithDefaults(t Thresholds) Option {
+	return optionFunc(func(c *config) { c.defaults = t.merge(c.defaults) })
+}
+
+// ForCheck sets the thresholds of one check, by name; its zero fields take
+// the defaults (WithDefaults). Given twice for one name, the later wins.
+func ForCheck(name string, t Thresholds) Option {
+	return optionFunc(func(c *config) { c.perCheck[name] = t })
+}
+
+// WithSink adds a sink. Sinks with an empty name or a nil Publisher are
+// refused by New.
+func WithSink(s Sink) Option {
+	return optionFunc(func(c *config) { c.sinks = append(c.sinks, s) })
+}
+
+// WithLogger sets where failed deliveries are logged (at WARN, with the
+// sink's name and the failure's class, never a URL or secret). Default
+// slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	})
+}
+
+// WithRetry sets the attempts per event (default DefaultMaxAttempts) and
+// the first backoff (default 500 ms, doubling, with jitter, at most 30 s).
+// Values below 1 (attempts) or 0 (backoff) are ignored.
+func WithRetry(attempts int, backoff time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if attempts >= 1 {
+			c.maxAttempts = attempts
+		}
+		if backoff > 0 {
+			c.backoff = backoff
+		}
+	})
+}

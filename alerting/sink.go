@@ -1,0 +1,236 @@
+package alerting
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/echofx/healthcheck/checks"
+)
+
+// Publisher receives every event of a Dispatcher, one at a time, on the
+// sink's own goroutine. Publish must honour ctx, whose deadline is the
+// sink's Timeout. A returned error is retried with backoff unless it is
+// marked with Permanent; an error's text is logged, so it must not carry
+// a secret. A Publisher that also implements io.Closer is closed by
+// Dispatcher.Stop after its last delivery.
+type Publisher interface {
+	Publish(ctx context.Context, e Event) error
+}
+
+// PublisherFunc adapts a function to Publisher.
+type PublisherFunc func(ctx context.Context, e Event) error
+
+// Publish calls f.
+func (f PublisherFunc) Publish(ctx context.Context, e Event) error { return f(ctx, e) }
+
+// Sink is a named Publisher with its delivery settings. Zero fields take
+// the defaults.
+type Sink struct {
+	// Name identifies the sink in logs and metrics (label "sink").
+	// Required; unique within a Dispatcher.
+	Name string
+	// Publisher delivers the events. Required.
+	Publisher Publisher
+	// RepeatInterval is how often an alert still firing is repeated to this
+	// sink. Default: the Dispatcher's (WithRepeatInterval).
+	RepeatInterval time.Duration
+	// QueueSize bounds the events waiting for delivery; when full, the
+	// oldest is dropped. Default DefaultQueueSize.
+	QueueSize int
+	// Timeout bounds one delivery attempt. Default DefaultTimeout.
+	Timeout time.Duration
+}
+
+// ErrPermanent is matched, under errors.Is, by errors marked with
+// Permanent.
+var ErrPermanent = errors.New("permanent delivery failure")
+
+// Permanent marks err as a failure that a retry will not cure (a 4xx
+// answer, a payload the receiver refuses): the event is counted as failed
+// at once. nil gives nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error        { return e.error }
+func (e permanentError) Is(target error) bool { return target == ErrPermanent }
+
+// SinkStats are a sink's counters since New.
+type SinkStats struct {
+	Name string
+	// Sent counts events delivered; Failed, events given up (after the
+	// retries, or at once for a permanent failure); Dropped, events
+	// pushed out of a full queue or abandoned at Stop; Retries, attempts
+	// after the first.
+	Sent, Failed, Dropped, Retries uint64
+	// Queued is the number of events waiting now.
+	Queued int
+}
+
+// queue is one sink's bounded queue and its delivery goroutine.
+type queue struct {
+	sink   Sink
+	repeat time.Duration
+
+	mu   sync.Mutex
+	buf  []Event // ring
+	head int
+	n    int
+	wake chan struct{}
+
+	sent, failed, dropped, retries atomic.Uint64
+}
+
+func newQueue(s Sink, repeat time.Duration) *queue {
+	if s.QueueSize <= 0 {
+		s.QueueSize = DefaultQueueSize
+	}
+	if s.Timeout <= 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if s.RepeatInterval > 0 {
+		repeat = s.RepeatInterval
+	}
+	return &queue{sink: s, repeat: repeat, buf: make([]Event, s.QueueSize), wake: make(chan struct{}, 1)}
+}
+
+// push appends e, dropping the oldest event when full. It never blocks.
+func (q *queue) push(e Event) {
+	q.mu.Lock()
+	if q.n == len(q.buf) {
+		q.buf[q.head] = Event{}
+		q.head = (q.head + 1) % len(q.buf)
+		q.n--
+		q.dropped.Add(1)
+	}
+	q.buf[(q.head+q.n)%len(q.buf)] = e
+	q.n++
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue) pop() (Event, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n == 0 {
+		return Event{}, false
+	}
+	e := q.buf[q.head]
+	q.buf[q.head] = Event{}
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	return e, true
+}
+
+// discard empties the queue, counting its events as dropped.
+func (q *queue) discard() {
+	q.mu.Lock()
+	q.dropped.Add(uint64(q.n))
+	clear(q.buf)
+	q.head, q.n = 0, 0
+	q.mu.Unlock()
+}
+
+func (q *queue) stats() SinkStats {
+	q.mu.Lock()
+	n := q.n
+	q.mu.Unlock()
+	return SinkStats{Name: q.sink.Name, Sent: q.sent.Load(), Failed: q.failed.Load(),
+		Dropped: q.dropped.Load(), Retries: q.retries.Load(), Queued: n}
+}
+
+// run delivers events until closing is closed and the queue is empty, or
+// ctx ends (the queue's rest is then counted as dropped).
+func (q *queue) run(ctx context.Context, closing <-chan struct{}, d *Dispatcher) {
+	defer func() {
+		q.discard()
+		if c, ok := q.sink.Publisher.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}()
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		e, ok := q.pop()
+		if !ok {
+			select {
+			case <-q.wake:
+				continue
+			case <-closing:
+				if q.len() == 0 {
+					return
+				}
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		q.deliver(ctx, e, d)
+	}
+}
+
+// len returns the number of queued events.
+func (q *queue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n
+}
+
+// deliver attempts e up to the configured attempts.
+func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
+	backoff := d.cfg.backoff
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, q.sink.Timeout)
+		err := q.publish(actx, e)
+		cancel()
+		if err == nil {
+			q.sent.Add(1)
+			return
+		}
+		if ctx.Err() != nil {
+			q.dropped.Add(1) // abandoned at Stop
+			return
+		}
+		if errors.Is(err, ErrPermanent) || attempt >= d.cfg.maxAttempts {
+			q.failed.Add(1)
+			d.cfg.logger.Warn("alert delivery failed", "sink", q.sink.Name, "event", string(e.Kind),
+				"check", e.Check, "attempts", attempt, "error", checks.SafeMessage(err))
+			return
+		}
+		q.retries.Add(1)
+		wait := backoff/2 + rand.N(backoff/2+1)
+		backoff = min(backoff*2, 30*time.Second)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			q.dropped.Add(1)
+			return
+		}
+	}
+}
+
+// publish calls the publisher, recovering a panic.
+func (q *queue) publish(ctx context.Context, e Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = Permanent(errors.New("publisher panicked"))
+		}
+	}()
+	return q.sink.Publisher.Publish(ctx, e)
+}

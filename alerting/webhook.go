@@ -1,0 +1,168 @@
+package alerting
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WebhookFormat is the body a webhook sink sends.
+type WebhookFormat uint8
+
+const (
+	// FormatJSON sends the WebhookPayload (the default).
+	FormatJSON WebhookFormat = iota
+	// FormatSlack sends {"text": "..."}, which Slack's incoming webhooks
+	// (and Mattermost, Rocket.Chat, Discord's /slack endpoint) accept.
+	FormatSlack
+)
+
+// WebhookConfig configures Webhook. Zero fields take the defaults.
+type WebhookConfig struct {
+	// Format of the body. Default FormatJSON.
+	Format WebhookFormat
+	// Secret, when set, signs every request per Standard Webhooks
+	// (standardwebhooks.com): headers webhook-id (the event's ID, the same
+	// on retries), webhook-timestamp (Unix seconds of the attempt) and
+	// webhook-signature "v1,<base64 HMAC-SHA256 of id.timestamp.body>".
+	// Give it as the spec does, "whsec_" followed by the base64 of the key
+	// (the decoded bytes are the HMAC key), or as plain text (its bytes are
+	// the key). The key must be 24 to 64 bytes. It never appears in an
+	// error, a log line or a metric.
+	Secret string
+	// Header is added to every request. Never logged.
+	Header http.Header
+	// Client sends the requests. Default: a client of the sink's own (no
+	// redirects, at most 2 connections, idle ones closed at Stop).
+	Client *http.Client
+	// RepeatInterval, QueueSize and Timeout: see Sink.
+	RepeatInterval time.Duration
+	QueueSize      int
+	Timeout        time.Duration
+}
+
+// ErrInvalidSecret is wrapped by the error of ParseWebhookSecret and
+// Webhook for a secret that is not 24 to 64 bytes or whose whsec_ form is
+// not base64.
+var ErrInvalidSecret = errors.New("invalid webhook secret")
+
+// ParseWebhookSecret returns the HMAC key of a Standard Webhooks secret:
+// the base64-decoded rest of "whsec_<base64>", else the bytes of s. The
+// key must be 24 to 64 bytes. The error never repeats s.
+func ParseWebhookSecret(s string) ([]byte, error) {
+	key := []byte(s)
+	if rest, ok := strings.CutPrefix(s, "whsec_"); ok {
+		b, err := base64.StdEncoding.DecodeString(rest)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the part after whsec_ is not standard base64", ErrInvalidSecret)
+		}
+		key = b
+	}
+	if len(key) < 24 || len(key) > 64 {
+		return nil, fmt.Errorf("%w: want a key of 24 to 64 bytes, got %d", ErrInvalidSecret, len(key))
+	}
+	return key, nil
+}
+
+// Sign returns the Standard Webhooks signature header value of a message:
+// "v1," + base64(HMAC-SHA256(key, id + "." + timestamp + "." + body)).
+func Sign(key []byte, id string, timestamp int64, body []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id))
+	m.Write([]byte{'.'})
+	m.Write([]byte(strconv.FormatInt(timestamp, 10)))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Webhook returns a sink named name posting every event to rawURL, as a
+// JSON WebhookPayload or a Slack-compatible text (cfg.Format), signed when
+// cfg.Secret is set. A 2xx answer is a delivery; 5xx, 408, 429 and
+// network errors are retried; other answers (and redirects, which are not
+// followed) fail the event. The error never repeats the URL or the secret.
+func Webhook(name, rawURL string, cfg WebhookConfig) (Sink, error) {
+	if name == "" {
+		return Sink{}, fmt.Errorf("%w: a webhook needs a name", ErrInvalidSink)
+	}
+	if _, err := parseURL(rawURL); err != nil {
+		return Sink{}, fmt.Errorf("webhook %q: %w", name, err)
+	}
+	p := &webhookPublisher{url: rawURL, format: cfg.Format, header: cfg.Header, httpSink: httpSink{cfg.Client}}
+	if cfg.Secret != "" {
+		key, err := ParseWebhookSecret(cfg.Secret)
+		if err != nil {
+			return Sink{}, fmt.Errorf("webhook %q: %w", name, err)
+		}
+		p.key = key
+	}
+	if p.client == nil {
+		p.client = newClient()
+	}
+	return Sink{Name: name, Publisher: p, RepeatInterval: cfg.RepeatInterval,
+		QueueSize: cfg.QueueSize, Timeout: cfg.Timeout}, nil
+}
+
+type webhookPublisher struct {
+	httpSink
+	url    string
+	format WebhookFormat
+	header http.Header
+	key    []byte
+}
+
+// Publish posts the event.
+func (p *webhookPublisher) Publish(ctx context.Context, e Event) error {
+	var body []byte
+	var err error
+	if p.format == FormatSlack {
+		body, err = json.Marshal(map[string]string{"text": SlackText(e)})
+	} else {
+		body, err = json.Marshal(e.Payload())
+	}
+	if err != nil {
+		return Permanent(err)
+	}
+	h := p.header
+	if p.key != nil {
+		h = h.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		ts := time.Now().Unix()
+		h.Set("webhook-id", e.ID)
+		h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+		h.Set("webhook-signature", Sign(p.key, e.ID, ts, body))
+	}
+	return post(ctx, p.client, p.url, body, h)
+}
+
+// SlackText is the text of the Slack format: an emoji by severity and
+// state, then Event.Summary, the severity, and the status page link when
+// known. Slack's mrkdwn control characters (&, <, >) are escaped.
+func SlackText(e Event) string {
+	icon := ":large_green_circle:"
+	switch {
+	case e.Firing && e.Severity == SeverityCritical:
+		icon = ":red_circle:"
+	case e.Firing:
+		icon = ":large_yellow_circle:"
+	}
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	s := icon + " " + esc.Replace(e.Summary()) + " (" + string(e.Severity) + ")"
+	if e.Repeat {
+		s += " [still firing]"
+	}
+	if e.URL != "" {
+		s += " <" + esc.Replace(e.URL) + "|status>"
+	}
+	return s
+}
