@@ -2,6 +2,7 @@ package healthfx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -75,6 +76,9 @@ func New(p Params) (Health, error) {
 	for _, c := range sortedCleanups(p.Cleanups) {
 		lc.AddCleanup(c.Name, c.Func)
 	}
+	for _, h := range sortedReadyHooks(p.ReadyHooks) {
+		lc.OnReady(h.Name, h.Func)
+	}
 
 	routeOpts, err := routeOptions(cfg, p, lc, logger)
 	if err != nil {
@@ -120,7 +124,11 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 		lifecycle.WithStartupMaxBackoff(cfg.StartupMaxBackoff),
 		lifecycle.WithDrainDelay(cfg.DrainDelay),
 		lifecycle.WithOnGateFailure(func(err error) {
-			logger.Error("startup checks failed: stopping the service", "error", err)
+			msg := "startup checks failed: stopping the service"
+			if errors.Is(err, lifecycle.ErrReadyHookFailed) {
+				msg = "ready hook failed: stopping the service"
+			}
+			logger.Error(msg, "error", err)
 			if sd != nil {
 				_ = sd.Shutdown(fx.ExitCode(1))
 			}

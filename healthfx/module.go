@@ -148,6 +148,7 @@ type Params struct {
 	Version    Version               `optional:"true"`
 	Checks     []checks.Check        `group:"health.checks"`
 	Cleanups   []Cleanup             `group:"health.cleanups"`
+	ReadyHooks []ReadyHook           `group:"health.ready"`
 }
 
 // Health is what New builds; its fields are also provided to the app.
