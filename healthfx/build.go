@@ -110,7 +110,7 @@ func New(p Params) (Health, error) {
 			return err
 		},
 	})
-	return Health{Runner: runner, Lifecycle: lc}, nil
+	return Health{Runner: runner, Lifecycle: lc, Level: cfg.Level}, nil
 }
 
 // newLifecycle builds the lifecycle from the startup and drain settings;

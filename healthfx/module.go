@@ -157,4 +157,7 @@ type Health struct {
 
 	Runner    *checks.Runner
 	Lifecycle *lifecycle.Lifecycle
+	// Level is HEALTH_CHECK_LEVEL, named "health.level", for adapters
+	// such as grpchealth.Module that must read the same level.
+	Level checks.Level `name:"health.level"`
 }
