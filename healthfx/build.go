@@ -22,6 +22,7 @@ import (
 // without fx can follow its body, every piece being exported.
 func New(p Params) (Health, error) {
 	cfg := *p.Config
+	cfg.appAuth = p.Authenticator != nil
 	if err := cfg.Validate(); err != nil {
 		return Health{}, err
 	}
@@ -80,7 +81,7 @@ func New(p Params) (Health, error) {
 		lc.OnReady(h.Name, h.Func)
 	}
 
-	routeOpts, err := routeOptions(cfg, p, lc, logger)
+	routeOpts, keys, err := routeOptions(cfg, p, lc, logger)
 	if err != nil {
 		return Health{}, err
 	}
@@ -97,16 +98,25 @@ func New(p Params) (Health, error) {
 	}
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
+			if keys != nil {
+				keys.start() // in the background: never waits on the provider
+			}
 			err := lc.Start(ctx)
 			if err != nil {
 				// fx does not run the stop hook of a failed start hook.
 				runner.Close()
+				if keys != nil {
+					keys.stop(ctx)
+				}
 			}
 			return err
 		},
 		OnStop: func(ctx context.Context) error {
 			err := lc.Stop(ctx)
 			runner.Close()
+			if keys != nil {
+				keys.stop(ctx)
+			}
 			return err
 		},
 	})
@@ -147,7 +157,7 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 }
 
 // routeOptions turns the route settings into httphealth options.
-func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, error) {
+func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, *jwksKeys, error) {
 	opts := []httphealth.Option{
 		httphealth.WithPrefix(cfg.PathPrefix),
 		httphealth.WithReadiness(lc),
@@ -173,15 +183,20 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 	if cfg.MetricsPath != "" {
 		g, ok := p.Registerer.(prometheus.Gatherer)
 		if !ok {
-			return nil, &ConfigError{Variable: "HEALTH_METRICS_PATH", Value: cfg.MetricsPath,
+			return nil, nil, &ConfigError{Variable: "HEALTH_METRICS_PATH", Value: cfg.MetricsPath,
 				Expected: "needs the app to provide a prometheus.Registerer that is also a Gatherer, such as *prometheus.Registry"}
 		}
 		opts = append(opts, httphealth.WithMetrics(cfg.MetricsPath, promhttp.HandlerFor(g, promhttp.HandlerOpts{Registry: p.Registerer})))
 	}
+	var keys *jwksKeys
 	if cfg.Detailed {
-		auth, err := newJWT(cfg, logger)
-		if err != nil {
-			return nil, err
+		var auth httphealth.Authenticator = p.Authenticator
+		if auth == nil {
+			j, k, err := newJWT(cfg, logger)
+			if err != nil {
+				return nil, nil, err
+			}
+			auth, keys = j, k
 		}
 		opts = append(opts, httphealth.WithDetailed(auth))
 		if !cfg.StatusPage {
@@ -189,7 +204,7 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 		}
 		opts = append(opts, httphealth.WithStatusPagePublicErrors(cfg.StatusPagePublicDetails))
 	}
-	return opts, nil
+	return opts, keys, nil
 }
 
 // sortedCleanups orders the contributed cleanups by Order, then Name.

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
@@ -149,6 +150,10 @@ type Params struct {
 	Checks     []checks.Check        `group:"health.checks"`
 	Cleanups   []Cleanup             `group:"health.cleanups"`
 	ReadyHooks []ReadyHook           `group:"health.ready"`
+	// Authenticator, when the app provides one (its mTLS, IP allow-list
+	// or session), guards the detailed routes instead of the JWT: with
+	// HEALTH_CHECK_DETAILED=true and no HEALTH_JWT_* key setting.
+	Authenticator httphealth.Authenticator `optional:"true"`
 }
 
 // Health is what New builds; its fields are also provided to the app.
