@@ -12,9 +12,9 @@ import (
 
 // Module serves the gRPC health service on the app's *grpc.Server in an fx
 // app with healthfx.Module: add both to fx.New. It consumes the
-// *grpc.Server, and healthfx's *checks.Runner, *lifecycle.Lifecycle and
-// level (HEALTH_CHECK_LEVEL), builds the Server with WithLevel and
-// WithReadiness, registers it on the *grpc.Server and provides it (*Server).
+// *grpc.Server, and healthfx's *checks.Runner, *lifecycle.Lifecycle,
+// level (HEALTH_CHECK_LEVEL) and groups (HEALTH_GROUPS), builds the Server
+// with WithLevel, WithReadiness and WithGroups, registers it on the *grpc.Server and provides it (*Server).
 //
 // The app provides the *grpc.Server, unstarted (Serve in an OnStart hook,
 // GracefulStop in the OnStop hook, as usual), and registers no other
@@ -45,11 +45,16 @@ type moduleParams struct {
 	GRPC        *grpc.Server
 	Runner      *checks.Runner
 	Lifecycle   *lifecycle.Lifecycle
-	Level       checks.Level `name:"health.level"`
+	Level       checks.Level   `name:"health.level"`
+	Groups      []checks.Group `name:"health.groups"`
 }
 
 func provide(p moduleParams, opts []Option) (*Server, error) {
-	all := append([]Option{WithLevel(p.Level), WithReadiness(p.Lifecycle)}, opts...)
+	all := []Option{WithLevel(p.Level), WithReadiness(p.Lifecycle)}
+	if len(p.Groups) > 0 {
+		all = append(all, WithGroups(p.Groups...))
+	}
+	all = append(all, opts...)
 	s, err := New(p.Runner, all...)
 	if err != nil {
 		return nil, err

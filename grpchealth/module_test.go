@@ -39,7 +39,11 @@ func TestModule(t *testing.T) {
 		fx.Provide(func() healthfx.Router { return healthfx.OnServeMux(http.NewServeMux()) }),
 		healthfx.Module,
 		healthfx.SupplyCheck(checks.Check{Name: "db", Func: func(context.Context) checks.Report { return checks.Report{Status: checks.StatusHealthy} }}),
-		fx.Decorate(func(c *healthfx.Config) *healthfx.Config { c.DrainDelay = 50 * time.Millisecond; return c }),
+		fx.Decorate(func(c *healthfx.Config) *healthfx.Config {
+			c.DrainDelay = 50 * time.Millisecond
+			c.Groups = []checks.Group{{Name: "core", Checks: []string{"db"}}} // as HEALTH_GROUPS=core=db
+			return c
+		}),
 		grpchealth.Module,
 		fx.Invoke(func(lc fx.Lifecycle, s *grpc.Server) {
 			gs = s
@@ -63,7 +67,11 @@ func TestModule(t *testing.T) {
 	}
 	defer conn.Close()
 	ctx := ctxT(t)
-	stream, err := healthgrpc.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{})
+	client := healthgrpc.NewHealthClient(conn)
+	if resp, err := client.Check(ctx, &healthpb.HealthCheckRequest{Service: "core"}); err != nil || resp.GetStatus() != serving {
+		t.Fatalf("Check of the group core = %v, %v; want SERVING", resp.GetStatus(), err)
+	}
+	stream, err := client.Watch(ctx, &healthpb.HealthCheckRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}

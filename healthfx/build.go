@@ -120,7 +120,7 @@ func New(p Params) (Health, error) {
 			return err
 		},
 	})
-	return Health{Runner: runner, Lifecycle: lc, Level: cfg.Level}, nil
+	return Health{Runner: runner, Lifecycle: lc, Level: cfg.Level, Groups: cfg.Groups}, nil
 }
 
 // newLifecycle builds the lifecycle from the startup and drain settings;

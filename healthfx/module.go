@@ -198,4 +198,7 @@ type Health struct {
 	// Level is HEALTH_CHECK_LEVEL, named "health.level", for adapters
 	// such as grpchealth.Module that must read the same level.
 	Level checks.Level `name:"health.level"`
+	// Groups is HEALTH_GROUPS, named "health.groups", for the same
+	// adapters.
+	Groups []checks.Group `name:"health.groups"`
 }
