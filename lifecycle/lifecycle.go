@@ -253,7 +253,8 @@ func (l *Lifecycle) Readiness() (ready bool, reason string) {
 	return p == phaseRunning, reasons[p]
 }
 
-// Started reports whether the startup gate passed: false with the
+// Started reports whether the startup gate passed (and the ready hooks of
+// OnReady returned: the start is not done while they run): false with the
 // readiness reason ("starting", "startup failed", or "draining" and
 // "stopped" for a Stop that came before the gate passed) until it does,
 // then true with an empty reason for good, also while draining and once

@@ -50,7 +50,9 @@ type readyHook struct {
 // failed" for good, and the error, a *ReadyHookError, is what Start
 // returns when it is still waiting for the gate's first attempt, else what
 // the WithOnGateFailure function gets (healthfx stops the app with exit
-// code 1). Hooks registered once Start was called are not run (a warning
+// code 1). Started, like Readiness, turns true only after the last hook
+// returned, so a startupProbe's budget must cover them as it covers the
+// gate. Hooks registered once Start was called are not run (a warning
 // is logged). A nil fn is ignored.
 func (l *Lifecycle) OnReady(name string, fn func(ctx context.Context) error) {
 	if fn == nil {
