@@ -65,6 +65,9 @@ func TestReadyHookRunsAfterLateDatabase(t *testing.T) {
 		if ready, _ := lc.Readiness(); ready {
 			order.add("hook saw ready")
 		}
+		if started, _ := lc.Started(); started {
+			order.add("hook saw started")
+		}
 		_, err := pool.Exec(ctx, "CREATE TABLE migrated (id int)")
 		order.add(fmt.Sprintf("migrations err=%v", err))
 		return err
