@@ -209,12 +209,20 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 
 // sortedCleanups orders the contributed cleanups by Order, then Name.
 func sortedCleanups(cs []Cleanup) []Cleanup {
-	cs = slices.DeleteFunc(slices.Clone(cs), func(c Cleanup) bool { return c.Func == nil })
-	slices.SortFunc(cs, func(a, b Cleanup) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
+	return sortedSteps(cs, func(c Cleanup) (int, string, bool) { return c.Order, c.Name, c.Func != nil })
+}
+
+// sortedSteps returns the contributed steps that have a func, sorted by
+// order, then name (value groups are unordered).
+func sortedSteps[T any](steps []T, key func(T) (order int, name string, ok bool)) []T {
+	steps = slices.DeleteFunc(slices.Clone(steps), func(s T) bool { _, _, ok := key(s); return !ok })
+	slices.SortFunc(steps, func(a, b T) int {
+		ao, an, _ := key(a)
+		bo, bn, _ := key(b)
+		if ao != bo {
+			return ao - bo
 		}
-		return strings.Compare(a.Name, b.Name)
+		return strings.Compare(an, bn)
 	})
-	return cs
+	return steps
 }

@@ -2,8 +2,6 @@ package healthfx
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"go.uber.org/fx"
 )
@@ -45,12 +43,5 @@ func OnReady(name string, fn func(ctx context.Context) error) fx.Option {
 
 // sortedReadyHooks orders the ready hooks by Order, then Name.
 func sortedReadyHooks(hs []ReadyHook) []ReadyHook {
-	hs = slices.DeleteFunc(slices.Clone(hs), func(h ReadyHook) bool { return h.Func == nil })
-	slices.SortFunc(hs, func(a, b ReadyHook) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	return hs
+	return sortedSteps(hs, func(h ReadyHook) (int, string, bool) { return h.Order, h.Name, h.Func != nil })
 }
