@@ -37,6 +37,13 @@
 // HTTP probes give the same answer at the same moment, and keeps grpc's
 // Watch semantics (latest status wins when a client reads slowly).
 //
+// # In an fx app
+//
+// Module (beside healthfx.Module) registers the Server on the app's
+// *grpc.Server with healthfx's level, groups and readiness, and ends the
+// Watch streams (after telling them NOT_SERVING) when healthfx's drain
+// ends, before the app's GracefulStop runs.
+//
 // # Module
 //
 // This package is a nested module (github.com/echofx/healthcheck/grpchealth)

@@ -152,6 +152,13 @@ func (s *Server) Watch(req *healthpb.HealthCheckRequest, stream healthgrpc.Healt
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		case <-s.closed:
+			// Tell the end before it comes: the "" service reads
+			// NOT_SERVING now (Close set shutdown before closing).
+			if st, ok := s.status(ctx, service, false); ok && st != last {
+				if err := stream.Send(&healthpb.HealthCheckResponse{Status: st}); err != nil {
+					return err
+				}
+			}
 			return errClosed
 		}
 	}
@@ -185,7 +192,9 @@ func (s *Server) Shutdown() {
 
 // Close shuts down (see Shutdown) and ends every Watch stream, and any later
 // one, with codes.Unavailable, so that grpc.Server.GracefulStop does not
-// wait for streams that never end by themselves. Check and List keep
+// wait for streams that never end by themselves. A stream open at Close
+// is first sent its service's status if it changed: NOT_SERVING for "",
+// with or without a Readiness, so a watcher is told before the end. Check and List keep
 // answering. It is idempotent.
 func (s *Server) Close() {
 	s.shutdown.Store(true)

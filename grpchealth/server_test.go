@@ -271,8 +271,15 @@ func TestCloseEndsWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next(t, stream)
+	if st := next(t, stream); st != serving {
+		t.Fatalf("first status = %v, want SERVING", st)
+	}
 	srv.Close()
+	// Without a Readiness the stream is told NOT_SERVING before it ends
+	// (issue 18.6: it went SERVING then UNAVAILABLE).
+	if st := next(t, stream); st != notServing {
+		t.Errorf("status after Close = %v, want NOT_SERVING", st)
+	}
 	if _, err := stream.Recv(); status.Code(err) != codes.Unavailable {
 		t.Errorf("Recv after Close = %v, want Unavailable", err)
 	}

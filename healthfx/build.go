@@ -2,6 +2,7 @@ package healthfx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -21,6 +22,7 @@ import (
 // without fx can follow its body, every piece being exported.
 func New(p Params) (Health, error) {
 	cfg := *p.Config
+	cfg.appAuth = p.Authenticator != nil
 	if err := cfg.Validate(); err != nil {
 		return Health{}, err
 	}
@@ -75,8 +77,11 @@ func New(p Params) (Health, error) {
 	for _, c := range sortedCleanups(p.Cleanups) {
 		lc.AddCleanup(c.Name, c.Func)
 	}
+	for _, h := range sortedReadyHooks(p.ReadyHooks) {
+		lc.OnReady(h.Name, h.Func)
+	}
 
-	routeOpts, err := routeOptions(cfg, p, lc, logger)
+	routeOpts, keys, err := routeOptions(cfg, p, lc, logger)
 	if err != nil {
 		return Health{}, err
 	}
@@ -100,23 +105,32 @@ func New(p Params) (Health, error) {
 	}
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
+			if keys != nil {
+				keys.start() // in the background: never waits on the provider
+			}
 			err := lc.Start(ctx)
 			if err != nil {
 				// fx does not run the stop hook of a failed start hook.
 				runner.Close()
+				if keys != nil {
+					keys.stop(ctx)
+				}
 			}
 			return err
 		},
 		OnStop: func(ctx context.Context) error {
 			err := lc.Stop(ctx)
 			runner.Close()
+			if keys != nil {
+				keys.stop(ctx)
+			}
 			return err
 		},
 	})
 	if alerts != nil {
 		appendAlertHooks(p.Lifecycle, alerts, logger, false)
 	}
-	return Health{Runner: runner, Lifecycle: lc}, nil
+	return Health{Runner: runner, Lifecycle: lc, Level: cfg.Level, Groups: cfg.Groups}, nil
 }
 
 // newLifecycle builds the lifecycle from the startup and drain settings;
@@ -130,7 +144,11 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 		lifecycle.WithStartupMaxBackoff(cfg.StartupMaxBackoff),
 		lifecycle.WithDrainDelay(cfg.DrainDelay),
 		lifecycle.WithOnGateFailure(func(err error) {
-			logger.Error("startup checks failed: stopping the service", "error", err)
+			msg := "startup checks failed: stopping the service"
+			if errors.Is(err, lifecycle.ErrReadyHookFailed) {
+				msg = "ready hook failed: stopping the service"
+			}
+			logger.Error(msg, "error", err)
 			if sd != nil {
 				_ = sd.Shutdown(fx.ExitCode(1))
 			}
@@ -149,7 +167,7 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 }
 
 // routeOptions turns the route settings into httphealth options.
-func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, error) {
+func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, *jwksKeys, error) {
 	opts := []httphealth.Option{
 		httphealth.WithPrefix(cfg.PathPrefix),
 		httphealth.WithReadiness(lc),
@@ -175,15 +193,20 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 	if cfg.MetricsPath != "" {
 		g, ok := p.Registerer.(prometheus.Gatherer)
 		if !ok {
-			return nil, &ConfigError{Variable: "HEALTH_METRICS_PATH", Value: cfg.MetricsPath,
+			return nil, nil, &ConfigError{Variable: "HEALTH_METRICS_PATH", Value: cfg.MetricsPath,
 				Expected: "needs the app to provide a prometheus.Registerer that is also a Gatherer, such as *prometheus.Registry"}
 		}
 		opts = append(opts, httphealth.WithMetrics(cfg.MetricsPath, promhttp.HandlerFor(g, promhttp.HandlerOpts{Registry: p.Registerer})))
 	}
+	var keys *jwksKeys
 	if cfg.Detailed {
-		auth, err := newJWT(cfg, logger)
-		if err != nil {
-			return nil, err
+		var auth httphealth.Authenticator = p.Authenticator
+		if auth == nil {
+			j, k, err := newJWT(cfg, logger)
+			if err != nil {
+				return nil, nil, err
+			}
+			auth, keys = j, k
 		}
 		opts = append(opts, httphealth.WithDetailed(auth))
 		if !cfg.StatusPage {
@@ -191,17 +214,25 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 		}
 		opts = append(opts, httphealth.WithStatusPagePublicErrors(cfg.StatusPagePublicDetails))
 	}
-	return opts, nil
+	return opts, keys, nil
 }
 
 // sortedCleanups orders the contributed cleanups by Order, then Name.
 func sortedCleanups(cs []Cleanup) []Cleanup {
-	cs = slices.DeleteFunc(slices.Clone(cs), func(c Cleanup) bool { return c.Func == nil })
-	slices.SortFunc(cs, func(a, b Cleanup) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
+	return sortedSteps(cs, func(c Cleanup) (int, string, bool) { return c.Order, c.Name, c.Func != nil })
+}
+
+// sortedSteps returns the contributed steps that have a func, sorted by
+// order, then name (value groups are unordered).
+func sortedSteps[T any](steps []T, key func(T) (order int, name string, ok bool)) []T {
+	steps = slices.DeleteFunc(slices.Clone(steps), func(s T) bool { _, _, ok := key(s); return !ok })
+	slices.SortFunc(steps, func(a, b T) int {
+		ao, an, _ := key(a)
+		bo, bn, _ := key(b)
+		if ao != bo {
+			return ao - bo
 		}
-		return strings.Compare(a.Name, b.Name)
+		return strings.Compare(an, bn)
 	})
-	return cs
+	return steps
 }

@@ -144,7 +144,9 @@ type Config struct {
 	// the same router. HEALTH_METRICS_PATH, default none.
 	MetricsPath string
 	// Detailed enables {prefix}/detailed behind a JWT; it requires
-	// JWTSecret or JWTPublicKeyFile. HEALTH_CHECK_DETAILED, default false.
+	// JWTSecret, JWTPublicKeyFile or JWTJWKSURL, unless the app provides
+	// an httphealth.Authenticator, which then replaces the JWT.
+	// HEALTH_CHECK_DETAILED, default false.
 	Detailed bool
 	// StatusPage serves {prefix}/status, a self-contained page for people
 	// (it needs Detailed: with a token it reads the detailed route).
@@ -160,6 +162,18 @@ type Config struct {
 	// JWTPublicKeyFile is a PEM file with an RSA, ECDSA or Ed25519 public
 	// key. HEALTH_JWT_PUBLIC_KEY_FILE.
 	JWTPublicKeyFile string
+	// JWTJWKSURL is an identity provider's JWKS (https://, or http:// to a
+	// loopback host): tokens are verified with the key their "kid" names,
+	// fetched in the background from start to stop, again every
+	// JWTJWKSRefresh and when a token names an unknown kid (at most once
+	// per JWKSUnknownKIDInterval; no request waits more than 1 s), so
+	// keys the provider rotates in are accepted and keys it drops are
+	// refused. Algorithms default to RS256; excludes JWTSecret and
+	// JWTPublicKeyFile. HEALTH_JWT_JWKS_URL, default none.
+	JWTJWKSURL string
+	// JWTJWKSRefresh is how often the JWKS is fetched again.
+	// HEALTH_JWT_JWKS_REFRESH, default 1h, at least 1m.
+	JWTJWKSRefresh time.Duration
 	// JWTAlgorithms are the accepted signing algorithms.
 	// HEALTH_JWT_ALGORITHMS, comma-separated; default: the key's own, HS256
 	// with a secret, and with a public key RS256 (RSA), ES256/ES384/ES512
@@ -258,6 +272,9 @@ type Config struct {
 	// gave, so that Validate names the variable only while the field
 	// still holds that value.
 	fromEnv map[string]string
+	// appAuth is set by New when the app provides an
+	// httphealth.Authenticator (it replaces the JWT settings).
+	appAuth bool
 }
 
 // NamedURL is one external API or downstream service to check.
@@ -289,6 +306,7 @@ func DefaultConfig() Config {
 		Ready:                   true,
 		Startup:                 true,
 		StatusPage:              true,
+		JWTJWKSRefresh:          DefaultJWKSRefresh,
 		HistorySize:             checks.DefaultHistorySize,
 		TrendsShortWindow:       checks.DefaultTrendShortWindow,
 		TrendsLongWindow:        checks.DefaultTrendLongWindow,

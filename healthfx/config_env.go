@@ -133,6 +133,8 @@ var settings = []setting{
 	field("HEALTH_STATUS_PAGE_PUBLIC_DETAILS", "StatusPagePublicDetails", func(c *Config) *bool { return &c.StatusPagePublicDetails }, parseBool),
 	raw(secret(field("HEALTH_JWT_SECRET", "JWTSecret", func(c *Config) *string { return &c.JWTSecret }, parseSecret))),
 	field("HEALTH_JWT_PUBLIC_KEY_FILE", "JWTPublicKeyFile", func(c *Config) *string { return &c.JWTPublicKeyFile }, parseString),
+	field("HEALTH_JWT_JWKS_URL", "JWTJWKSURL", func(c *Config) *string { return &c.JWTJWKSURL }, parseString),
+	field("HEALTH_JWT_JWKS_REFRESH", "JWTJWKSRefresh", func(c *Config) *time.Duration { return &c.JWTJWKSRefresh }, ParseDuration),
 	field("HEALTH_JWT_ALGORITHMS", "JWTAlgorithms", func(c *Config) *[]string { return &c.JWTAlgorithms }, parseList),
 	field("HEALTH_JWT_ISSUER", "JWTIssuer", func(c *Config) *string { return &c.JWTIssuer }, parseString),
 	field("HEALTH_JWT_AUDIENCE", "JWTAudience", func(c *Config) *string { return &c.JWTAudience }, parseString),

@@ -91,8 +91,20 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_METRICS_PATH", `want a path such as "/metrics", without ':', '*', '?', '#', '{', '}' or spaces`)
 	case !validNamespace(c.MetricsNamespace):
 		return c.bad("HEALTH_METRICS_NAMESPACE", "want letters, digits and underscores, not starting with a digit")
-	case c.Detailed && c.JWTSecret == "" && c.JWTPublicKeyFile == "":
-		return c.bad("HEALTH_JWT_SECRET", "HEALTH_CHECK_DETAILED=true needs HEALTH_JWT_SECRET or HEALTH_JWT_PUBLIC_KEY_FILE: the detailed route is never left open")
+	case c.Detailed && !c.appAuth && c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWTJWKSURL == "":
+		return c.bad("HEALTH_JWT_SECRET", "HEALTH_CHECK_DETAILED=true needs HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE or HEALTH_JWT_JWKS_URL (or the app's httphealth.Authenticator): the detailed route is never left open")
+	case c.appAuth && c.JWTSecret != "":
+		return c.bad("HEALTH_JWT_SECRET", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
+	case c.appAuth && c.JWTPublicKeyFile != "":
+		return c.bad("HEALTH_JWT_PUBLIC_KEY_FILE", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
+	case c.appAuth && c.JWTJWKSURL != "":
+		return c.bad("HEALTH_JWT_JWKS_URL", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
+	case c.JWTJWKSURL != "" && validJWKSURL(c.JWTJWKSURL) != "":
+		return c.bad("HEALTH_JWT_JWKS_URL", validJWKSURL(c.JWTJWKSURL))
+	case c.JWTJWKSURL != "" && (c.JWTSecret != "" || c.JWTPublicKeyFile != ""):
+		return c.bad("HEALTH_JWT_JWKS_URL", "set one of HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE and HEALTH_JWT_JWKS_URL")
+	case c.JWTJWKSRefresh < time.Minute:
+		return c.bad("HEALTH_JWT_JWKS_REFRESH", "want at least 1m")
 	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
 		return c.bad("HEALTH_JWT_SECRET", "must be at least 32 bytes")
 	case c.JWTSecret != "" && weakSecret(c.JWTSecret) != "":

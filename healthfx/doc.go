@@ -11,7 +11,9 @@
 //     the configuration, and the checks contributed with AsCheck or
 //     SupplyCheck (registered in name order: value groups are unordered);
 //   - the startup gate in an OnStart hook (a failure fails app.Start with
-//     a *lifecycle.StartupError), the periodic checks after it, and in
+//     a *lifecycle.StartupError), the ready hooks contributed with
+//     AsReadyHook or OnReady once it passed, the periodic checks after
+//     them, and in
 //     OnStop the drain, the cleanups contributed with AsCleanup, and the
 //     runner's close;
 //   - the routes of package httphealth on the Echo (through echohealth or
@@ -26,7 +28,12 @@
 // Configuration comes from HEALTH_* environment variables (Config,
 // ConfigFromEnv); replace it with fx.Replace(&cfg) or adjust it with
 // fx.Decorate(func(*healthfx.Config) *healthfx.Config). An invalid value
-// fails fx.New with a *ConfigError naming the variable.
+// fails fx.New with a *ConfigError naming the variable: app.Err() is that
+// error itself ("healthfx: HEALTH_...: ..."), not fx's wrapping chain.
+//
+// The detailed routes verify a JWT (a secret, a public key file, or an
+// identity provider's JWKS, HEALTH_JWT_JWKS_URL, with key rotation), or
+// the app's own httphealth.Authenticator when it provides one.
 //
 // Nothing here is needed to use the library without fx: New shows how the
 // exported constructors of checks, lifecycle and httphealth fit together.

@@ -11,8 +11,9 @@ import (
 	"github.com/echofx/healthcheck/httphealth"
 )
 
-// newJWT builds the detailed route's verifier from the JWT settings.
-func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, error) {
+// newJWT builds the detailed route's verifier from the JWT settings, and
+// with HEALTH_JWT_JWKS_URL the key set that New starts and stops.
+func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, *jwksKeys, error) {
 	jc := httphealth.JWTConfig{
 		Algorithms: cfg.JWTAlgorithms,
 		Issuer:     cfg.JWTIssuer,
@@ -21,14 +22,20 @@ func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, error) {
 		Logger:     logger,
 	}
 	variable := "HEALTH_JWT_SECRET"
-	if cfg.JWTPublicKeyFile != "" {
+	var keys *jwksKeys
+	switch {
+	case cfg.JWTJWKSURL != "":
+		variable = "HEALTH_JWT_JWKS_URL"
+		keys = &jwksKeys{url: cfg.JWTJWKSURL, refresh: cfg.JWTJWKSRefresh, logger: logger}
+		jc.KeySet = keys
+	case cfg.JWTPublicKeyFile != "":
 		variable = "HEALTH_JWT_PUBLIC_KEY_FILE"
 		key, err := readPublicKey(cfg.JWTPublicKeyFile)
 		if err != nil {
-			return nil, &ConfigError{Variable: variable, Value: cfg.JWTPublicKeyFile, Expected: err.Error()}
+			return nil, nil, &ConfigError{Variable: variable, Value: cfg.JWTPublicKeyFile, Expected: err.Error()}
 		}
 		jc.PublicKey = key
-	} else {
+	default:
 		jc.Secret = []byte(cfg.JWTSecret)
 	}
 	j, err := httphealth.NewJWT(jc)
@@ -38,9 +45,9 @@ func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, error) {
 			// The algorithms asked for do not fit the key given.
 			variable = "HEALTH_JWT_ALGORITHMS"
 		}
-		return nil, &ConfigError{Variable: variable, Expected: err.Error()}
+		return nil, nil, &ConfigError{Variable: variable, Expected: err.Error()}
 	}
-	return j, nil
+	return j, keys, nil
 }
 
 // readPublicKey reads a PEM "PUBLIC KEY" (PKIX) or "RSA PUBLIC KEY" file.

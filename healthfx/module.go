@@ -13,6 +13,7 @@ import (
 
 	"github.com/echofx/healthcheck/alerting"
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
@@ -47,16 +48,49 @@ import (
 // fx.Lifecycle itself, or puts Module inside its own fx.Module, loses
 // that guarantee for the hooks outside Module's scope.) Then the
 // contributed cleanups run in reverse order and the runner closes.
+//
+// Errors: a bad HEALTH_* variable or setting, and any other error of New,
+// is app.Err() itself, its message starting with "healthfx: " and the
+// setting (a *ConfigError), not wrapped in fx's chain of constructors:
+// the module reports it from its own fx.Invoke, which runs before the
+// app's root invokes. (A module of the app listed before Module that
+// consumes what Module provides runs first and gets fx's wrapped error,
+// with the same text at its end.) With fx.NopLogger fx prints nothing: print
+// app.Err() and exit 1.
 var Module = fx.Options(
 	fx.Decorate(drainFirst),
 	fx.Module("health",
 		fx.Provide(
 			provideConfig,
-			New,
+			build,
+			func(b built) (Health, error) { return b.health, b.err },
 		),
-		fx.Invoke(func(*lifecycle.Lifecycle) {}),
+		fx.Invoke(
+			checkEnv,
+			func(b built) error { return b.err },
+			func(*lifecycle.Lifecycle) {},
+		),
 	),
 )
+
+// built is New's result, provided without failing so that the module's
+// invoke returns New's error unwrapped.
+type built struct {
+	health Health
+	err    error
+}
+
+func build(p Params) built {
+	h, err := New(p)
+	return built{health: h, err: err}
+}
+
+// checkEnv returns the error of reading the environment (provideConfig's)
+// unwrapped; provideConfig then succeeds when the app's invokes ask.
+func checkEnv(p configParams) error {
+	_, err := provideConfig(p)
+	return err
+}
 
 // Version is the application's version, shown by the detailed route.
 // Supply it with fx.Supply(healthfx.Version("1.4.2")).
@@ -151,6 +185,11 @@ type Params struct {
 	Cleanups   []Cleanup             `group:"health.cleanups"`
 	AlertSinks []alerting.Sink       `group:"health.alert_sinks"`
 	AlertOpts  []alerting.Option     `group:"health.alert_options"`
+	ReadyHooks []ReadyHook           `group:"health.ready"`
+	// Authenticator, when the app provides one (its mTLS, IP allow-list
+	// or session), guards the detailed routes instead of the JWT: with
+	// HEALTH_CHECK_DETAILED=true and no HEALTH_JWT_* key setting.
+	Authenticator httphealth.Authenticator `optional:"true"`
 }
 
 // Health is what New builds; its fields are also provided to the app.
@@ -159,4 +198,10 @@ type Health struct {
 
 	Runner    *checks.Runner
 	Lifecycle *lifecycle.Lifecycle
+	// Level is HEALTH_CHECK_LEVEL, named "health.level", for adapters
+	// such as grpchealth.Module that must read the same level.
+	Level checks.Level `name:"health.level"`
+	// Groups is HEALTH_GROUPS, named "health.groups", for the same
+	// adapters.
+	Groups []checks.Group `name:"health.groups"`
 }

@@ -2,6 +2,7 @@ package httphealth
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -46,6 +47,16 @@ type JWTConfig struct {
 	// least MinRSABits) for RS*/PS*, *ecdsa.PublicKey on P-256/P-384/P-521
 	// for ES256/ES384/ES512, ed25519.PublicKey for EdDSA.
 	PublicKey crypto.PublicKey
+	// KeySet, when set, looks the verification key up by the token's
+	// header ("kid") for the asymmetric algorithms, e.g. in an identity
+	// provider's JWKS (see KeySet); it excludes Secret and PublicKey, and
+	// its keys pass the same type, size and curve checks as PublicKey.
+	// Algorithms then default to RS256.
+	KeySet KeySet
+	// KeyWait bounds a KeySet lookup within the request's own context:
+	// no request waits longer for a key (an unknown kid may make the set
+	// refresh). Zero means DefaultKeyWait (1 s); negative is an error.
+	KeyWait time.Duration
 	// Issuer, when set, must equal the token's "iss".
 	Issuer string
 	// Audience, when set, must be one of the token's "aud".
@@ -78,6 +89,10 @@ type JWT struct {
 	scope  string
 	maxAge time.Duration
 	logger *slog.Logger
+	// keySet, when set, gives the keys of every algorithm in keys (whose
+	// values are then nil), each lookup bounded by keyWait.
+	keySet  KeySet
+	keyWait time.Duration
 }
 
 var _ Authenticator = (*JWT)(nil)
@@ -95,11 +110,23 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if cfg.Leeway == 0 {
 		cfg.Leeway = DefaultLeeway
 	}
+	if cfg.KeyWait < 0 {
+		return nil, configErr("KeyWait", ErrInvalidConfig, "negative")
+	}
+	if cfg.KeyWait == 0 {
+		cfg.KeyWait = DefaultKeyWait
+	}
 	if strings.ContainsAny(cfg.RequiredScope, " \t\r\n") {
 		return nil, configErr("RequiredScope", ErrInvalidConfig, "must be a single scope")
 	}
 	hasSecret := len(cfg.Secret) > 0
 	hasPublic := !isNil(cfg.PublicKey)
+	if !isNil(cfg.KeySet) {
+		if hasSecret || hasPublic {
+			return nil, configErr("KeySet", ErrKeyMismatch, "set with Secret or PublicKey: use one key source")
+		}
+		return newKeySetJWT(cfg)
+	}
 	if !hasSecret && !hasPublic {
 		return nil, configErr("Secret, PublicKey", ErrNoKey, "neither is set")
 	}
@@ -139,6 +166,18 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if hasPublic && !usedPublic {
 		return nil, configErr("PublicKey", ErrKeyMismatch, "set, but no asymmetric algorithm is configured")
 	}
+	return &JWT{
+		parser: newParser(keys, cfg),
+		keys:   keys,
+		scope:  cfg.RequiredScope,
+		maxAge: cfg.MaxAge,
+		logger: cfg.Logger,
+	}, nil
+}
+
+// newParser returns the parser accepting the algorithms of keys under the
+// rules of cfg.
+func newParser(keys map[string]any, cfg JWTConfig) *jwt.Parser {
 	valid := make([]string, 0, len(keys))
 	for alg := range keys {
 		valid = append(valid, alg)
@@ -158,13 +197,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if cfg.Audience != "" {
 		opts = append(opts, jwt.WithAudience(cfg.Audience))
 	}
-	return &JWT{
-		parser: jwt.NewParser(opts...),
-		keys:   keys,
-		scope:  cfg.RequiredScope,
-		maxAge: cfg.MaxAge,
-		logger: cfg.Logger,
-	}, nil
+	return jwt.NewParser(opts...)
 }
 
 // defaultAlgorithm is the algorithm implied by a public key.
@@ -250,7 +283,13 @@ func (j *JWT) Authenticate(r *http.Request) error {
 	if j == nil || j.parser == nil {
 		return fmt.Errorf("%w: nil verifier", ErrUnauthorized)
 	}
-	err := j.verify(r.Header)
+	ctx := r.Context()
+	if j.keySet != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, j.keyWait)
+		defer cancel()
+	}
+	err := j.verify(ctx, r.Header)
 	if err != nil {
 		logger := j.logger
 		if logger == nil {
@@ -290,7 +329,7 @@ var (
 	errMaxAge        = errors.New("token lifetime exceeds the maximum")
 )
 
-func (j *JWT) verify(h http.Header) error {
+func (j *JWT) verify(ctx context.Context, h http.Header) error {
 	values := h.Values("Authorization")
 	switch {
 	case len(values) == 0:
@@ -303,7 +342,11 @@ func (j *JWT) verify(h http.Header) error {
 		return err
 	}
 	claims := jwt.MapClaims{}
-	t, err := j.parser.ParseWithClaims(tok, claims, j.keyFunc)
+	keyFunc := j.keyFunc
+	if j.keySet != nil {
+		keyFunc = j.keySetKeyFunc(ctx)
+	}
+	t, err := j.parser.ParseWithClaims(tok, claims, keyFunc)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,11 @@
 // the first attempt Start itself returns it, so the start fails at once. A
 // Stop during the gate cancels it at once, without error.
 //
+// Ready hooks. Work that needs the dependencies (migrations, consumers,
+// warm-up) registered with OnReady runs once the gate passed, in order,
+// before Readiness turns true; never when the gate gives up. A failing
+// hook fails the start like a gate that gives up (*ReadyHookError).
+//
 // Running. One goroutine per check runs it every Interval (a little less,
 // at random, so that checks spread out) through runner.Check, which skips
 // a check whose cached result is still fresh: requests that refresh

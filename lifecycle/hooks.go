@@ -19,6 +19,11 @@ type Hooks struct {
 	// values, e.g. to push NOT_SERVING to gRPC health watchers at once.
 	// It may be called again with unchanged values.
 	OnReadiness func(ready bool, reason string)
+	// OnDrained is called once, when the drain (Drain, or the first steps
+	// of Stop) has ended, before any caller waiting on it goes on: e.g. to
+	// end gRPC Watch streams before the app's GracefulStop, which healthfx
+	// runs after the drain whatever the order of the app's stop hooks.
+	OnDrained func()
 }
 
 // hookSet is the Hooks of a Lifecycle; AddHooks may grow it at any time.
@@ -74,6 +79,15 @@ func (l *Lifecycle) readinessChanged() {
 	emit(l.cfg.hooks, func(h Hooks) {
 		if h.OnReadiness != nil {
 			h.OnReadiness(ready, reason)
+		}
+	})
+}
+
+// drained tells the hooks that the drain ended.
+func (l *Lifecycle) drained() {
+	emit(l.cfg.hooks, func(h Hooks) {
+		if h.OnDrained != nil {
+			h.OnDrained()
 		}
 	})
 }

@@ -45,6 +45,7 @@ type Lifecycle struct {
 	phase    phase
 	started  bool
 	cleanups []cleanup
+	ready    []readyHook // run by pass, once the gate passed
 
 	// stopping ends when Stop begins; it cancels a gate in flight.
 	stopping   context.Context
@@ -95,8 +96,9 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 // attempt is done, or after StartFirstAttemptWait (2 s), or when ctx ends,
 // whichever comes first; the gate goes on in the background, under no
 // start timeout, until it passes or gives up. Once it passes, the periodic
-// checks and auto-healing start and the Lifecycle turns ready. While it
-// runs, Readiness reads "starting".
+// checks and auto-healing start and the Lifecycle turns ready, after the
+// ready hooks (OnReady) returned. While they run, Readiness reads
+// "starting".
 //
 // Start returns:
 //   - the options' *OptionError, before anything runs;
@@ -104,6 +106,8 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 //     check failed permanently, e.g. the database does not exist), so
 //     that the application's start fails at once with the server's
 //     message;
+//   - a *ReadyHookError when the gate passed at the first attempt and a
+//     ready hook (OnReady) failed meanwhile;
 //   - ErrAlreadyStarted on a second call, ErrStopped once Stop has begun;
 //   - nil otherwise: the gate passed, or goes on in the background.
 //
@@ -165,7 +169,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 	pending := g.attempt(l.stopping, limit{})
 	settled, err := g.settle(pending)
 	if settled && err == nil {
-		err = l.becomeRunning()
+		err = l.pass()
 	}
 	if l.claim.CompareAndSwap(0, 1) { // Start is waiting
 		if settled {
@@ -182,7 +186,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 	}
 	err = g.run(l.stopping, limit{}, pending)
 	if err == nil {
-		err = l.becomeRunning()
+		err = l.pass()
 	}
 	return err, false
 }
@@ -249,7 +253,8 @@ func (l *Lifecycle) Readiness() (ready bool, reason string) {
 	return p == phaseRunning, reasons[p]
 }
 
-// Started reports whether the startup gate passed: false with the
+// Started reports whether the startup gate passed (and the ready hooks of
+// OnReady returned: the start is not done while they run): false with the
 // readiness reason ("starting", "startup failed", or "draining" and
 // "stopped" for a Stop that came before the gate passed) until it does,
 // then true with an empty reason for good, also while draining and once

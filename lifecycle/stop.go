@@ -131,6 +131,7 @@ func (l *Lifecycle) Drain(ctx context.Context) {
 		// first one's delay, past its own ctx.
 		defer close(l.drainDone)
 		l.drain(ctx)
+		l.drained()
 		return
 	}
 	select {

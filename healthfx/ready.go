@@ -1,0 +1,47 @@
+package healthfx
+
+import (
+	"context"
+
+	"go.uber.org/fx"
+)
+
+// ReadyHook is start work that needs the service's dependencies
+// (migrations, queue consumers, cache warm-up), contributed with
+// AsReadyHook or OnReady. The hooks run once the startup gate passed, one
+// at a time by ascending Order, then Name, before readiness turns true;
+// never when the gate gives up. Func's ctx ends when the app stops.
+//
+// A hook that fails (an error, a panic, or a ctx that ended) fails the
+// start like a gate that gives up: readiness stays false ("startup
+// failed"), the later hooks do not run, and the app stops with exit code
+// 1 (or, when the gate passed at its first attempt within fx's start,
+// app.Start returns the *lifecycle.ReadyHookError). See
+// lifecycle.Lifecycle.OnReady.
+type ReadyHook struct {
+	Name  string
+	Order int
+	Func  func(ctx context.Context) error
+}
+
+// AsReadyHook contributes a ready hook: constructor is any fx constructor
+// returning ReadyHook, so it can take what the work needs:
+//
+//	healthfx.AsReadyHook(func(pool *pgxpool.Pool) healthfx.ReadyHook {
+//		return healthfx.ReadyHook{Name: "migrations", Func: func(ctx context.Context) error {
+//			return migrate(ctx, pool)
+//		}}
+//	})
+func AsReadyHook(constructor any) fx.Option {
+	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"health.ready"`)))
+}
+
+// OnReady contributes fn as a ready hook named name (Order 0).
+func OnReady(name string, fn func(ctx context.Context) error) fx.Option {
+	return fx.Supply(fx.Annotated{Group: "health.ready", Target: ReadyHook{Name: name, Func: fn}})
+}
+
+// sortedReadyHooks orders the ready hooks by Order, then Name.
+func sortedReadyHooks(hs []ReadyHook) []ReadyHook {
+	return sortedSteps(hs, func(h ReadyHook) (int, string, bool) { return h.Order, h.Name, h.Func != nil })
+}

@@ -1,0 +1,121 @@
+package healthfx_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"go.uber.org/fx"
+
+	"github.com/echofx/healthcheck/healthfx"
+	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+type orderLog struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (o *orderLog) add(s string) { o.mu.Lock(); o.list = append(o.list, s); o.mu.Unlock() }
+func (o *orderLog) get() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.list)
+}
+
+// A ready hook contributed through fx migrates a real PostgreSQL that
+// comes up after the app started: it runs after the gate passed, before
+// readiness, in Order then Name order.
+func TestReadyHookAfterLateDatabase(t *testing.T) {
+	pg := testutil.StartPostgres(t)
+	t.Setenv("HEALTH_DRAIN_DELAY", "0")
+	t.Setenv("HEALTH_STARTUP_INITIAL_BACKOFF", "50ms")
+	t.Setenv("HEALTH_STARTUP_MAX_BACKOFF", "200ms")
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	pool := newPool(t, pg.DSN())
+	var order orderLog
+	var lc *lifecycle.Lifecycle
+	var e *echo.Echo
+	app := fx.New(fx.NopLogger, fx.Provide(echo.New), fx.Supply(pool), healthfx.Module,
+		healthfx.AsReadyHook(func(pool *pgxpool.Pool) healthfx.ReadyHook {
+			return healthfx.ReadyHook{Name: "migrations", Order: -1, Func: func(ctx context.Context) error {
+				if ready, _ := lc.Readiness(); ready {
+					order.add("ready before migrations")
+				}
+				_, err := pool.Exec(ctx, "CREATE TABLE migrated (id int)")
+				order.add("migrations")
+				return err
+			}}
+		}),
+		healthfx.OnReady("consumers", func(context.Context) error { order.add("consumers"); return nil }),
+		fx.Populate(&lc, &e))
+	if err := app.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		t.Fatalf("Start with the database down: %v", err)
+	}
+	defer func() { _ = app.Stop(context.Background()) }()
+	if got := order.get(); len(got) != 0 {
+		t.Fatalf("hooks ran before the database came up: %v", got)
+	}
+	if code, _ := get(t, e, "/healthcheck/ready", ""); code != 503 {
+		t.Fatalf("ready while waiting: %d", code)
+	}
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "ready", func() bool { ok, _ := lc.Readiness(); return ok })
+	if got := order.get(); !slices.Equal(got, []string{"migrations", "consumers"}) {
+		t.Fatalf("order = %v, want migrations then consumers, both before readiness", got)
+	}
+	if code, body := get(t, e, "/healthcheck/ready", ""); code != 200 {
+		t.Fatalf("ready: %d %s", code, body)
+	}
+}
+
+// A ready hook that fails after the gate went on in the background stops
+// the app with exit code 1, readiness never true.
+func TestReadyHookFailureStopsApp(t *testing.T) {
+	pg := testutil.StartPostgres(t)
+	t.Setenv("HEALTH_DRAIN_DELAY", "0")
+	t.Setenv("HEALTH_STARTUP_INITIAL_BACKOFF", "50ms")
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	pool := newPool(t, pg.DSN())
+	var lc *lifecycle.Lifecycle
+	app := fx.New(fx.NopLogger, fx.Provide(echo.New), fx.Supply(pool), healthfx.Module,
+		healthfx.OnReady("migrations", func(context.Context) error { return errors.New("migration 7 failed") }),
+		fx.Populate(&lc))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer func() { _ = app.Stop(context.Background()) }()
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case sig := <-app.Wait():
+		if sig.ExitCode != 1 {
+			t.Fatalf("exit code %d, want 1", sig.ExitCode)
+		}
+	case <-ctx.Done():
+		t.Fatal("the app did not stop after its ready hook failed")
+	}
+	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStartupFailed {
+		t.Fatalf("readiness = %v %q", ready, reason)
+	}
+}

@@ -1,0 +1,217 @@
+package lifecycle_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/lifecycle"
+)
+
+// A ready hook that needs the database (a migration) runs only once the
+// gate saw a real PostgreSQL that came up late, before readiness turns
+// true, and its work is then visible.
+func TestReadyHookRunsAfterLateDatabase(t *testing.T) {
+	pg := testutil.StartPostgres(t)
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	runner := checks.NewRunner()
+	defer runner.Close()
+	if err := runner.Register(checks.Check{Name: "postgres", Timeout: 500 * time.Millisecond, Func: checks.FromFunc(pool.Ping)}); err != nil {
+		t.Fatal(err)
+	}
+
+	var order events
+	started := make(chan error, 1)
+	var lc *lifecycle.Lifecycle
+	lc = lifecycle.New(runner,
+		lifecycle.WithDrainDelay(0),
+		lifecycle.WithStartupInitialBackoff(50*time.Millisecond),
+		lifecycle.WithStartupMaxBackoff(200*time.Millisecond),
+		lifecycle.WithStartupMaxAttempts(1000),
+		lifecycle.WithStartupMaxWait(90*time.Second),
+		lifecycle.WithLogger(discard),
+		lifecycle.WithHooks(lifecycle.Hooks{
+			OnStartupAttempt: func(_ string, attempt int, ok bool) {
+				order.add(map[bool]string{true: "gate ok", false: "gate fail"}[ok])
+				if attempt == 1 && !ok {
+					go func() { started <- pg.Start() }()
+				}
+			},
+			OnReadiness: func(ready bool, _ string) {
+				if ready {
+					order.add("ready")
+				}
+			},
+		}),
+	)
+	lc.OnReady("migrations", func(ctx context.Context) error {
+		if ready, _ := lc.Readiness(); ready {
+			order.add("hook saw ready")
+		}
+		if started, _ := lc.Started(); started {
+			order.add("hook saw started")
+		}
+		_, err := pool.Exec(ctx, "CREATE TABLE migrated (id int)")
+		order.add(fmt.Sprintf("migrations err=%v", err))
+		return err
+	})
+	lc.OnReady("consumers", func(context.Context) error { order.add("consumers"); return nil })
+
+	if err := lc.Start(ctx); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	if err := <-started; err != nil {
+		t.Fatalf("starting postgres: %v", err)
+	}
+	eventually(t, "ready", func() bool { ready, _ := lc.Readiness(); return ready })
+
+	got := order.get()
+	i := slices.Index(got, "gate ok")
+	if got[0] != "gate fail" || i < 0 || !slices.Equal(got[i:], []string{"gate ok", "migrations err=<nil>", "consumers", "ready"}) {
+		t.Fatalf("order = %v, want gate failures, gate ok, migrations, consumers, ready", got)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM migrated").Scan(&n); err != nil {
+		t.Fatalf("the migration's table: %v", err)
+	}
+	if err := lc.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A gate that gives up never runs the ready hooks.
+func TestReadyHookNeverRunsWhenGateGivesUp(t *testing.T) {
+	p := &probe{}
+	p.fail.Store(true)
+	runner := newRunner(t, checks.SystemClock(), p.check("db"))
+	ran := make(chan struct{}, 1)
+	failed := make(chan error, 1)
+	lc := lifecycle.New(runner,
+		lifecycle.WithLogger(discard),
+		lifecycle.WithStartupMaxAttempts(2),
+		lifecycle.WithStartupInitialBackoff(time.Millisecond),
+		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
+	)
+	lc.OnReady("warm-up", func(context.Context) error { ran <- struct{}{}; return nil })
+	ctx := testCtx(t)
+	err := lc.Start(ctx)
+	if err == nil {
+		err = <-failed
+	}
+	if !errors.Is(err, lifecycle.ErrStartupFailed) {
+		t.Fatalf("gate error = %v, want ErrStartupFailed", err)
+	}
+	select {
+	case <-ran:
+		t.Fatal("the ready hook ran although the gate gave up")
+	default:
+	}
+	_ = lc.Stop(ctx)
+}
+
+// A failing hook is a failed start: Start returns a *ReadyHookError naming
+// it (sanitized), readiness reads "startup failed", later hooks never run.
+func TestReadyHookFailureFailsStart(t *testing.T) {
+	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
+	lc := lifecycle.New(runner, lifecycle.WithLogger(discard))
+	lc.OnReady("migrations", func(context.Context) error {
+		return errors.New(`failed to connect to user=admin password=hunter2: relation "x" exists`)
+	})
+	lc.OnReady("later", func(context.Context) error { t.Error("a later hook ran"); return nil })
+	ctx := testCtx(t)
+	err := lc.Start(ctx)
+	var he *lifecycle.ReadyHookError
+	if !errors.As(err, &he) || he.Name != "migrations" || !errors.Is(err, lifecycle.ErrReadyHookFailed) {
+		t.Fatalf("Start = %v, want a *ReadyHookError for migrations", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") || !strings.HasPrefix(err.Error(), "lifecycle: ready hook failed: migrations: ") {
+		t.Errorf("Error() = %q", err)
+	}
+	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStartupFailed {
+		t.Errorf("Readiness = %v %q, want startup failed", ready, reason)
+	}
+	_ = lc.Stop(ctx)
+}
+
+// A hook failing after Start stopped waiting goes to the gate failure
+// function, as a gate that gives up in the background; a panic is an error.
+func TestReadyHookFailureInBackground(t *testing.T) {
+	p := &probe{upAt: 2} // the first attempt fails: the gate goes on in the background
+	runner := newRunner(t, checks.SystemClock(), p.check("db"))
+	failed := make(chan error, 1)
+	lc := lifecycle.New(runner,
+		lifecycle.WithLogger(discard),
+		lifecycle.WithStartupInitialBackoff(time.Millisecond),
+		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
+	)
+	lc.OnReady("consumers", func(context.Context) error { panic("boom") })
+	ctx := testCtx(t)
+	if err := lc.Start(ctx); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	err := <-failed
+	if !errors.Is(err, lifecycle.ErrReadyHookFailed) || !strings.Contains(err.Error(), "consumers: panic: boom") {
+		t.Fatalf("failure = %v", err)
+	}
+	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStartupFailed {
+		t.Errorf("Readiness = %v %q, want startup failed", ready, reason)
+	}
+	_ = lc.Stop(ctx)
+}
+
+// Stop cancels a hook in flight; the failure function is not called.
+func TestReadyHookCanceledByStop(t *testing.T) {
+	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
+	inHook := make(chan struct{})
+	lc := lifecycle.New(runner, lifecycle.WithLogger(discard),
+		lifecycle.WithOnGateFailure(func(err error) { t.Errorf("failure function called: %v", err) }))
+	lc.OnReady("warm-up", func(ctx context.Context) error { close(inHook); <-ctx.Done(); return ctx.Err() })
+	ctx := testCtx(t)
+	go func() { _ = lc.Start(ctx) }()
+	<-inHook
+	if err := lc.Stop(ctx); err != nil {
+		t.Fatalf("Stop = %v", err)
+	}
+	if ready, _ := lc.Readiness(); ready {
+		t.Error("ready after Stop")
+	}
+}
+
+// OnDrained is told once the drain ended, before Drain returns.
+func TestOnDrainedHook(t *testing.T) {
+	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
+	var got events
+	lc := lifecycle.New(runner, lifecycle.WithLogger(discard), lifecycle.WithDrainDelay(0),
+		lifecycle.WithHooks(lifecycle.Hooks{OnDrained: func() { got.add("drained") }}))
+	ctx := testCtx(t)
+	if err := lc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lc.Drain(ctx)
+	if !slices.Equal(got.get(), []string{"drained"}) {
+		t.Fatalf("after Drain: %v, want one drained", got.get())
+	}
+	if err := lc.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.get(), []string{"drained"}) {
+		t.Fatalf("after Stop: %v, want one drained", got.get())
+	}
+}
