@@ -1,12 +1,10 @@
 package httphealth
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -200,83 +198,6 @@ func newParser(keys map[string]any, cfg JWTConfig) *jwt.Parser {
 	return jwt.NewParser(opts...)
 }
 
-// defaultAlgorithm is the algorithm implied by a public key.
-func defaultAlgorithm(pub crypto.PublicKey) (string, error) {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return "RS256", nil
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return "ES256", nil
-		case elliptic.P384():
-			return "ES384", nil
-		case elliptic.P521():
-			return "ES512", nil
-		}
-		return "", configErr("PublicKey", ErrKeyMismatch, "unsupported ECDSA curve")
-	case ed25519.PublicKey:
-		return "EdDSA", nil
-	}
-	return "", configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("unsupported key type %T", pub))
-}
-
-// keyFor returns the verification key of alg, checking its type and size.
-func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
-	switch alg {
-	case "HS256", "HS384", "HS512":
-		if len(secret) == 0 {
-			return nil, configErr("Secret", ErrNoKey, alg+" needs a Secret")
-		}
-		minLen := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]
-		if len(secret) < minLen {
-			return nil, configErr("Secret", ErrWeakKey, fmt.Sprintf("%s needs at least %d bytes, got %d", alg, minLen, len(secret)))
-		}
-		if weak := WeakSecret(secret); weak != "" {
-			return nil, configErr("Secret", ErrWeakKey, weak)
-		}
-		return slices.Clone(secret), nil
-	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		if isNil(pub) {
-			return nil, configErr("PublicKey", ErrNoKey, alg+" needs an *rsa.PublicKey")
-		}
-		k, ok := pub.(*rsa.PublicKey)
-		if !ok {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an *rsa.PublicKey, got %T", alg, pub))
-		}
-		if k.N == nil || k.N.BitLen() < MinRSABits {
-			return nil, configErr("PublicKey", ErrWeakKey, fmt.Sprintf("RSA key shorter than %d bits", MinRSABits))
-		}
-		return k, nil
-	case "ES256", "ES384", "ES512":
-		if isNil(pub) {
-			return nil, configErr("PublicKey", ErrNoKey, alg+" needs an *ecdsa.PublicKey")
-		}
-		k, ok := pub.(*ecdsa.PublicKey)
-		if !ok {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an *ecdsa.PublicKey, got %T", alg, pub))
-		}
-		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
-		if k.Curve != want {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs curve %s", alg, want.Params().Name))
-		}
-		return k, nil
-	case "EdDSA":
-		if isNil(pub) {
-			return nil, configErr("PublicKey", ErrNoKey, alg+" needs an ed25519.PublicKey")
-		}
-		k, ok := pub.(ed25519.PublicKey)
-		if !ok {
-			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an ed25519.PublicKey, got %T", alg, pub))
-		}
-		if len(k) != ed25519.PublicKeySize {
-			return nil, configErr("PublicKey", ErrKeyMismatch, "ed25519 key of wrong size")
-		}
-		return k, nil
-	}
-	return nil, configErr("Algorithms", ErrBadAlgorithm, fmt.Sprintf("%q", alg))
-}
-
 // Authenticate verifies the request's bearer token. Its error wraps
 // ErrUnauthorized and is logged at Debug level without the token.
 func (j *JWT) Authenticate(r *http.Request) error {
@@ -412,11 +333,6 @@ func (j *JWT) keyFunc(t *jwt.Token) (any, error) {
 	return key, nil
 }
 
-func isType[T any](v any) bool {
-	_, ok := v.(T)
-	return ok
-}
-
 // hasScope reports whether the "scope" (space-separated string) or "scp"
 // (string or array of strings) claim contains want.
 func hasScope(claims jwt.MapClaims, want string) bool {
@@ -448,18 +364,4 @@ func withinMaxAge(claims jwt.MapClaims, max time.Duration) bool {
 		return false
 	}
 	return exp.Sub(iat.Time) <= max
-}
-
-// WeakSecret returns why secret is unfit as an HMAC key whatever its
-// length (it is blank or all white space, or one byte repeated), or ""
-// when it is not obviously weak. Configuration loaders call it to refuse
-// such a secret at start, naming their own setting.
-func WeakSecret(secret []byte) string {
-	if len(bytes.TrimSpace(secret)) == 0 {
-		return "blank or white space only"
-	}
-	if bytes.Count(secret, secret[:1]) == len(secret) {
-		return "one byte repeated"
-	}
-	return ""
 }
