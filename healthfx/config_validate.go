@@ -113,8 +113,8 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_JWT_PUBLIC_KEY_FILE", "set either HEALTH_JWT_SECRET or HEALTH_JWT_PUBLIC_KEY_FILE, not both")
 	case c.JWTMaxAge < 0:
 		return c.bad("HEALTH_JWT_MAX_AGE", "must not be negative")
-	case c.HistorySize < 1 || c.HistorySize > 10000:
-		return c.bad("HEALTH_HISTORY_SIZE", "want 1 to 10000")
+	case c.HistorySize < 1 || c.HistorySize > checks.MaxHistorySize:
+		return c.bad("HEALTH_HISTORY_SIZE", fmt.Sprintf("want 1 to %d (checks.MaxHistorySize: at most about 3.5 MB per check when full)", checks.MaxHistorySize))
 	case c.TrendsShortWindow < time.Minute:
 		return c.bad("HEALTH_TRENDS_SHORT_WINDOW", "want at least 1m")
 	case c.TrendsLongWindow < c.TrendsShortWindow:
