@@ -313,8 +313,9 @@
   }
 
   // summary writes "3 of 1,000 checks failing" (unhealthy), and the
-  // degraded and unchecked ones, above everything else.
-  function summary(all) {
+  // degraded and unchecked ones, above everything else, in the colour of
+  // the overall status (an optional check failing only degrades it).
+  function summary(all, overall) {
     const n = { unhealthy: 0, degraded: 0, unknown: 0, healthy: 0 };
     for (const e of all) n[e.s]++;
     let text = count(n.unhealthy) + ' of ' + count(all.length) + ' check' + (all.length === 1 ? '' : 's') + ' failing';
@@ -322,7 +323,7 @@
     if (n.unknown) text += ', ' + count(n.unknown) + ' not checked yet';
     const p = $('summary');
     p.textContent = text;
-    p.className = 'summary ' + (n.unhealthy ? 'st-unhealthy' : n.degraded || n.unknown ? 'st-degraded' : 'st-healthy');
+    p.className = 'summary st-' + norm(overall);
     p.hidden = false;
   }
 
@@ -339,7 +340,7 @@
     // optional; then by name.
     all.sort((a, b) => RANK[a.s] - RANK[b.s] || (a.crit === 'required' ? 0 : 1) - (b.crit === 'required' ? 0 : 1) ||
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    summary(all);
+    summary(all, data && data.status);
     const own = []; const down = []; const ok = [];
     for (const e of all) {
       const isDown = isDownstream(e.c);
