@@ -39,7 +39,8 @@ func WithStatusPagePublicErrors(show bool) Option {
 // compact: see CompactTransitions) with "Authorization: Bearer <token>"
 // once a token is pasted. With the details it shows a summary first ("3
 // of 1,000 checks failing"), the failing and degraded checks first, and,
-// past 24 checks, the healthy ones as compact tiles; the token is kept in the tab's
+// past 24 checks, the healthy ones as compact tiles, one shown in full on
+// a click (fetched alone with check=); the token is kept in the tab's
 // sessionStorage only, never put in a URL, and dropped when the detailed
 // route answers 401 or 403.
 //

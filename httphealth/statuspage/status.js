@@ -21,6 +21,9 @@
   let timer = 0;
   let seq = 0;
   let inflight = null;
+  // Healthy checks shown in full on demand (a click on their tile): their
+  // series is fetched with check=, for them only, on each refresh.
+  const expanded = new Set();
 
   const norm = (s) => (STATUSES.includes(s) ? s : 'unknown');
 
@@ -260,6 +263,12 @@
     const head = el('div', 'card-head');
     head.append(el('span', 'name', name), badge(s));
     if (criticality) head.append(el('span', 'crit', criticality));
+    if (expanded.has(name)) {
+      const less = el('button', 'less', 'Less');
+      less.type = 'button';
+      less.addEventListener('click', () => { expanded.delete(name); refresh(); });
+      head.append(less);
+    }
     a.append(head);
     const dl = el('dl', 'stats');
     stat(dl, 'latency now', ms(c.response_time_ms));
@@ -308,7 +317,11 @@
     const line = ms(c.response_time_ms) + (t && t.short ? ' \u00b7 ' + rate(t.short) + ' 1 h' : '') +
       (criticality ? ' \u00b7 ' + criticality : '');
     a.append(el('div', 'caption', line));
-    a.title = name + ': healthy, ' + line;
+    a.title = name + ': healthy, ' + line + ' (click for its trends)';
+    a.tabIndex = 0;
+    const open = () => { expanded.add(name); refresh(); };
+    a.addEventListener('click', open);
+    a.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
     return a;
   }
 
@@ -402,8 +415,27 @@
     }
     if (root.dataset.token !== 'accepted') tokenMsg('Token accepted for this tab.');
     root.dataset.token = 'accepted';
+    await expand(data, token, signal);
+    if (my !== seq) return true;
     showDetailed(data);
     return true;
+  }
+
+  // expand replaces the compact entries of the expanded checks in data
+  // with their full form (series included), fetched for them only.
+  async function expand(data, token, signal) {
+    const names = [...expanded].filter((n) => data.checks[n] && data.checks[n].compact === true);
+    for (const n of expanded) if (!data.checks[n]) expanded.delete(n); // gone, or no longer selected
+    if (!names.length) return;
+    try {
+      const res = await request('detailed?series=1&history=1&check=' + encodeURIComponent(names.join(',')),
+        { Accept: 'application/json', Authorization: 'Bearer ' + token }, signal);
+      const more = res.ok ? await res.json() : null;
+      if (!more || typeof more.checks !== 'object') return;
+      for (const n of names) if (more.checks[n] && typeof more.checks[n] === 'object') data.checks[n] = more.checks[n];
+    } catch (e) {
+      if (e && e.name === 'AbortError') throw e;
+    }
   }
 
   async function refresh() {

@@ -67,8 +67,8 @@ func (c *byteCounter) snapshot() []int {
 // TestStatusPage1000Checks: with 1,000 checks, 3 of them failing and 100
 // flapping (each with dozens of transitions, and degraded when the page
 // reads them: the worst case), the page shows a summary at the top, the
-// failing and degraded checks first and the healthy ones compact, and each
-// refresh fetches at most 1 MB.
+// failing and degraded checks first and the healthy ones compact (in full
+// on demand), and each refresh fetches at most 1 MB.
 func TestStatusPage1000Checks(t *testing.T) {
 	runner := checks.NewRunner()
 	t.Cleanup(runner.Close)
@@ -171,9 +171,30 @@ func TestStatusPage1000Checks(t *testing.T) {
 		must(t, os.WriteFile(path, small, 0o644))
 		t.Logf("screenshot: %s (%d bytes)", path, len(small))
 	}
+
+	// On demand: a click on a healthy tile shows that check in full, its
+	// series fetched for it alone; "Less" makes it a tile again.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#healthy [data-check="service-0001"]`)))
+	waitFor(t, ctx, `document.querySelector('#checks [data-check="service-0001"] svg.spark') !== null`, pageTimeout)
+	if got := eval[string](t, ctx, `[...document.querySelectorAll('#checks article[data-check]')].slice(-1)[0].dataset.check`); got != "service-0001" {
+		t.Errorf("the expanded check is not after the degraded ones: last full card %q", got)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#checks [data-check="service-0001"] button.less`)))
+	waitFor(t, ctx, `document.querySelector('#healthy [data-check="service-0001"]') !== null`, pageTimeout)
+	var expandedAsked bool
+	reqs, _ := rec.snapshot()
+	for _, q := range reqs {
+		if strings.Contains(q.URL, "check=service-0001") && !strings.Contains(q.URL, "compact=") {
+			expandedAsked = true
+		}
+	}
+	if !expandedAsked {
+		t.Error("no request asked for service-0001 alone")
+	}
+
 	for _, q := range rec.checkRequests(t, srv.URL, "/healthcheck/detailed", "") {
-		if strings.Contains(q.URL, "/healthcheck/detailed") && !strings.Contains(q.URL, "compact=") {
-			t.Errorf("the page asked %s without compact=", q.URL)
+		if strings.Contains(q.URL, "/healthcheck/detailed") && !strings.Contains(q.URL, "compact=") && !strings.Contains(q.URL, "check=") {
+			t.Errorf("the page asked %s without compact= or check=", q.URL)
 		}
 	}
 	_, errs := rec.snapshot()
