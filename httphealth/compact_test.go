@@ -76,3 +76,37 @@ func TestDetailedCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailedCompactWithoutTrends: with trends off, compact=N keeps the
+// history of the checks sent whole: it is their only sparkline.
+func TestDetailedCompactWithoutTrends(t *testing.T) {
+	runner := checks.NewRunner(checks.WithTrendWindows(0, 0))
+	defer runner.Close()
+	for _, name := range []string{"a", "b"} {
+		f := checks.FromFunc(func(context.Context) error { return errors.New("down") })
+		if err := runner.Register(checks.Check{Name: name, Func: f}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runner.Run(context.Background())
+	h, err := httphealth.New(runner, httphealth.WithDetailed(httphealth.AuthenticatorFunc(func(*http.Request) error { return nil })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.Detailed().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed?series=1&history=1&compact=0", nil))
+	var body struct {
+		Checks map[string]map[string]any `json:"checks"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Checks["a"]["history"] == nil {
+		t.Errorf("trends off: the failing check lost its history: %v", body.Checks["a"])
+	}
+	rec = httptest.NewRecorder()
+	h.Detailed().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed?series=1", nil))
+	if !json.Valid(rec.Body.Bytes()) {
+		t.Errorf("trends off, series=1: invalid JSON %s", rec.Body)
+	}
+}

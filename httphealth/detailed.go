@@ -193,13 +193,14 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 			continue
 		}
 		b = h.frags.appendCheck(b, snap, i, now, q.trends)
+		kept := q.series && trendsKept(snap, i, now)
 		if q.trends {
-			if q.series {
+			if kept { // trends off: "trends":{} (no series to open with a comma)
 				b = h.appendTrendSeries(b, snap, i, now, compact)
 			}
 			b = append(b, '}')
 		}
-		if q.history && !(compact && q.series) {
+		if q.history && !(compact && kept) {
 			b = h.appendHistory(b, r.Name)
 		}
 		b = append(b, '}')
@@ -214,6 +215,13 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 		b = appendString(b, snap.Results[i].Criticality.String())
 	}
 	return append(b, "}}"...)
+}
+
+// trendsKept reports whether the runner keeps trends for snap.Results[i]
+// (not WithTrendWindows(0, 0)): then a series stands for the history.
+func trendsKept(snap *checks.Snapshot, i int, now time.Time) bool {
+	var short, long checks.WindowStats
+	return snap.TrendWindows(i, now, &short, &long)
 }
 
 // appendHistory encodes ,"history":[...] of one check, oldest first.

@@ -216,10 +216,9 @@ func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now
 // {"status":"healthy","response_time_ms":..,"compact":true} plus, with
 // trends=1, its short trend window ("trends":{"short":..}: no long
 // window, series or transitions), without details, counters or history;
-// every other check
-// is sent as asked, except that with series=1 its history is left out
-// (the series is its sparkline) and its transitions are the newest
-// CompactTransitions. Without compact (or with at most N checks) nothing
+// every other check is sent as asked, except that with series=1 its
+// history is left out while the runner keeps trends (the series is its
+// sparkline) and its transitions are the newest CompactTransitions. Without compact (or with at most N checks) nothing
 // changes. The status page asks compact=24: at 1,000 checks a refresh
 // stays under 1 MB.
 const CompactTransitions = 10
