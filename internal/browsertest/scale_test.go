@@ -174,12 +174,20 @@ func TestStatusPage1000Checks(t *testing.T) {
 
 	// On demand: a click on a healthy tile shows that check in full, its
 	// series fetched for it alone; "Less" makes it a tile again.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`#healthy [data-check="service-0001"]`)))
+	// Clicks go through the page's own click(): the cards are rebuilt on
+	// every refresh, so a node found by one DevTools call may be gone by the next.
+	click := func(sel string) {
+		t.Helper()
+		if !eval[bool](t, ctx, `(() => { const e = document.querySelector('`+sel+`'); if (e) e.click(); return !!e; })()`) {
+			t.Fatalf("nothing to click at %s", sel)
+		}
+	}
+	click(`#healthy [data-check="service-0001"]`)
 	waitFor(t, ctx, `document.querySelector('#checks [data-check="service-0001"] svg.spark') !== null`, pageTimeout)
 	if got := eval[string](t, ctx, `[...document.querySelectorAll('#checks article[data-check]')].slice(-1)[0].dataset.check`); got != "service-0001" {
 		t.Errorf("the expanded check is not after the degraded ones: last full card %q", got)
 	}
-	do(t, ctx, chromedp.Click(chromedp.CSS(`#checks [data-check="service-0001"] button.less`)))
+	click(`#checks [data-check="service-0001"] button.less`)
 	waitFor(t, ctx, `document.querySelector('#healthy [data-check="service-0001"]') !== null`, pageTimeout)
 	var expandedAsked bool
 	reqs, _ := rec.snapshot()
