@@ -23,7 +23,7 @@ func TestMetricsPathOutsideThePrefix(t *testing.T) {
 	}{
 		{"/healthcheck", "/healthcheck/detailed/database", "outside the health prefix"},
 		{"/healthcheck", "/healthcheck/ready/x", "outside the health prefix"},
-		{"/healthcheck", "/healthcheck/startup", "outside the health prefix"},
+		{"/healthcheck", "/healthcheck/group", "outside the health prefix"},
 		{"/healthcheck/", "/healthcheck/x/", "outside the health prefix"},
 		{"/healthcheck", "/", "a path of its own"},
 		{"", "/live/x", "must not start with /live"},
