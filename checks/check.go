@@ -20,6 +20,12 @@ const (
 	DefaultTTL = time.Second
 	// DefaultHistorySize is how many recent results a runner keeps per check.
 	DefaultHistorySize = 20
+	// MaxHistorySize is the largest history size: WithHistorySize clamps
+	// larger values to it. A history grows as results arrive, and each
+	// result it holds costs about 150 bytes plus its message (at most 200
+	// bytes; its Details are not kept), so a full history of this size
+	// holds at most about 3.5 MB per check (1.5 MB with short messages).
+	MaxHistorySize = 10000
 )
 
 // Func probes one dependency. It must honour ctx (whose deadline is the

@@ -40,11 +40,14 @@ func WithClock(c Clock) Option {
 
 // WithHistorySize sets how many recent results are kept per check for
 // History and Availability (default DefaultHistorySize = 20; values below 1
-// are ignored).
+// are ignored; values above MaxHistorySize = 10,000 are clamped to it).
+// Memory follows the results held, not the size: a check's history grows
+// as its results arrive, up to the size, each result held costing about
+// 150 bytes plus its message (see MaxHistorySize).
 func WithHistorySize(n int) Option {
 	return optionFunc(func(cfg *config) {
 		if n >= 1 {
-			cfg.historySize = n
+			cfg.historySize = min(n, MaxHistorySize)
 		}
 	})
 }

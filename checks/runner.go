@@ -113,7 +113,9 @@ func (r *Runner) state(name string) (*state, error) {
 func (r *Runner) Snapshot() *Snapshot { return r.snap.Load() }
 
 // History returns the named check's recent results, oldest first (at most
-// the history size, default 20).
+// the history size: WithHistorySize, default 20). Their Details are nil:
+// the history does not keep them (the latest result's are in the
+// Snapshot).
 func (r *Runner) History(name string) ([]Result, error) {
 	st, err := r.state(name)
 	if err != nil {

@@ -12,9 +12,10 @@ type state struct {
 
 	last    Result
 	since   time.Time // when last.Status was entered
-	history []Result  // ring buffer
+	history []Result  // ring buffer, grown as results arrive (push)
 	next    int       // ring position
 	filled  bool
+	passed  int // results in history whose execution passed (Observed.OK)
 
 	refreshing atomic.Bool // a background refresh is in flight
 	// abandoned is when an execution still running was abandoned at its
@@ -63,13 +64,27 @@ func (st *state) stopTimersLocked() {
 	}
 }
 
+// push adds r to the history of at most size results. The ring grows as
+// results arrive (doubling, never past size), so memory follows the
+// results held; the entry keeps no Details (a check's details, a
+// downstream's nested checks say, can be large, and the history serves
+// statuses, latencies, times and messages).
 func (st *state) push(r Result, size int) {
-	if st.history == nil {
-		st.history = make([]Result, 0, size)
+	r.Details = nil
+	if r.Observed.OK() {
+		st.passed++
 	}
 	if len(st.history) < size {
+		if len(st.history) == cap(st.history) {
+			grown := make([]Result, len(st.history), min(size, max(4, 2*cap(st.history))))
+			copy(grown, st.history)
+			st.history = grown
+		}
 		st.history = append(st.history, r)
 		return
+	}
+	if st.history[st.next].Observed.OK() {
+		st.passed--
 	}
 	st.history[st.next] = r
 	st.next = (st.next + 1) % size
@@ -91,13 +106,7 @@ func (st *state) availability() float64 {
 	if len(st.history) == 0 {
 		return 0
 	}
-	ok := 0
-	for i := range st.history {
-		if st.history[i].Observed.OK() {
-			ok++
-		}
-	}
-	return float64(ok) / float64(len(st.history))
+	return float64(st.passed) / float64(len(st.history))
 }
 
 // damp applies the flap-damping thresholds to an observed status.

@@ -17,6 +17,11 @@ const (
 	// DefaultTrendTransitions is how many status transitions a runner keeps
 	// per check (WithTrendTransitions).
 	DefaultTrendTransitions = 100
+	// MaxTrendTransitions is the most transitions a runner keeps per check:
+	// WithTrendTransitions clamps larger values to it. The ring grows as
+	// transitions arrive; each costs 80 bytes plus its message (at most
+	// 200 bytes), so at most about 2.8 MB per check.
+	MaxTrendTransitions = 10000
 	// TrendShortBuckets is the number of buckets of the short window (one
 	// per minute of the default hour), hence the length of Trends.Series.
 	TrendShortBuckets = 60
@@ -49,11 +54,12 @@ func WithTrendWindows(short, long time.Duration) Option {
 
 // WithTrendTransitions sets how many status transitions are kept per check
 // for Trends (default DefaultTrendTransitions = 100; the oldest go first;
-// values below 1 are ignored). Trends reports those within the long window.
+// values below 1 are ignored; values above MaxTrendTransitions = 10,000
+// are clamped to it). Trends reports those within the long window.
 func WithTrendTransitions(n int) Option {
 	return optionFunc(func(cfg *config) {
 		if n >= 1 {
-			cfg.trendTransitions = n
+			cfg.trendTransitions = min(n, MaxTrendTransitions)
 		}
 	})
 }
@@ -214,6 +220,11 @@ func (t *trends) add(now time.Time, d time.Duration, failed bool, tr *Transition
 	t.long.Add(ns, d, j, failed)
 	if tr != nil {
 		if len(t.trans) < t.maxTrans {
+			if len(t.trans) == cap(t.trans) { // grow, never past maxTrans
+				grown := make([]Transition, len(t.trans), min(t.maxTrans, max(4, 2*cap(t.trans))))
+				copy(grown, t.trans)
+				t.trans = grown
+			}
 			t.trans = append(t.trans, *tr)
 		} else {
 			t.trans[t.transNext] = *tr

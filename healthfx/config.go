@@ -187,7 +187,10 @@ type Config struct {
 	JWTMaxAge time.Duration
 
 	// HistorySize is how many recent results each check keeps for the
-	// detailed route's history. HEALTH_HISTORY_SIZE, default 20.
+	// detailed route's history. HEALTH_HISTORY_SIZE, default 20, at most
+	// checks.MaxHistorySize (10000; more is a *ConfigError). A history
+	// grows as results arrive: about 150 bytes per result held, plus its
+	// message.
 	HistorySize int
 	// TrendsShortWindow and TrendsLongWindow are the windows of each
 	// check's success rate and latency percentiles (12.7 KB per check, up

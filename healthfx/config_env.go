@@ -122,12 +122,12 @@ var settings = []setting{
 	secret(field("HEALTH_CHECK_REDIS_PASSWORD", "RedisPassword", func(c *Config) *string { return &c.RedisPassword }, parseString)),
 	field("HEALTH_CHECK_REDIS_TLS", "RedisTLS", func(c *Config) *bool { return &c.RedisTLS }, parseBool),
 	field("HEALTH_CHECK_REDIS_REQUIRED", "RedisRequired", func(c *Config) *bool { return &c.RedisRequired }, parseBool),
-	field("HEALTH_PATH_PREFIX", "PathPrefix", func(c *Config) *string { return &c.PathPrefix }, parseString),
+	raw(field("HEALTH_PATH_PREFIX", "PathPrefix", func(c *Config) *string { return &c.PathPrefix }, parsePath)),
 	field("HEALTH_ROUTE_LIVE", "Live", func(c *Config) *bool { return &c.Live }, parseBool),
 	field("HEALTH_ROUTE_READY", "Ready", func(c *Config) *bool { return &c.Ready }, parseBool),
 	field("HEALTH_ROUTE_STARTUP", "Startup", func(c *Config) *bool { return &c.Startup }, parseBool),
 	field("HEALTH_GROUPS", "Groups", func(c *Config) *[]checks.Group { return &c.Groups }, parseGroups),
-	field("HEALTH_METRICS_PATH", "MetricsPath", func(c *Config) *string { return &c.MetricsPath }, parseString),
+	raw(field("HEALTH_METRICS_PATH", "MetricsPath", func(c *Config) *string { return &c.MetricsPath }, parsePath)),
 	field("HEALTH_CHECK_DETAILED", "Detailed", func(c *Config) *bool { return &c.Detailed }, parseBool),
 	field("HEALTH_STATUS_PAGE", "StatusPage", func(c *Config) *bool { return &c.StatusPage }, parseBool),
 	field("HEALTH_STATUS_PAGE_PUBLIC_DETAILS", "StatusPagePublicDetails", func(c *Config) *bool { return &c.StatusPagePublicDetails }, parseBool),
@@ -172,6 +172,17 @@ func settingOf(variable string) (setting, bool) {
 }
 
 func parseString(v string) (string, error) { return v, nil }
+
+// parsePath trims white space around a path, but refuses a value that is
+// nothing but white space: it would silently mean the root ("") rather
+// than the path meant.
+func parsePath(v string) (string, error) {
+	t := strings.TrimSpace(v)
+	if t == "" && v != "" {
+		return "", errors.New(`blank: want a path such as "/healthcheck" (leave the variable unset for the default, or set it empty on purpose)`)
+	}
+	return t, nil
+}
 
 func parseBool(v string) (bool, error) {
 	b, err := strconv.ParseBool(v)
@@ -279,17 +290,25 @@ func parseNamedURLs(v string) ([]NamedURL, error) {
 	return out, nil
 }
 
+// MaxDuration is the longest duration ParseDuration accepts.
+const MaxDuration = 24 * time.Hour
+
 // ParseDuration accepts Go duration syntax ("1.5s", "2m") or plain seconds
-// ("30", "0.5"). Negative values and values over 24h are rejected.
+// ("30", "0.5"). Negative values and values over MaxDuration (24h) are
+// rejected, each with an error saying so.
 func ParseDuration(v string) (time.Duration, error) {
 	expected := errors.New(`want a duration such as "5s", "1m" or plain seconds such as "30"`)
+	tooLong := errors.New("must not exceed 24h")
 	var d time.Duration
 	if strings.HasPrefix(v, "-") {
 		return 0, errors.New("must not be negative")
 	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		if f != f || f < 0 || f > 86400 { // NaN or out of range
+	if f, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case f != f: // NaN
 			return 0, expected
+		case f > MaxDuration.Seconds():
+			return 0, tooLong
 		}
 		d = time.Duration(f * float64(time.Second))
 	} else {
@@ -298,8 +317,8 @@ func ParseDuration(v string) (time.Duration, error) {
 			return 0, expected
 		}
 	}
-	if d < 0 || d > 24*time.Hour {
-		return 0, expected
+	if d > MaxDuration {
+		return 0, tooLong
 	}
 	return d, nil
 }

@@ -89,6 +89,8 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_PATH_PREFIX", `want a path such as "/healthcheck" ("" for the root), without ':', '*', '?', '#', '{', '}' or spaces`)
 	case c.MetricsPath != "" && !validPath(c.MetricsPath, false):
 		return c.bad("HEALTH_METRICS_PATH", `want a path such as "/metrics", without ':', '*', '?', '#', '{', '}' or spaces`)
+	case c.MetricsPath != "" && metricsPathRule(c.PathPrefix, c.MetricsPath) != "":
+		return c.bad("HEALTH_METRICS_PATH", metricsPathRule(c.PathPrefix, c.MetricsPath))
 	case !validNamespace(c.MetricsNamespace):
 		return c.bad("HEALTH_METRICS_NAMESPACE", "want letters, digits and underscores, not starting with a digit")
 	case c.Detailed && !c.appAuth && c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWTJWKSURL == "":
@@ -113,8 +115,8 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_JWT_PUBLIC_KEY_FILE", "set either HEALTH_JWT_SECRET or HEALTH_JWT_PUBLIC_KEY_FILE, not both")
 	case c.JWTMaxAge < 0:
 		return c.bad("HEALTH_JWT_MAX_AGE", "must not be negative")
-	case c.HistorySize < 1 || c.HistorySize > 10000:
-		return c.bad("HEALTH_HISTORY_SIZE", "want 1 to 10000")
+	case c.HistorySize < 1 || c.HistorySize > checks.MaxHistorySize:
+		return c.bad("HEALTH_HISTORY_SIZE", fmt.Sprintf("want 1 to %d (checks.MaxHistorySize: at most about 3.5 MB per check when full)", checks.MaxHistorySize))
 	case c.TrendsShortWindow < time.Minute:
 		return c.bad("HEALTH_TRENDS_SHORT_WINDOW", "want at least 1m")
 	case c.TrendsLongWindow < c.TrendsShortWindow:
@@ -198,6 +200,16 @@ func validNamespace(ns string) bool {
 		}
 	}
 	return true
+}
+
+// metricsPathRule is the rule (httphealth.CheckMetricsPath) that the
+// metrics path breaks beside the prefix, or "" when it breaks none.
+func metricsPathRule(prefix, path string) string {
+	var ce *httphealth.ConfigError
+	if err := httphealth.CheckMetricsPath(prefix, path); errors.As(err, &ce) {
+		return strings.Replace(ce.Detail, "the health prefix", "HEALTH_PATH_PREFIX", 1)
+	}
+	return ""
 }
 
 // validPath accepts "" (when empty is allowed) or "/..." without the

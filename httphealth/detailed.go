@@ -33,7 +33,7 @@ import (
 //
 // Query: level=basic|standard|comprehensive (default comprehensive, every
 // check), check=a,b (only these), exclude=a,b, history=1, trends=1,
-// series=1 (implies trends=1). The top-level
+// series=1 (implies trends=1), compact=N (see CompactTransitions). The top-level
 // status is checks.Aggregate of the selected checks. It answers 200 even
 // when unhealthy: it is a diagnosis route, not a probe. With
 // Accept: application/health+json it answers the IETF draft format
@@ -180,6 +180,7 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 	b = append(b, `,"version":`...)
 	b = appendString(b, h.cfg.version)
 	b = append(b, `,"checks":{`...)
+	compact := q.compact >= 0 && len(idx) > q.compact
 	for j, i := range idx {
 		if j > 0 {
 			b = append(b, ',')
@@ -187,14 +188,19 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 		r := &snap.Results[i]
 		b = appendString(b, r.Name)
 		b = append(b, ':')
+		if compact && r.Status == checks.StatusHealthy && !snap.IsDownstream(i) {
+			b = appendCompactCheck(b, snap, i, now, q.trends)
+			continue
+		}
 		b = h.frags.appendCheck(b, snap, i, now, q.trends)
+		kept := q.series && trendsKept(snap, i, now)
 		if q.trends {
-			if q.series {
-				b = h.appendTrendSeries(b, snap, i, now)
+			if kept { // trends off: "trends":{} (no series to open with a comma)
+				b = h.appendTrendSeries(b, snap, i, now, compact)
 			}
 			b = append(b, '}')
 		}
-		if q.history {
+		if q.history && !(compact && kept) {
 			b = h.appendHistory(b, r.Name)
 		}
 		b = append(b, '}')
@@ -209,6 +215,13 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 		b = appendString(b, snap.Results[i].Criticality.String())
 	}
 	return append(b, "}}"...)
+}
+
+// trendsKept reports whether the runner keeps trends for snap.Results[i]
+// (not WithTrendWindows(0, 0)): then a series stands for the history.
+func trendsKept(snap *checks.Snapshot, i int, now time.Time) bool {
+	var short, long checks.WindowStats
+	return snap.TrendWindows(i, now, &short, &long)
 }
 
 // appendHistory encodes ,"history":[...] of one check, oldest first.

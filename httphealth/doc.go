@@ -64,8 +64,14 @@
 // comprehensive: every check, whatever WithLevel says), check=a,b (only
 // these), exclude=a,b, history=1 (adds "history":[{"status","response_time_ms",
 // "time","error"}] per check, oldest first, each entry the execution's own
-// status before flap damping). An invalid level or history value, or an
-// unknown name in check or exclude, is a 400 JSON error. The top-level
+// status before flap damping), trends=1 (each check's success rate and
+// latency over the trend windows), series=1 (implies trends=1; adds the
+// 60-point latency series and the transitions), compact=N (past N checks,
+// the healthy ones come compact and the others without history and with
+// their newest 10 transitions: see CompactTransitions; what the status
+// page asks, to stay under 1 MB a refresh at 1,000 checks). An invalid
+// level, history, trends, series or compact value, or an unknown name in
+// check or exclude, is a 400 JSON error. The top-level
 // status is checks.Aggregate over the selected checks. The route answers
 // 200 even when unhealthy: it is a diagnosis route, not a probe.
 //

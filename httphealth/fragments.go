@@ -162,7 +162,7 @@ var trendsPool = sync.Pool{New: func() any { return new(checks.Trends) }}
 // appendTrendSeries encodes ,"series":[..],"transitions":[..] of one
 // check (series=1), inside its trends object: the data of a sparkline
 // and a timeline.
-func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now time.Time) []byte {
+func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now time.Time, compact bool) []byte {
 	t := trendsPool.Get().(*checks.Trends)
 	defer trendsPool.Put(t)
 	snap.ReadTrends(i, now, t)
@@ -183,9 +183,13 @@ func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now
 		b = append(b, '}')
 	}
 	b = append(b, `],"transitions":[`...)
-	for j := range t.Transitions {
+	from := 0
+	if compact {
+		from = max(0, len(t.Transitions)-CompactTransitions)
+	}
+	for j := from; j < len(t.Transitions); j++ {
 		tr := &t.Transitions[j]
-		if j > 0 {
+		if j > from {
 			b = append(b, ',')
 		}
 		b = append(b, `{"from":`...)
@@ -201,4 +205,40 @@ func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now
 		b = append(b, '}')
 	}
 	return append(b, ']')
+}
+
+// CompactTransitions is how many transitions (the newest) a check keeps
+// in an answer made compact by the query compact=N.
+//
+// compact=N (N >= 0) sizes the detailed answer for a page of many checks:
+// when it holds more than N checks, each healthy check that is not a
+// downstream one is sent compact, as
+// {"status":"healthy","response_time_ms":..,"compact":true} plus, with
+// trends=1, its short trend window ("trends":{"short":..}: no long
+// window, series or transitions), without details, counters or history;
+// every other check is sent as asked, except that with series=1 its
+// history is left out while the runner keeps trends (the series is its
+// sparkline) and its transitions are the newest CompactTransitions. Without compact (or with at most N checks) nothing
+// changes. The status page asks compact=24: at 1,000 checks a refresh
+// stays under 1 MB.
+const CompactTransitions = 10
+
+// appendCompactCheck encodes snap.Results[i] in the compact form
+// (compact=N), closed.
+func appendCompactCheck(b []byte, snap *checks.Snapshot, i int, now time.Time, trends bool) []byte {
+	r := &snap.Results[i]
+	b = append(b, `{"status":`...)
+	b = appendString(b, r.Status.String())
+	b = append(b, `,"response_time_ms":`...)
+	b = appendMillis(b, r.Duration)
+	b = append(b, `,"compact":true`...)
+	if trends {
+		var short, long checks.WindowStats
+		b = append(b, `,"trends":{`...)
+		if snap.TrendWindows(i, now, &short, &long) {
+			b = appendWindow(append(b, `"short":`...), &short)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }

@@ -25,7 +25,8 @@ type Handlers struct {
 
 // New validates opts and returns the handlers of runner. It returns a
 // *ConfigError wrapping ErrInvalidConfig on a nil runner, a bad prefix,
-// metrics path, level, failure or degraded status, or a nil
+// metrics path (including one inside the prefix: see CheckMetricsPath),
+// level, failure or degraded status, or a nil
 // Authenticator, and when a group of WithGroups is invalid (the error
 // names the group and, when one is at fault, the check; see
 // checks.ValidateGroups): the checks of a group must be registered on
@@ -52,8 +53,8 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p == "" {
-			return nil, configErr("WithMetrics", ErrInvalidConfig, "empty path")
+		if p == "" { // "/": the root
+			return nil, CheckMetricsPath(cfg.prefix, cfg.metricsPath)
 		}
 		if isNil(cfg.metrics) {
 			return nil, configErr("WithMetrics", ErrInvalidConfig, "nil handler")
@@ -95,6 +96,9 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 			if rt.Name != "healthcheck:metrics" && rt.Name != "healthcheck:metrics:head" && rt.Param == "" && rt.Path == cfg.metricsPath {
 				return nil, configErr("WithMetrics", ErrDuplicateRoute, fmt.Sprintf("%q is the path of %s", cfg.metricsPath, rt.Name))
 			}
+		}
+		if err := CheckMetricsPath(cfg.prefix, cfg.metricsPath); err != nil {
+			return nil, err
 		}
 	}
 	return h, nil

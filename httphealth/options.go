@@ -146,7 +146,8 @@ func WithoutReady() Option {
 // WithMetrics adds GET (and HEAD) path, outside the prefix, served by h
 // (typically promhttp.HandlerFor of the app's registry), named
 // "healthcheck:metrics". Default: no metrics route. The path must start
-// with "/" and obey WithPrefix's rules; a nil h is an error.
+// with "/", obey WithPrefix's rules and lie outside the prefix (see
+// CheckMetricsPath); a nil h is an error.
 func WithMetrics(path string, h http.Handler) Option {
 	return optionFunc(func(c *config) {
 		c.metricsPath = path

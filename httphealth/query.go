@@ -14,6 +14,7 @@ var (
 	bodyBadLevel   = newBody([]byte(`{"status":"error","error":"invalid level: want basic, standard or comprehensive"}`))
 	bodyBadHistory = newBody([]byte(`{"status":"error","error":"invalid history: want 0 or 1"}`))
 	bodyBadTrends  = newBody([]byte(`{"status":"error","error":"invalid trends or series: want 0 or 1"}`))
+	bodyBadCompact = newBody([]byte(`{"status":"error","error":"invalid compact: want a number of checks, 0 or more"}`))
 )
 
 // detailedQuery is the parsed query of the detailed routes.
@@ -24,6 +25,7 @@ type detailedQuery struct {
 	history    bool
 	trends     bool // trends=1: the trend windows
 	series     bool // series=1: the series and transitions too
+	compact    int  // compact=N: healthy checks compact past N checks; -1: never
 	healthJSON bool // Accept: application/health+json
 }
 
@@ -60,7 +62,7 @@ func contains(list []string, s string) bool {
 // parseDetailedQuery parses the query and the Accept header; a client
 // error returns the 400 body to send.
 func parseDetailedQuery(v url.Values, hdr http.Header) (detailedQuery, *body) {
-	q := detailedQuery{level: checks.LevelComprehensive}
+	q := detailedQuery{level: checks.LevelComprehensive, compact: -1}
 	if s, ok := lastValue(v, "level"); ok {
 		l, err := checks.ParseLevel(strings.ToLower(strings.TrimSpace(s)))
 		if err != nil {
@@ -89,6 +91,13 @@ func parseDetailedQuery(v url.Values, hdr http.Header) (detailedQuery, *body) {
 		}
 		q.series = b
 		q.trends = q.trends || b
+	}
+	if s, ok := lastValue(v, "compact"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 0 {
+			return q, bodyBadCompact
+		}
+		q.compact = n
 	}
 	q.include = splitList(v["check"])
 	q.exclude = splitList(v["exclude"])

@@ -35,8 +35,12 @@ func WithStatusPagePublicErrors(show bool) Option {
 // refreshes itself every 5 s (?refresh=N seconds, 1 to 3600) without a
 // reload. The document is constant: its script fetches the data from the
 // same origin, the public route ({prefix}/) without a token, and
-// {prefix}/detailed?series=1&history=1 (series implies trends) with "Authorization: Bearer
-// <token>" once a token is pasted; the token is kept in the tab's
+// {prefix}/detailed?series=1&history=1&compact=24 (series implies trends;
+// compact: see CompactTransitions) with "Authorization: Bearer <token>"
+// once a token is pasted. With the details it shows a summary first ("3
+// of 1,000 checks failing"), the failing and degraded checks first, and,
+// past 24 checks, the healthy ones as compact tiles, one shown in full on
+// a click (fetched alone with check=); the token is kept in the tab's
 // sessionStorage only, never put in a URL, and dropped when the detailed
 // route answers 401 or 403.
 //

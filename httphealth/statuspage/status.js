@@ -2,10 +2,15 @@
   'use strict';
   // The status page of httphealth. It reads the same origin only: the
   // public route ("./") without a token, the detailed route
-  // ("detailed?series=1&history=1") with one, sent as a Bearer header.
+  // ("detailed?series=1&history=1&compact=24") with one, sent as a Bearer
+  // header: past 24 checks the healthy ones come compact (no series,
+  // details or history), which keeps a refresh of 1,000 checks under 1 MB.
   // The token lives in sessionStorage (this tab) and never in a URL.
   const KEY = 'healthcheck.status.token';
   const STATUSES = ['healthy', 'degraded', 'unhealthy'];
+  const RANK = { unhealthy: 0, unknown: 1, degraded: 2, healthy: 3 };
+  const COMPACT_PAST = 24;
+  const count = (n) => n.toLocaleString('en-US');
   const root = document.documentElement;
   const publicErrors = root.dataset.publicErrors === '1';
   const $ = (id) => document.getElementById(id);
@@ -16,6 +21,9 @@
   let timer = 0;
   let seq = 0;
   let inflight = null;
+  // Healthy checks shown in full on demand (a click on their tile): their
+  // series is fetched with check=, for them only, on each refresh.
+  const expanded = new Set();
 
   const norm = (s) => (STATUSES.includes(s) ? s : 'unknown');
 
@@ -117,8 +125,11 @@
     setOverall(status);
     $('version').textContent = 'not shown';
     $('checks').replaceChildren();
+    $('healthy').replaceChildren();
     $('downstream').replaceChildren();
+    $('summary').hidden = true;
     $('checks-section').hidden = true;
+    $('healthy-section').hidden = true;
     $('downstream-section').hidden = true;
     $('public-note').hidden = false;
     notice('public-msg', message);
@@ -252,6 +263,12 @@
     const head = el('div', 'card-head');
     head.append(el('span', 'name', name), badge(s));
     if (criticality) head.append(el('span', 'crit', criticality));
+    if (expanded.has(name)) {
+      const less = el('button', 'less', 'Less');
+      less.type = 'button';
+      less.addEventListener('click', () => { expanded.delete(name); refresh(); });
+      head.append(less);
+    }
     a.append(head);
     const dl = el('dl', 'stats');
     stat(dl, 'latency now', ms(c.response_time_ms));
@@ -288,21 +305,68 @@
     return a;
   }
 
+  // A healthy check sent compact (compact=N): one line, no series.
+  function compactCard(name, c, criticality) {
+    const a = el('article', 'card compact b-healthy');
+    a.dataset.check = name;
+    a.dataset.status = 'healthy';
+    const t = c.trends && typeof c.trends === 'object' ? c.trends : null;
+    const head = el('div', 'card-head');
+    head.append(el('span', 'name', name), badge('healthy'));
+    a.append(head);
+    const line = ms(c.response_time_ms) + (t && t.short ? ' \u00b7 ' + rate(t.short) + ' 1 h' : '') +
+      (criticality ? ' \u00b7 ' + criticality : '');
+    a.append(el('div', 'caption', line));
+    a.title = name + ': healthy, ' + line + ' (click for its trends)';
+    a.tabIndex = 0;
+    const open = () => { expanded.add(name); refresh(); };
+    a.addEventListener('click', open);
+    a.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
+    return a;
+  }
+
+  // summary writes "3 of 1,000 checks failing" (unhealthy), and the
+  // degraded and unchecked ones, above everything else, in the colour of
+  // the overall status (an optional check failing only degrades it).
+  function summary(all, overall) {
+    const n = { unhealthy: 0, degraded: 0, unknown: 0, healthy: 0 };
+    for (const e of all) n[e.s]++;
+    let text = count(n.unhealthy) + ' of ' + count(all.length) + ' check' + (all.length === 1 ? '' : 's') + ' failing';
+    if (n.degraded) text += ', ' + count(n.degraded) + ' degraded';
+    if (n.unknown) text += ', ' + count(n.unknown) + ' not checked yet';
+    const p = $('summary');
+    p.textContent = text;
+    p.className = 'summary st-' + norm(overall);
+    p.hidden = false;
+  }
+
   function showDetailed(data) {
     const checks = data && data.checks && typeof data.checks === 'object' ? data.checks : {};
     const deps = (data && data.dependencies) || {};
     setOverall(data && data.status);
     $('version').textContent = (data && data.version) || '(none)';
-    const own = []; const down = [];
-    for (const name of Object.keys(checks).sort()) {
+    const all = Object.keys(checks).map((name) => {
       const c = checks[name] && typeof checks[name] === 'object' ? checks[name] : {};
-      const isDown = isDownstream(c);
-      (isDown ? down : own).push(card(name, c, deps[name], isDown));
+      return { name, c, s: norm(c.status), crit: deps[name] };
+    });
+    // Failing first, then unchecked, degraded, healthy; required before
+    // optional; then by name.
+    all.sort((a, b) => RANK[a.s] - RANK[b.s] || (a.crit === 'required' ? 0 : 1) - (b.crit === 'required' ? 0 : 1) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    summary(all, data && data.status);
+    const own = []; const down = []; const ok = [];
+    for (const e of all) {
+      const isDown = isDownstream(e.c);
+      if (e.c.compact === true && !isDown) ok.push(compactCard(e.name, e.c, e.crit));
+      else (isDown ? down : own).push(card(e.name, e.c, e.crit, isDown));
     }
     $('checks').replaceChildren(...own);
+    $('healthy').replaceChildren(...ok);
     $('downstream').replaceChildren(...down);
-    $('checks-count').textContent = '(' + own.length + ')';
+    $('checks-count').textContent = '(' + count(own.length) + ')';
+    $('healthy-count').textContent = '(' + count(ok.length) + ')';
     $('checks-section').hidden = own.length === 0;
+    $('healthy-section').hidden = ok.length === 0;
     $('downstream-section').hidden = down.length === 0;
     $('public-note').hidden = true;
     notice('public-msg', '');
@@ -330,7 +394,7 @@
   }
 
   async function loadDetailed(token, signal, my) {
-    const res = await request('detailed?series=1&history=1',
+    const res = await request('detailed?series=1&history=1&compact=' + COMPACT_PAST,
       { Accept: 'application/json', Authorization: 'Bearer ' + token }, signal);
     if (my !== seq) return true;
     if (res.status === 401 || res.status === 403) {
@@ -351,8 +415,27 @@
     }
     if (root.dataset.token !== 'accepted') tokenMsg('Token accepted for this tab.');
     root.dataset.token = 'accepted';
+    await expand(data, token, signal);
+    if (my !== seq) return true;
     showDetailed(data);
     return true;
+  }
+
+  // expand replaces the compact entries of the expanded checks in data
+  // with their full form (series included), fetched for them only.
+  async function expand(data, token, signal) {
+    const names = [...expanded].filter((n) => data.checks[n] && data.checks[n].compact === true);
+    for (const n of expanded) if (!data.checks[n]) expanded.delete(n); // gone, or no longer selected
+    if (!names.length) return;
+    try {
+      const res = await request('detailed?series=1&history=1&check=' + encodeURIComponent(names.join(',')),
+        { Accept: 'application/json', Authorization: 'Bearer ' + token }, signal);
+      const more = res.ok ? await res.json() : null;
+      if (!more || typeof more.checks !== 'object') return;
+      for (const n of names) if (more.checks[n] && typeof more.checks[n] === 'object') data.checks[n] = more.checks[n];
+    } catch (e) {
+      if (e && e.name === 'AbortError') throw e;
+    }
   }
 
   async function refresh() {

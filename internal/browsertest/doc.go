@@ -6,5 +6,7 @@
 // package internal/testutil/browser).
 //
 // HEALTHCHECK_WRITE_SCREENSHOT=<path> makes TestStatusPageTrends write its
-// desktop screenshot there too: that is how docs/status-page.png is made.
+// desktop screenshot there too: that is how docs/status-page.png is made;
+// HEALTHCHECK_WRITE_SCREENSHOT_1000=<path> makes TestStatusPage1000Checks
+// write the top of its page there (docs/status-page-1000.png).
 package browsertest

@@ -65,7 +65,7 @@ func TestStatusPageTrends(t *testing.T) {
 	}
 	tests := []struct{ name, got, want string }{
 		{"checks", eval[string](t, ctx, `[...document.querySelectorAll('#checks article')].map(e => e.dataset.check + '=' + e.dataset.status).join(' ')`),
-			"database=healthy redis=healthy search=degraded"},
+			"search=degraded database=healthy redis=healthy"},
 		{"downstream", eval[string](t, ctx, `[...document.querySelectorAll('#downstream article')].map(e => e.dataset.check + '=' + e.dataset.status).join(' ')`),
 			"billing=unhealthy orders=degraded"},
 		{"nested", eval[string](t, ctx, `[...document.querySelectorAll('#downstream [data-check="orders"] li[data-check]')].map(e => e.dataset.check + '=' + e.dataset.status).join(' ')`),
