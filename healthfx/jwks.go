@@ -69,7 +69,14 @@ func (k *jwksKeys) start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel, k.done = cancel, make(chan struct{})
-	k.transport = http.DefaultTransport.(*http.Transport).Clone()
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		k.transport = t.Clone()
+	} else {
+		// The app replaced http.DefaultTransport (instrumentation such as
+		// otelhttp does): a transport of our own, with the defaults.
+		k.transport = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+			TLSHandshakeTimeout: 10 * time.Second, IdleConnTimeout: 90 * time.Second, MaxIdleConns: 10}
+	}
 	client := &http.Client{Transport: k.transport}
 	logger := k.logger
 	go func() {

@@ -249,3 +249,30 @@ func TestJWKSURLRules(t *testing.T) {
 		}
 	}
 }
+
+// roundTripper is a stand-in for the instrumented transports (otelhttp and
+// the like) that apps put in http.DefaultTransport.
+type roundTripper struct{ next http.RoundTripper }
+
+func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return r.next.RoundTrip(req) }
+
+// An app that replaced http.DefaultTransport with a transport of another
+// type still gets its JWKS fetched (the fetcher used to assert
+// *http.Transport and panic inside fx's start).
+func TestJWKSWithReplacedDefaultTransport(t *testing.T) {
+	orig := http.DefaultTransport
+	http.DefaultTransport = roundTripper{next: orig}
+	t.Cleanup(func() { http.DefaultTransport = orig })
+	keys, err := testutil.GenerateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := newJWKSServer(t, 0)
+	idp.publish(rsaJWK("rsa-1", &keys.RSA.PublicKey))
+	e := startJWKSApp(t, idp.URL)
+	tok := mintKID(t, jwt.SigningMethodRS256, keys.RSA, "rsa-1", testutil.ValidClaims("https://idp.test", "health", time.Minute))
+	eventually(t, 10*time.Second, "a token of the published key accepted", func() bool {
+		code, _ := get(t, e, "/healthcheck/detailed", tok)
+		return code == 200
+	})
+}

@@ -37,7 +37,7 @@ func CheckMetricsPath(prefix, path string) error {
 	case prefix != "" && (p == prefix || strings.HasPrefix(p, prefix+"/")):
 		return configErr("WithMetrics", ErrInvalidConfig, fmt.Sprintf(`%q: must lie outside the health prefix %q, where it would shadow a health route or be shadowed by one`, path, prefix))
 	case prefix == "":
-		first, _, _ := strings.Cut(p[1:], "/")
+		first, _, _ := strings.Cut(strings.TrimLeft(p, "/"), "/")
 		for _, s := range routeSegments {
 			if first == s {
 				return configErr("WithMetrics", ErrInvalidConfig, fmt.Sprintf(`%q: with the routes at the root, must not start with /%s (the segment of a health route: %s)`, path, s, strings.Join(routeSegments, ", ")))

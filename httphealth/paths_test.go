@@ -48,3 +48,11 @@ func TestMetricsPathOutsideThePrefix(t *testing.T) {
 		}
 	}
 }
+
+// CheckMetricsPath called alone judges a path without its leading slash by
+// its first segment too ("ready" was read as "eady").
+func TestCheckMetricsPathWithoutSlash(t *testing.T) {
+	if err := httphealth.CheckMetricsPath("", "ready"); err == nil || !strings.Contains(err.Error(), "must not start with /ready") {
+		t.Fatalf(`CheckMetricsPath("", "ready") = %v, want the /ready rule`, err)
+	}
+}
