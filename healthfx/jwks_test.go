@@ -254,7 +254,9 @@ func TestJWKSURLRules(t *testing.T) {
 // the like) that apps put in http.DefaultTransport.
 type roundTripper struct{ next http.RoundTripper }
 
-func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return r.next.RoundTrip(req) }
+func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	return r.next.RoundTrip(req)
+}
 
 // An app that replaced http.DefaultTransport with a transport of another
 // type still gets its JWKS fetched (the fetcher used to assert
