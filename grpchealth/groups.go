@@ -55,6 +55,12 @@ func (s *Server) groupStatus(ctx context.Context, g checks.Group, fresh bool) he
 	} else {
 		snap = s.runner.Snapshot()
 	}
+	return groupStatusOf(snap, g)
+}
+
+// groupStatusOf is g's status in snap: SERVING while its checks are healthy
+// or degraded.
+func groupStatusOf(snap *checks.Snapshot, g checks.Group) healthpb.HealthCheckResponse_ServingStatus {
 	if checks.Aggregate(snap.Subset(nil, g.Checks)).OK() {
 		return healthpb.HealthCheckResponse_SERVING
 	}

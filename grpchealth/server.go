@@ -105,7 +105,7 @@ func (s *Server) List(ctx context.Context, _ *healthpb.HealthListRequest) (*heal
 		out[r.Name] = &healthpb.HealthCheckResponse{Status: checkStatus(r.Status)}
 	}
 	for _, g := range s.groups {
-		out[g.Name] = &healthpb.HealthCheckResponse{Status: s.groupStatus(ctx, g, true)}
+		out[g.Name] = &healthpb.HealthCheckResponse{Status: groupStatusOf(snap, g)}
 	}
 	return &healthpb.HealthListResponse{Statuses: out}, nil
 }
