@@ -15,8 +15,9 @@ import (
 // A hook that fails (an error, a panic, or a ctx that ended) fails the
 // start like a gate that gives up: readiness stays false ("startup
 // failed"), the later hooks do not run, and the app stops with exit code
-// 1 (or, when the gate passed at its first attempt within fx's start,
-// app.Start returns the *lifecycle.ReadyHookError). See
+// 1 (or, when the gate passed at its first attempt and a hook failed
+// within the 2 s that Start waits for that attempt, app.Start returns the
+// *lifecycle.ReadyHookError). See
 // lifecycle.Lifecycle.OnReady.
 type ReadyHook struct {
 	Name  string

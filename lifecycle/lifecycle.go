@@ -107,7 +107,9 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 //     that the application's start fails at once with the server's
 //     message;
 //   - a *ReadyHookError when the gate passed at the first attempt and a
-//     ready hook (OnReady) failed meanwhile;
+//     ready hook (OnReady) failed within StartFirstAttemptWait (2 s); hooks
+//     that run longer go on in the background, and their failure takes the
+//     path of a gate that gives up;
 //   - ErrAlreadyStarted on a second call, ErrStopped once Stop has begun;
 //   - nil otherwise: the gate passed, or goes on in the background.
 //
