@@ -1,0 +1,52 @@
+package healthfx
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// redacted stands for a secret setting that is set.
+const redacted = "[REDACTED]"
+
+// Redacted returns a copy of c fit to log or print: the secrets (JWTSecret,
+// RedisPassword, WebhookSecret) read "[REDACTED]" when set, and the URLs
+// that may carry credentials in their user info or query (ExternalURLs,
+// DownstreamURLs, AlertmanagerURLs, WebhookURLs, JWTJWKSURL) keep only
+// their names. Config's String and LogValue use it, so printing a Config
+// or logging it with slog never shows a secret.
+func (c Config) Redacted() Config {
+	secret := func(s *string) {
+		if *s != "" {
+			*s = redacted
+		}
+	}
+	secret(&c.JWTSecret)
+	secret(&c.RedisPassword)
+	secret(&c.WebhookSecret)
+	secret(&c.JWTJWKSURL)
+	names := func(in []NamedURL) []NamedURL {
+		out := make([]NamedURL, len(in))
+		for i, n := range in {
+			out[i] = NamedURL{Name: n.Name, URL: redacted}
+		}
+		return out
+	}
+	c.ExternalURLs = names(c.ExternalURLs)
+	c.DownstreamURLs = names(c.DownstreamURLs)
+	c.WebhookURLs = names(c.WebhookURLs)
+	am := make([]string, len(c.AlertmanagerURLs))
+	for i := range am {
+		am[i] = redacted
+	}
+	c.AlertmanagerURLs = am
+	return c
+}
+
+// String prints c with its secrets redacted (see Redacted).
+func (c Config) String() string {
+	type plain Config // without the String method
+	return fmt.Sprintf("%+v", plain(c.Redacted()))
+}
+
+// LogValue makes slog log c with its secrets redacted (see Redacted).
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
