@@ -31,6 +31,9 @@ func benchBadSinks(b *testing.B, probe bool) {
 	bad := checks.NewRunner()
 	defer bad.Close()
 	flipping(b, bad, "database")
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	var opts []alerting.Option
 	for name, url := range map[string]string{
 		"hanging": hangingServer(b).URL, "dripping": drippingServer(b).URL, "failing": failingServer(b).URL,
@@ -73,6 +76,7 @@ func benchBadSinks(b *testing.B, probe bool) {
 	b.ReportMetric(float64(tBase.Nanoseconds())/float64(b.N), "ns/exec-no-sink")
 	b.ReportMetric(float64(tBad.Nanoseconds())/float64(b.N), "ns/exec-bad-sinks")
 	b.ReportMetric(float64(tBad)/float64(tBase), "bad/no-sink")
+	b.ReportMetric(float64(before.HeapInuse)/(1<<20), "MiB-heap-no-sink")
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap")
 	b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
 }
