@@ -13,6 +13,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // DefaultSlowThreshold is Config.SlowThreshold's default.
@@ -213,9 +214,9 @@ func (d *downstream) run(ctx context.Context) checks.Report {
 	start := time.Now()
 	code, ctype, body, tooBig, err := d.get(ctx, d.target, "application/health+json, application/json;q=0.9", "", downstreamBodyLimit)
 	elapsed := time.Since(start)
-	details["response_ms"] = checkutil.DurationMS(elapsed)
+	details["response_ms"] = report.DurationMS(elapsed)
 	if err != nil {
-		return checkutil.FailReport(checkutil.HTTPErrorMessage(ctx, err), err, details)
+		return report.Fail(checkutil.HTTPErrorMessage(ctx, err), err, details)
 	}
 	details["status_code"] = code
 	rep := mapDownstreamAnswer(code, ctype, body, tooBig)
@@ -223,7 +224,7 @@ func (d *downstream) run(ctx context.Context) checks.Report {
 		details["health"] = rep.health
 	}
 	if rep.Status == checks.StatusHealthy && d.slow > 0 && elapsed > d.slow {
-		rep.Status, rep.Message = checks.StatusDegraded, checkutil.SlowMessage(elapsed)
+		rep.Status, rep.Message = checks.StatusDegraded, report.SlowMessage(elapsed)
 	}
 	if d.detailed != "" {
 		d.nest(ctx, details)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // Defaults of the HTTP check.
@@ -96,7 +97,7 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 		details := map[string]any{"url": shown}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 		if err != nil { // unreachable: the URL parsed above
-			return checkutil.FailReport("invalid URL", err, details)
+			return report.Fail("invalid URL", err, details)
 		}
 		for k, v := range header {
 			req.Header[k] = v
@@ -104,9 +105,9 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 		start := time.Now()
 		resp, err := client.Do(req)
 		elapsed := time.Since(start)
-		details["response_ms"] = checkutil.DurationMS(elapsed)
+		details["response_ms"] = report.DurationMS(elapsed)
 		if err != nil {
-			return checkutil.FailReport(checkutil.HTTPErrorMessage(ctx, err), err, details)
+			return report.Fail(checkutil.HTTPErrorMessage(ctx, err), err, details)
 		}
 		_, _ = io.CopyN(io.Discard, resp.Body, httpDrainLimit)
 		_ = resp.Body.Close()
@@ -115,7 +116,7 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 			return checks.Report{Status: checks.StatusUnhealthy, Message: fmt.Sprintf("HTTP %d", resp.StatusCode), Details: details}
 		}
 		if slow > 0 && elapsed > slow {
-			return checks.Report{Status: checks.StatusDegraded, Message: checkutil.SlowMessage(elapsed), Details: details}
+			return checks.Report{Status: checks.StatusDegraded, Message: report.SlowMessage(elapsed), Details: details}
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -139,9 +139,9 @@ func New(pool *pgxpool.Pool, cfg Config) checks.Check {
 		var one int
 		err := pool.QueryRow(ctx, "SELECT 1").Scan(&one)
 		elapsed := time.Since(start)
-		details["response_ms"] = checkutil.DurationMS(elapsed)
+		details["response_ms"] = report.DurationMS(elapsed)
 		if err != nil {
-			rep := checkutil.FailReport(postgresErrorMessage(ctx, err), err, details)
+			rep := report.Fail(postgresErrorMessage(ctx, err), err, details)
 			rep.Permanent = ctx.Err() == nil && postgresPermanent(err)
 			return rep
 		}
@@ -153,7 +153,7 @@ func New(pool *pgxpool.Pool, cfg Config) checks.Check {
 				Details: details,
 			}
 		case slow > 0 && elapsed > slow:
-			return checks.Report{Status: checks.StatusDegraded, Message: checkutil.SlowMessage(elapsed), Details: details}
+			return checks.Report{Status: checks.StatusDegraded, Message: report.SlowMessage(elapsed), Details: details}
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}

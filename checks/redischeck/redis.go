@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // DefaultSlowThreshold is Config.SlowThreshold's default.
@@ -66,12 +66,12 @@ func New(addr string, cfg Config) checks.Check {
 		start := time.Now()
 		msg, err := redisPing(ctx, addr, cfg.Username, cfg.Password, cfg.TLS)
 		elapsed := time.Since(start)
-		details := map[string]any{"response_ms": checkutil.DurationMS(elapsed)}
+		details := map[string]any{"response_ms": report.DurationMS(elapsed)}
 		if err != nil {
-			return checkutil.FailReport(msg, err, details)
+			return report.Fail(msg, err, details)
 		}
 		if slow > 0 && elapsed > slow {
-			return checks.Report{Status: checks.StatusDegraded, Message: checkutil.SlowMessage(elapsed), Details: details}
+			return checks.Report{Status: checks.StatusDegraded, Message: report.SlowMessage(elapsed), Details: details}
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
@@ -108,7 +108,7 @@ const redisMaxLine = 4096
 func redisPing(ctx context.Context, addr, user, password string, tlsConfig *tls.Config) (string, error) {
 	conn, err := redisDial(ctx, addr, tlsConfig)
 	if err != nil {
-		return checkutil.NetErrorMessage(ctx, err), err
+		return report.NetError(ctx, err), err
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -139,7 +139,7 @@ func redisPing(ctx context.Context, addr, user, password string, tlsConfig *tls.
 		if ctx.Err() == nil && checks.ErrorClass(err) == "" {
 			return "unexpected reply"
 		}
-		return checkutil.NetErrorMessage(ctx, err)
+		return report.NetError(ctx, err)
 	}
 
 	if password != "" {

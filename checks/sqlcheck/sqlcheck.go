@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/echofx/healthcheck/checks/internal/report"
+
 	"github.com/echofx/healthcheck/checks"
 )
 
@@ -193,7 +195,7 @@ func (c *checker) run(ctx context.Context) checks.Report {
 		"idle":                 st.Idle,
 		"max_open_connections": st.MaxOpenConnections,
 		"wait_count":           st.WaitCount,
-		"wait_duration_ms":     durationMS(st.WaitDuration),
+		"wait_duration_ms":     report.DurationMS(st.WaitDuration),
 	}
 	inUse, max := st.InUse, st.MaxOpenConnections
 	full := max > 0 && inUse >= max
@@ -212,7 +214,7 @@ func (c *checker) run(ctx context.Context) checks.Report {
 	start := time.Now()
 	err := c.roundTrip(ctx)
 	elapsed := time.Since(start)
-	details["response_ms"] = durationMS(elapsed)
+	details["response_ms"] = report.DurationMS(elapsed)
 	if err != nil {
 		msg, permanent := c.classify(ctx, err)
 		return checks.Report{
@@ -238,7 +240,7 @@ func (c *checker) run(ctx context.Context) checks.Report {
 			Details: details,
 		}
 	case c.cfg.slow > 0 && elapsed > c.cfg.slow:
-		return checks.Report{Status: checks.StatusDegraded, Message: slowMessage(elapsed), Details: details}
+		return checks.Report{Status: checks.StatusDegraded, Message: report.SlowMessage(elapsed), Details: details}
 	}
 	return checks.Report{Status: checks.StatusHealthy, Details: details}
 }
@@ -295,23 +297,4 @@ func queryOne(ctx context.Context, q queryer, query string) error {
 		return checks.NewSafeError("probe query returned no row", nil)
 	}
 	return rows.Close()
-}
-
-// durationMS and slowMessage repeat checks/internal/checkutil's, which
-// would make every user of this package compile net/http and crypto/tls.
-
-// durationMS is d in milliseconds with microsecond precision, for details.
-func durationMS(d time.Duration) float64 {
-	return float64(d.Microseconds()) / 1000
-}
-
-// slowMessage is the degraded message of a probe that took d, as the other
-// built-in checks word it: "slow response (1.2s)" or "slow response (612ms)".
-func slowMessage(d time.Duration) string {
-	if d >= time.Second {
-		d = d.Round(100 * time.Millisecond)
-	} else {
-		d = d.Round(time.Millisecond)
-	}
-	return "slow response (" + d.String() + ")"
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // Defaults of the CPU check.
@@ -120,7 +120,7 @@ func CPU(cfg CPUConfig) checks.Check {
 				avg10, err = readCPUPressure(pressureFallback)
 			}
 			if err != nil {
-				return checkutil.FailReport("cpu pressure unavailable", err, nil)
+				return report.Fail("cpu pressure unavailable", err, nil)
 			}
 			return judge(avg10, warnPressure, maxPressure, map[string]any{"pressure_avg10": avg10},
 				fmt.Sprintf("cpu pressure high (%.1f%%)", avg10),
@@ -128,7 +128,7 @@ func CPU(cfg CPUConfig) checks.Check {
 		}
 		load1, err := readLoad1(loadPath)
 		if err != nil {
-			return checkutil.FailReport("cpu load unavailable", err, nil)
+			return report.Fail("cpu load unavailable", err, nil)
 		}
 		cpus := runtime.NumCPU()
 		perCPU := load1 / float64(cpus)

@@ -7,7 +7,7 @@ import (
 	"io/fs"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // Defaults of the disk check.
@@ -68,13 +68,13 @@ func Disk(path string, cfg DiskConfig) checks.Check {
 		free, total, err := statDisk(path)
 		switch {
 		case errors.Is(err, errDiskUnsupported):
-			return checkutil.FailReport(errDiskUnsupported.Error(), err, details)
+			return report.Fail(errDiskUnsupported.Error(), err, details)
 		case errors.Is(err, fs.ErrNotExist):
-			return checkutil.FailReport("path not found", err, details)
+			return report.Fail("path not found", err, details)
 		case errors.Is(err, fs.ErrPermission):
-			return checkutil.FailReport("permission denied", err, details)
+			return report.Fail("permission denied", err, details)
 		case err != nil:
-			return checkutil.FailReport("disk stat failed", err, details)
+			return report.Fail("disk stat failed", err, details)
 		case total == 0:
 			return checks.Report{Status: checks.StatusUnhealthy, Message: "disk size unknown", Details: details}
 		}

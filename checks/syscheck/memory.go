@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // Defaults of the memory check.
@@ -84,7 +84,7 @@ func Memory(cfg MemoryConfig) checks.Check {
 	fn := func(context.Context) checks.Report {
 		used, err := runtimeMemoryInUse()
 		if err != nil {
-			return checkutil.FailReport("memory metrics unavailable", err, nil)
+			return report.Fail("memory metrics unavailable", err, nil)
 		}
 		details := map[string]any{"used_bytes": used}
 		limit, source := cfg.Limit, "config"

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/internal/checkutil"
+	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
 // DefaultSlowThreshold is Config.SlowThreshold's default.
@@ -38,19 +38,19 @@ func New(name, addr string, cfg Config) checks.Check {
 	}
 	fn := func(ctx context.Context) checks.Report {
 		if addrErr != nil {
-			return checkutil.FailReport("invalid address", addrErr, nil)
+			return report.Fail("invalid address", addrErr, nil)
 		}
 		var d net.Dialer
 		start := time.Now()
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		elapsed := time.Since(start)
-		details := map[string]any{"connect_ms": checkutil.DurationMS(elapsed)}
+		details := map[string]any{"connect_ms": report.DurationMS(elapsed)}
 		if err != nil {
-			return checkutil.FailReport(checkutil.NetErrorMessage(ctx, err), err, details)
+			return report.Fail(report.NetError(ctx, err), err, details)
 		}
 		_ = conn.Close()
 		if slow > 0 && elapsed > slow {
-			return checks.Report{Status: checks.StatusDegraded, Message: checkutil.SlowMessage(elapsed), Details: details}
+			return checks.Report{Status: checks.StatusDegraded, Message: report.SlowMessage(elapsed), Details: details}
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}

@@ -1,6 +1,6 @@
-// Package checkutil holds what the integration packages under checks share:
-// the HTTP client of the HTTP and downstream checks, the classification of
-// its errors, and the helpers that build reports.
+// Package checkutil holds what the HTTP and downstream checks share: their
+// HTTP client and the classification of its errors. The helpers every
+// integration uses, which need no net/http, are in package report.
 package checkutil
 
 import (
@@ -85,38 +85,4 @@ func HTTPErrorMessage(ctx context.Context, err error) string {
 		return "connection closed"
 	}
 	return "request failed"
-}
-
-// FailReport is an unhealthy report whose public message is msg and whose cause
-// is err, kept reachable but never shown.
-func FailReport(msg string, err error, details map[string]any) checks.Report {
-	return checks.Report{Status: checks.StatusUnhealthy, Message: msg, Details: details, Err: checks.NewSafeError(msg, err)}
-}
-
-// DurationMS is d in milliseconds with microsecond precision, for details.
-func DurationMS(d time.Duration) float64 {
-	return float64(d.Microseconds()) / 1000
-}
-
-// SlowMessage is the degraded message of a probe that took d:
-// "slow response (1.2s)" or "slow response (612ms)".
-func SlowMessage(d time.Duration) string {
-	if d >= time.Second {
-		d = d.Round(100 * time.Millisecond)
-	} else {
-		d = d.Round(time.Millisecond)
-	}
-	return "slow response (" + d.String() + ")"
-}
-
-// NetErrorMessage classifies a dial or I/O error without repeating it (a
-// *net.OpError's text holds the address).
-func NetErrorMessage(ctx context.Context, err error) string {
-	if ctx.Err() != nil {
-		return checks.ErrorClass(ctx.Err())
-	}
-	if c := checks.ErrorClass(err); c != "" {
-		return c
-	}
-	return "connection failed"
 }
