@@ -29,6 +29,7 @@ type Dispatcher struct {
 	mu     sync.Mutex
 	states map[string]*checkState
 
+	runMu    sync.Mutex // orders Start's launch against Stop's check
 	closed   atomic.Bool
 	started  atomic.Bool
 	closing  chan struct{}
@@ -53,10 +54,14 @@ func New(runner *checks.Runner, opts ...Option) (*Dispatcher, error) {
 	d := &Dispatcher{runner: runner, clock: runner.Clock(), cfg: cfg,
 		states: map[string]*checkState{}, closing: make(chan struct{})}
 	seen := map[string]bool{}
-	for _, s := range cfg.sinks {
+	for i, s := range cfg.sinks {
 		switch {
 		case s.Name == "" || s.Publisher == nil:
-			return nil, fmt.Errorf("%w: a sink needs a name and a publisher", ErrInvalidSink)
+			what := fmt.Sprintf("sink %d", i)
+			if s.Name != "" {
+				what += fmt.Sprintf(" (%q)", s.Name)
+			}
+			return nil, fmt.Errorf("%w: %s needs a name and a publisher", ErrInvalidSink, what)
 		case seen[s.Name]:
 			return nil, fmt.Errorf("%w: two sinks named %q", ErrInvalidSink, s.Name)
 		}
@@ -71,9 +76,12 @@ func New(runner *checks.Runner, opts ...Option) (*Dispatcher, error) {
 // Start starts one delivery goroutine per sink and the repeats of firing
 // alerts. Calling it again does nothing; after Stop it does nothing.
 func (d *Dispatcher) Start() {
-	if d.closed.Load() || !d.started.CompareAndSwap(false, true) {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	if d.closed.Load() || d.started.Load() {
 		return
 	}
+	d.started.Store(true)
 	for _, q := range d.queues {
 		d.wg.Add(1)
 		go func() {
@@ -88,26 +96,46 @@ func (d *Dispatcher) Start() {
 	}()
 }
 
+// StopGrace is how long Stop still waits, once its ctx has ended and the
+// deliveries in flight are cancelled, for the sinks' goroutines to end.
+const StopGrace = 100 * time.Millisecond
+
 // Stop stops recording events and delivers what is queued, waiting at most
 // until ctx ends; then it abandons the rest (counted as dropped), cancels
-// deliveries in flight and returns an error wrapping ctx's. It returns once
-// every goroutine of the Dispatcher has ended. Later calls return nil.
+// deliveries in flight, waits at most StopGrace more and returns an error
+// wrapping ctx's. A Publisher that ignores its ctx, or a Close that hangs,
+// cannot hold Stop longer: its goroutine is left to end on its own when
+// the call returns. Otherwise Stop returns once every goroutine of the
+// Dispatcher has ended. Publishers that implement io.Closer are closed
+// within the same bound, with or without Start. Later calls return nil.
 // Stop without Start delivers nothing: what was queued is dropped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	var err error
 	d.stopOnce.Do(func() {
+		d.runMu.Lock()
 		d.mu.Lock() // no event is being recorded once closed is set
 		d.closed.Store(true)
 		d.mu.Unlock()
+		started := d.started.Load()
+		d.runMu.Unlock()
 		close(d.closing)
-		if !d.started.Load() {
+		done := make(chan struct{})
+		if !started {
 			d.cancel()
 			for _, q := range d.queues {
 				q.discard()
 			}
+			go func() {
+				defer close(done)
+				for _, q := range d.queues {
+					q.close()
+				}
+			}()
+			if !await(ctx, done) {
+				err = fmt.Errorf("alerting: stop: closing sinks: %w", ctx.Err())
+			}
 			return
 		}
-		done := make(chan struct{})
 		go func() { d.wg.Wait(); close(done) }()
 		select {
 		case <-done:
@@ -119,9 +147,33 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 			err = fmt.Errorf("alerting: stop: %d events undelivered: %w", left, ctx.Err())
 		}
 		d.cancel()
-		<-done
+		if err != nil {
+			t := time.NewTimer(StopGrace)
+			select {
+			case <-done:
+			case <-t.C:
+			}
+			t.Stop()
+		}
 	})
 	return err
+}
+
+// await waits for done until ctx ends and then at most StopGrace more. It
+// reports whether done was closed before ctx ended.
+func await(ctx context.Context, done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(StopGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	return false
 }
 
 // Stats returns each sink's counters, in the order the sinks were given.

@@ -66,8 +66,9 @@ func SeverityOf(c checks.Criticality) Severity {
 // Event is one alert event, delivered to every sink. Events are values;
 // a Publisher must not modify them.
 type Event struct {
-	// ID is unique per event (a repeat gets a new one); webhooks send it
-	// as webhook-id, so a receiver can drop a retried duplicate.
+	// ID is unique per event (a repeat gets a new one); webhooks always
+	// send it as header webhook-id (signed or not), so a receiver can drop
+	// a retried duplicate.
 	ID string
 	// Kind is what happened.
 	Kind Kind

@@ -17,18 +17,18 @@ import (
 // newClient returns the HTTP client of a built-in sink: redirects are not
 // followed (a webhook URL may carry a token), at most two connections per
 // host, idle connections closed after 30 s and by Close. Every request is
-// bounded by its context (the sink's Timeout).
+// bounded by its context (the sink's Timeout) alone: no transport timeout
+// on the answer, which would cap a Timeout above it.
 func newClient() *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   5 * time.Second,
-			MaxConnsPerHost:       2,
-			MaxIdleConnsPerHost:   1,
-			IdleConnTimeout:       30 * time.Second,
-			ResponseHeaderTimeout: DefaultTimeout,
-			ForceAttemptHTTP2:     true,
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout: 5 * time.Second,
+			MaxConnsPerHost:     2,
+			MaxIdleConnsPerHost: 1,
+			IdleConnTimeout:     30 * time.Second,
+			ForceAttemptHTTP2:   true,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

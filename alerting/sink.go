@@ -157,9 +157,7 @@ func (q *queue) stats() SinkStats {
 func (q *queue) run(ctx context.Context, closing <-chan struct{}, d *Dispatcher) {
 	defer func() {
 		q.discard()
-		if c, ok := q.sink.Publisher.(io.Closer); ok {
-			_ = c.Close()
-		}
+		q.close()
 	}()
 	for {
 		if ctx.Err() != nil {
@@ -180,6 +178,13 @@ func (q *queue) run(ctx context.Context, closing <-chan struct{}, d *Dispatcher)
 			}
 		}
 		q.deliver(ctx, e, d)
+	}
+}
+
+// close closes the publisher if it is an io.Closer.
+func (q *queue) close() {
+	if c, ok := q.sink.Publisher.(io.Closer); ok {
+		_ = c.Close()
 	}
 }
 

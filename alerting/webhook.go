@@ -30,9 +30,10 @@ type WebhookConfig struct {
 	// Format of the body. Default FormatJSON.
 	Format WebhookFormat
 	// Secret, when set, signs every request per Standard Webhooks
-	// (standardwebhooks.com): headers webhook-id (the event's ID, the same
-	// on retries), webhook-timestamp (Unix seconds of the attempt) and
-	// webhook-signature "v1,<base64 HMAC-SHA256 of id.timestamp.body>".
+	// (standardwebhooks.com) with header webhook-signature
+	// "v1,<base64 HMAC-SHA256 of id.timestamp.body>". Every request, signed
+	// or not, carries webhook-id (the event's ID, the same on retries) and
+	// webhook-timestamp (Unix seconds of the attempt).
 	// Give it as the spec does, "whsec_" followed by the base64 of the key
 	// (the decoded bytes are the HMAC key), or as plain text (its bytes are
 	// the key). The key must be 24 to 64 bytes. It never appears in an
@@ -88,7 +89,8 @@ func Sign(key []byte, id string, timestamp int64, body []byte) string {
 // JSON WebhookPayload or a Slack-compatible text (cfg.Format), signed when
 // cfg.Secret is set. A 2xx answer is a delivery; 5xx, 408, 429 and
 // network errors are retried; other answers (and redirects, which are not
-// followed) fail the event. The error never repeats the URL or the secret.
+// followed) fail the event. Every request carries the headers webhook-id
+// and webhook-timestamp (see WebhookConfig.Secret). The error never repeats the URL or the secret.
 func Webhook(name, rawURL string, cfg WebhookConfig) (Sink, error) {
 	if name == "" {
 		return Sink{}, fmt.Errorf("%w: a webhook needs a name", ErrInvalidSink)
@@ -131,15 +133,14 @@ func (p *webhookPublisher) Publish(ctx context.Context, e Event) error {
 	if err != nil {
 		return Permanent(err)
 	}
-	h := p.header
+	h := p.header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	ts := time.Now().Unix()
+	h.Set("webhook-id", e.ID)
+	h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 	if p.key != nil {
-		h = h.Clone()
-		if h == nil {
-			h = http.Header{}
-		}
-		ts := time.Now().Unix()
-		h.Set("webhook-id", e.ID)
-		h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 		h.Set("webhook-signature", Sign(p.key, e.ID, ts, body))
 	}
 	return post(ctx, p.client, p.url, body, h)

@@ -2,6 +2,7 @@ package alerting_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -203,5 +204,90 @@ func TestWebhookConfigErrors(t *testing.T) {
 	}
 	if _, err := alerting.Webhook("ops", "http://x", alerting.WebhookConfig{Secret: strings.Repeat("k", 24)}); err != nil {
 		t.Errorf("a 24-byte plain secret: %v", err)
+	}
+}
+
+// TestWebhookUnsignedSendsID: without a secret a webhook still sends
+// webhook-id (the event's ID, kept on a retry) and webhook-timestamp, and
+// no signature.
+func TestWebhookUnsignedSendsID(t *testing.T) {
+	rc := newReceiver(t, 500)
+	r := newRunner(t)
+	c := &switchable{}
+	c.set(checks.StatusUnhealthy)
+	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
+		t.Fatal(err)
+	}
+	sink, err := alerting.Webhook("ops", rc.URL, alerting.WebhookConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := alerting.New(r, alerting.WithSink(sink), alerting.WithRetry(3, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start()
+	defer stop(t, d)
+	refresh(t, r, "database")
+	first, second := rc.next(t), rc.next(t) // the 500, then the retry
+	var p map[string]any
+	if err := json.Unmarshal(first.body, &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range []received{first, second} {
+		if id := got.header.Get("webhook-id"); id == "" || id != p["id"] {
+			t.Fatalf("webhook-id %q, want the event's ID %v", id, p["id"])
+		}
+		if _, err := strconv.ParseInt(got.header.Get("webhook-timestamp"), 10, 64); err != nil {
+			t.Fatalf("webhook-timestamp %q", got.header.Get("webhook-timestamp"))
+		}
+		if s := got.header.Get("webhook-signature"); s != "" {
+			t.Fatalf("unsigned webhook sent a signature %q", s)
+		}
+	}
+}
+
+// TestWebhookTimeoutAboveDefault: a sink's Timeout above DefaultTimeout is
+// not capped by the transport: a receiver answering after DefaultTimeout +
+// 1 s is a delivery under a Timeout of DefaultTimeout + 5 s. It takes
+// about 6 s, so it runs in parallel and is skipped under -short.
+func TestWebhookTimeoutAboveDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes DefaultTimeout + 1 s")
+	}
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select { // the answer's headers come after DefaultTimeout
+		case <-time.After(alerting.DefaultTimeout + time.Second):
+		case <-r.Context().Done():
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	r := newRunner(t)
+	c := &switchable{}
+	c.set(checks.StatusUnhealthy)
+	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
+		t.Fatal(err)
+	}
+	sink, err := alerting.Webhook("slow", srv.URL, alerting.WebhookConfig{Timeout: alerting.DefaultTimeout + 5*time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := alerting.New(r, alerting.WithSink(sink), alerting.WithRetry(1, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start()
+	refresh(t, r, "database")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := d.Stop(ctx); err != nil { // flushes: waits for the delivery
+		t.Fatal(err)
+	}
+	if st := d.Stats()[0]; st.Sent != 1 || st.Failed != 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }
