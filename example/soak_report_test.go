@@ -30,7 +30,10 @@ type soakPoolSample struct {
 	// maxTotalClosing is messenger_db_pool_total_conns in the samples taken
 	// within soakCloseWindow of a failed DB check run.
 	maxTotalClosing float64
-	maxTCP          int // client TCP connections to PostgreSQL's port
+	maxTCP          int // client TCP connections to PostgreSQL's port, no DB check failed within soakCloseWindow
+	// maxTCPClosing is the TCP connections in the samples taken within
+	// soakCloseWindow of a failed DB check run.
+	maxTCPClosing int
 }
 
 func soakRateCap(rps float64) string {
@@ -97,7 +100,7 @@ func soakSummarize(t *testing.T, r *soakResult) {
 		runsDB, runsSchema := bounds[p+1].runsDB-bounds[p].runsDB, bounds[p+1].runsSchema-bounds[p].runsSchema
 		w("%-9s %8d %7.0f %8v %8v %8v %6s %5s %4.2f+%4.2f %4.0f %5.0f %4d", soakPhaseNames[p], st.requests, float64(st.requests)/win.Seconds(),
 			st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.max.Round(10*time.Microsecond),
-			stmts, qs, runsDB/win.Seconds(), runsSchema/win.Seconds(), samples[p].maxAcquired, max(samples[p].maxTotal, samples[p].maxTotalClosing), samples[p].maxTCP)
+			stmts, qs, runsDB/win.Seconds(), runsSchema/win.Seconds(), samples[p].maxAcquired, max(samples[p].maxTotal, samples[p].maxTotalClosing), max(samples[p].maxTCP, samples[p].maxTCPClosing))
 	}
 	w("  (stmts, q/s: pg_stat_statements calls of the app database over the phase; runs/s: database + schema executions from")
 	w("   messenger_health_check_runs_total; acq, total: max of messenger_db_pool_acquired_conns/_total_conns sampled")

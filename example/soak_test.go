@@ -168,9 +168,12 @@ func TestSoak(t *testing.T) {
 				}
 			}
 			n, err := soakTCPConns(pg.Port())
-			if err != nil {
+			switch {
+			case err != nil:
 				p.errors++
-			} else {
+			case !dbFailedAt.IsZero() && time.Since(dbFailedAt) < soakCloseWindow:
+				p.maxTCPClosing = max(p.maxTCPClosing, n)
+			default:
 				p.maxTCP = max(p.maxTCP, n)
 			}
 			if m != nil && len(trace) < 10000 {
