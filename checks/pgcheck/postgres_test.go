@@ -2,7 +2,6 @@ package pgcheck_test
 
 import (
 	"context"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -58,7 +57,7 @@ func TestPostgres(t *testing.T) {
 		{"missing database", pg.DSNFor("database_not_exist"), checks.StatusUnhealthy, `database "database_not_exist" does not exist`, true},
 		{"wrong password", wrongPassword.String(), checks.StatusUnhealthy, "authentication failed", true},
 		{"unknown user", strings.Replace(pg.DSN(), pg.User()+":", "nobody:", 1), checks.StatusUnhealthy, "authentication failed", true},
-		{"refused", strings.Replace(pg.DSN(), pg.Addr(), refusedAddr(t), 1), checks.StatusUnhealthy, "connection refused", false},
+		{"refused", strings.Replace(pg.DSN(), pg.Addr(), checktest.ClosedAddr(t), 1), checks.StatusUnhealthy, "connection refused", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,16 +255,4 @@ func TestPostgres(t *testing.T) {
 		}
 		checktest.AssertNotShown(t, res, secrets...)
 	})
-}
-
-// refusedAddr returns a loopback address on which nothing listens.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
 }

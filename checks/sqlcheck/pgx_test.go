@@ -11,6 +11,7 @@ import (
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/sqlcheck"
 	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 )
 
 // The same check on PostgreSQL through pgx's stdlib driver: any SQL
@@ -38,7 +39,7 @@ func TestPostgresThroughStdlib(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runOnce(t, sqlcheck.New(openDB(t, "pgx", tt.dsn, 4)))
 			assertResult(t, res, tt.want, tt.wantMsg, tt.permanent)
-			assertNotShown(t, res, secrets...)
+			checktest.AssertNotShown(t, res, secrets...)
 		})
 	}
 
@@ -60,6 +61,6 @@ func TestPostgresThroughStdlib(t *testing.T) {
 		}
 		res = refresh(t, r, c.Name)
 		assertResult(t, res, checks.StatusUnhealthy, "connection refused", false)
-		assertNotShown(t, res, secrets...)
+		checktest.AssertNotShown(t, res, secrets...)
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/sqlcheck"
 	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 )
 
 // openDB opens driverName's dsn, closed when the test ends. It does not
@@ -81,29 +80,6 @@ func assertResult(t *testing.T, res checks.Result, want checks.Status, wantMsg s
 	}
 }
 
-// assertNotShown fails when anything public in res contains a secret.
-func assertNotShown(t *testing.T, res checks.Result, secrets ...string) {
-	t.Helper()
-	shown := res.Message + " " + fmt.Sprint(res.Details)
-	for _, s := range secrets {
-		if s != "" && strings.Contains(shown, s) {
-			t.Errorf("result shows %q: message %q, details %v", s, res.Message, res.Details)
-		}
-	}
-}
-
-// refusedAddr returns a loopback address on which nothing listens.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
-}
-
 // holdConns takes n connections from db, released when the test ends
 // unless released before.
 func holdConns(t *testing.T, db *sql.DB, n int) []*sql.Conn {
@@ -146,7 +122,7 @@ func TestMariaDB(t *testing.T) {
 		{"wrong password", wrongPassword, checks.StatusUnhealthy, "authentication failed", true},
 		{"unknown user", unknownUser, checks.StatusUnhealthy, "authentication failed", true},
 		{"database not granted", my.DSNFor("mysql"), checks.StatusUnhealthy, "access denied to database 'mysql'", true},
-		{"refused", strings.Replace(my.DSN(), my.Addr(), refusedAddr(t), 1), checks.StatusUnhealthy, "connection refused", false},
+		{"refused", strings.Replace(my.DSN(), my.Addr(), checktest.ClosedAddr(t), 1), checks.StatusUnhealthy, "connection refused", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,7 +143,7 @@ func TestMariaDB(t *testing.T) {
 					t.Errorf("report.Err = %v, want a safe error %q with a cause", rep.Err, tt.wantMsg)
 				}
 			}
-			assertNotShown(t, res, secrets...)
+			checktest.AssertNotShown(t, res, secrets...)
 			for _, k := range []string{"open_connections", "in_use", "idle", "max_open_connections"} {
 				if _, ok := res.Details[k].(int); !ok {
 					t.Errorf("details = %v, want int %s", res.Details, k)
@@ -225,7 +201,7 @@ func TestMariaDB(t *testing.T) {
 		holdConns(t, openDB(t, "mysql", dsn, 1), 1) // the account's one connection
 		res := runOnce(t, sqlcheck.New(openDB(t, "mysql", dsn, 1)))
 		assertResult(t, res, checks.StatusUnhealthy, "too many connections", false)
-		assertNotShown(t, res, "health_one", "one-secret-pw", my.Addr())
+		checktest.AssertNotShown(t, res, "health_one", "one-secret-pw", my.Addr())
 	})
 
 	t.Run("nil db", func(t *testing.T) {
@@ -311,7 +287,7 @@ func TestMariaDBOutages(t *testing.T) {
 			if rep.Status != checks.StatusUnhealthy || rep.Message != "timeout" || rep.Permanent {
 				t.Errorf("report = %v %q, want unhealthy %q", rep.Status, rep.Message, "timeout")
 			}
-			assertNotShown(t, res, secrets...)
+			checktest.AssertNotShown(t, res, secrets...)
 			assertResult(t, refresh(t, r, c.Name), checks.StatusHealthy, "", false)
 		}
 	})
@@ -326,7 +302,7 @@ func TestMariaDBOutages(t *testing.T) {
 		}
 		res := refresh(t, r, c.Name)
 		assertResult(t, res, checks.StatusUnhealthy, "connection refused", false)
-		assertNotShown(t, res, secrets...)
+		checktest.AssertNotShown(t, res, secrets...)
 		if err := my.Start(); err != nil {
 			t.Fatal(err)
 		}
