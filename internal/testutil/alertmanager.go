@@ -216,9 +216,7 @@ func (a *Alertmanager) Stop() error {
 		return nil
 	}
 	a.proc = nil
-	_ = proc.signal(syscall.SIGTERM)
-	if !proc.wait(10 * time.Second) {
-		proc.kill()
+	if !proc.stopWithin(syscall.SIGTERM, 10*time.Second) {
 		return errors.New("testutil: alertmanager did not stop within 10s")
 	}
 	return nil

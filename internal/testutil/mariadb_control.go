@@ -39,12 +39,7 @@ func (m *MariaDB) startLocked() error {
 		return err
 	}
 	if err := m.waitReady(proc); err != nil {
-		if !proc.exited() {
-			_ = proc.signal(syscall.SIGTERM)
-			if !proc.wait(5 * time.Second) {
-				proc.kill()
-			}
-		}
+		proc.stopWithin(syscall.SIGTERM, 5*time.Second)
 		return fmt.Errorf("%w\nserver log (%s):\n%s", err, m.logPath, proc.logTail())
 	}
 	m.proc = proc
@@ -111,14 +106,12 @@ func (m *MariaDB) stopLocked() error {
 	}
 	m.resumeLocked()
 	m.proc = nil
-	_ = proc.signal(syscall.SIGTERM)
-	if proc.wait(mariaDBStopTimeout) {
+	if proc.stopWithin(syscall.SIGTERM, mariaDBStopTimeout) {
 		if proc.err != nil {
 			return fmt.Errorf("testutil: mariadbd exited: %w\n%s", proc.err, proc.logTail())
 		}
 		return nil
 	}
-	proc.kill()
 	return fmt.Errorf("testutil: mariadbd did not stop within %v\n%s", mariaDBStopTimeout, proc.logTail())
 }
 

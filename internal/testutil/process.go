@@ -93,6 +93,18 @@ func (p *process) wait(timeout time.Duration) bool {
 	}
 }
 
+// stopWithin sends sig and waits up to timeout for the child to exit,
+// killing it (see kill) when it does not; it reports whether the child
+// exited in time.
+func (p *process) stopWithin(sig syscall.Signal, timeout time.Duration) bool {
+	_ = p.signal(sig)
+	if p.wait(timeout) {
+		return true
+	}
+	p.kill()
+	return false
+}
+
 // kill SIGKILLs the child's direct children and then the child, and waits
 // for it. It is the last resort of a stop that timed out.
 func (p *process) kill() {

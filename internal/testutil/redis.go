@@ -189,9 +189,7 @@ func (r *Redis) Stop() error {
 		return nil
 	}
 	r.proc = nil
-	_ = proc.signal(syscall.SIGTERM)
-	if !proc.wait(redisStopTimeout) {
-		proc.kill()
+	if !proc.stopWithin(syscall.SIGTERM, redisStopTimeout) {
 		return fmt.Errorf("testutil: redis-server did not stop within %v", redisStopTimeout)
 	}
 	return nil
