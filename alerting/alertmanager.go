@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/echofx/healthcheck/checks"
 )
 
 // AlertmanagerConfig configures Alertmanager. Zero fields take the
@@ -45,9 +47,10 @@ type AlertmanagerConfig struct {
 // endsAt = the time it resolved. A change between degraded and unhealthy
 // resolves one alert and fires the other in one request.
 //
-// The error never repeats the URL.
+// A baseURL that is not an absolute http or https URL gives a
+// *checks.ConfigError, which never repeats the URL.
 func Alertmanager(baseURL string, cfg AlertmanagerConfig) (Sink, error) {
-	u, err := parseURL(baseURL)
+	u, err := parseURL("Alertmanager baseURL", baseURL)
 	if err != nil {
 		return Sink{}, err
 	}
@@ -86,7 +89,7 @@ type amAlert struct {
 func (p *amPublisher) Publish(ctx context.Context, e Event) error {
 	body, err := json.Marshal(p.alerts(e))
 	if err != nil {
-		return Permanent(err)
+		return checks.Permanent(err)
 	}
 	return post(ctx, p.client, p.url, body, p.header)
 }

@@ -10,19 +10,6 @@ import (
 	"github.com/echofx/healthcheck/internal/testutil"
 )
 
-// waitFor waits until cond holds (a bound on a hang of 15 s, not a timing
-// assertion), failing with what.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // activeByName returns the active alerts of check, by alertname.
 func activeByName(t *testing.T, am *testutil.Alertmanager, check string) map[string]testutil.AlertmanagerAlert {
 	t.Helper()

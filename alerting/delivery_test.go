@@ -166,6 +166,16 @@ func TestBadReceivers(t *testing.T) {
 	if limit := base + 4 + 2*3*2*(2+2); peak > limit {
 		t.Fatalf("goroutines peaked at %d, base %d, limit %d", peak, base, limit)
 	}
+	// The failing sink gives an event up after its 3 attempts, which may
+	// take longer than the 500 refreshes.
+	waitFor(t, "the failing sink to give an event up", func() bool {
+		for _, st := range d.Stats() {
+			if st.Name == "failing" {
+				return st.Failed > 0
+			}
+		}
+		return false
+	})
 	for _, st := range d.Stats() {
 		if st.Queued > 8 || st.Dropped == 0 || st.Sent+st.Failed+st.Dropped+uint64(st.Queued) > 500+1 {
 			t.Errorf("stats %+v", st)

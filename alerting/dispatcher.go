@@ -2,7 +2,6 @@ package alerting
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -10,10 +9,6 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 )
-
-// ErrInvalidSink is wrapped by New's error for a sink without a name or a
-// publisher, or two sinks of one name.
-var ErrInvalidSink = errors.New("invalid alert sink")
 
 // Dispatcher turns a runner's results into events and delivers them to
 // its sinks. Build it with New, which subscribes it to the runner at once;
@@ -40,10 +35,12 @@ type Dispatcher struct {
 }
 
 // New returns a Dispatcher subscribed to runner's results (through
-// runner.AddHooks). Errors wrap ErrInvalidSink.
+// runner.AddHooks). A nil runner, a sink without a name or a publisher,
+// or two sinks of one name give a *checks.ConfigError (Setting "runner" or
+// "WithSink").
 func New(runner *checks.Runner, opts ...Option) (*Dispatcher, error) {
 	if runner == nil {
-		return nil, errors.New("alerting: nil runner")
+		return nil, &checks.ConfigError{Package: "alerting", Setting: "runner", Reason: "nil"}
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -61,9 +58,9 @@ func New(runner *checks.Runner, opts ...Option) (*Dispatcher, error) {
 			if s.Name != "" {
 				what += fmt.Sprintf(" (%q)", s.Name)
 			}
-			return nil, fmt.Errorf("%w: %s needs a name and a publisher", ErrInvalidSink, what)
+			return nil, &checks.ConfigError{Package: "alerting", Setting: "WithSink", Reason: what + " needs a name and a publisher"}
 		case seen[s.Name]:
-			return nil, fmt.Errorf("%w: two sinks named %q", ErrInvalidSink, s.Name)
+			return nil, &checks.ConfigError{Package: "alerting", Setting: "WithSink", Value: s.Name, Reason: "two sinks of this name"}
 		}
 		seen[s.Name] = true
 		d.queues = append(d.queues, newQueue(s, cfg.repeat))

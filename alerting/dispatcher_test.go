@@ -232,7 +232,7 @@ func TestNewRefusesBadSinks(t *testing.T) {
 		{alerting.WithSink(alerting.Sink{Name: "x"})},
 		{alerting.WithSink(alerting.Sink{Name: "x", Publisher: pub}), alerting.WithSink(alerting.Sink{Name: "x", Publisher: pub})},
 	} {
-		if _, err := alerting.New(r, opts...); !errors.Is(err, alerting.ErrInvalidSink) {
+		if _, err := alerting.New(r, opts...); !errors.Is(err, checks.ErrInvalidConfig) {
 			t.Errorf("err = %v", err)
 		}
 	}

@@ -91,3 +91,21 @@ func stop(t testing.TB, d *alerting.Dispatcher) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// waitFor waits until cond holds, looking again on every tick of a 10 ms
+// ticker (a bound on a hang of 15 s, not a timing assertion), failing with
+// what. It is for state no event reports, such as a real Alertmanager's.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func (e transportError) Unwrap() error       { return e.cause }
 func post(ctx context.Context, client *http.Client, u string, body []byte, header http.Header) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
-		return Permanent(fmt.Errorf("bad request: %s", checks.SafeMessage(err)))
+		return checks.Permanent(fmt.Errorf("bad request: %s", checks.SafeMessage(err)))
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -75,16 +75,17 @@ func post(ctx context.Context, client *http.Client, u string, body []byte, heade
 	case c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests:
 		return &HTTPError{StatusCode: c}
 	default:
-		return Permanent(&HTTPError{StatusCode: c})
+		return checks.Permanent(&HTTPError{StatusCode: c})
 	}
 }
 
-// parseURL checks rawURL is an absolute http(s) URL; the error never
-// repeats it (it may carry a token).
-func parseURL(rawURL string) (*url.URL, error) {
+// parseURL checks rawURL, given as setting, is an absolute http(s) URL;
+// the error, a *checks.ConfigError, never repeats it (it may carry a
+// token).
+func parseURL(setting, rawURL string) (*url.URL, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: want an absolute http or https URL", ErrInvalidSink)
+		return nil, &checks.ConfigError{Package: "alerting", Setting: setting, Reason: "want an absolute http or https URL"}
 	}
 	return u, nil
 }

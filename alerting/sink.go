@@ -15,7 +15,7 @@ import (
 // Publisher receives every event of a Dispatcher, one at a time, on the
 // sink's own goroutine. Publish must honour ctx, whose deadline is the
 // sink's Timeout. A returned error is retried with backoff unless it is
-// marked with Permanent; an error's text is logged, so it must not carry
+// marked with checks.Permanent; an error's text is logged, so it must not carry
 // a secret. A Publisher that also implements io.Closer is closed by
 // Dispatcher.Stop after its last delivery.
 type Publisher interface {
@@ -45,25 +45,6 @@ type Sink struct {
 	// Timeout bounds one delivery attempt. Default DefaultTimeout.
 	Timeout time.Duration
 }
-
-// ErrPermanent is matched, under errors.Is, by errors marked with
-// Permanent.
-var ErrPermanent = errors.New("permanent delivery failure")
-
-// Permanent marks err as a failure that a retry will not cure (a 4xx
-// answer, a payload the receiver refuses): the event is counted as failed
-// at once. nil gives nil.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return permanentError{err}
-}
-
-type permanentError struct{ error }
-
-func (e permanentError) Unwrap() error        { return e.error }
-func (e permanentError) Is(target error) bool { return target == ErrPermanent }
 
 // SinkStats are a sink's counters since New.
 type SinkStats struct {
@@ -210,7 +191,7 @@ func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
 			q.dropped.Add(1) // abandoned at Stop
 			return
 		}
-		if errors.Is(err, ErrPermanent) || attempt >= d.cfg.maxAttempts {
+		if checks.IsPermanent(err) || attempt >= d.cfg.maxAttempts {
 			q.failed.Add(1)
 			d.cfg.logger.Warn("alert delivery failed", "sink", q.sink.Name, "event", string(e.Kind),
 				"check", e.Check, "attempts", attempt, "error", checks.SafeMessage(err))
@@ -234,7 +215,7 @@ func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
 func (q *queue) publish(ctx context.Context, e Event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = Permanent(errors.New("publisher panicked"))
+			err = checks.Permanent(errors.New("publisher panicked"))
 		}
 	}()
 	return q.sink.Publisher.Publish(ctx, e)

@@ -140,7 +140,7 @@ func TestNewNamesBadSink(t *testing.T) {
 	pub := alerting.PublisherFunc(func(context.Context, alerting.Event) error { return nil })
 	_, err := alerting.New(newRunner(t), alerting.WithSink(alerting.Sink{Name: "ok", Publisher: pub}),
 		alerting.WithSink(alerting.Sink{Name: "pager"}))
-	if !errors.Is(err, alerting.ErrInvalidSink) || !strings.Contains(err.Error(), "sink 1") ||
+	if !errors.Is(err, checks.ErrInvalidConfig) || !strings.Contains(err.Error(), "sink 1") ||
 		!strings.Contains(err.Error(), `"pager"`) {
 		t.Fatalf("err = %v", err)
 	}

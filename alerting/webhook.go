@@ -6,12 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/echofx/healthcheck/checks"
 )
 
 // WebhookFormat is the body a webhook sink sends.
@@ -50,25 +51,22 @@ type WebhookConfig struct {
 	Timeout        time.Duration
 }
 
-// ErrInvalidSecret is wrapped by the error of ParseWebhookSecret and
-// Webhook for a secret that is not 24 to 64 bytes or whose whsec_ form is
-// not base64.
-var ErrInvalidSecret = errors.New("invalid webhook secret")
-
 // ParseWebhookSecret returns the HMAC key of a Standard Webhooks secret:
 // the base64-decoded rest of "whsec_<base64>", else the bytes of s. The
-// key must be 24 to 64 bytes. The error never repeats s.
+// key must be 24 to 64 bytes. Otherwise the error is a *checks.ConfigError
+// (Setting "WebhookConfig.Secret", Reason what is wrong), which never
+// repeats s.
 func ParseWebhookSecret(s string) ([]byte, error) {
 	key := []byte(s)
 	if rest, ok := strings.CutPrefix(s, "whsec_"); ok {
 		b, err := base64.StdEncoding.DecodeString(rest)
 		if err != nil {
-			return nil, fmt.Errorf("%w: the part after whsec_ is not standard base64", ErrInvalidSecret)
+			return nil, &checks.ConfigError{Package: "alerting", Setting: "WebhookConfig.Secret", Reason: "the part after whsec_ is not standard base64"}
 		}
 		key = b
 	}
 	if len(key) < 24 || len(key) > 64 {
-		return nil, fmt.Errorf("%w: want a key of 24 to 64 bytes, got %d", ErrInvalidSecret, len(key))
+		return nil, &checks.ConfigError{Package: "alerting", Setting: "WebhookConfig.Secret", Reason: fmt.Sprintf("want a key of 24 to 64 bytes, got %d", len(key))}
 	}
 	return key, nil
 }
@@ -90,13 +88,15 @@ func Sign(key []byte, id string, timestamp int64, body []byte) string {
 // cfg.Secret is set. A 2xx answer is a delivery; 5xx, 408, 429 and
 // network errors are retried; other answers (and redirects, which are not
 // followed) fail the event. Every request carries the headers webhook-id
-// and webhook-timestamp (see WebhookConfig.Secret). The error never repeats the URL or the secret.
+// and webhook-timestamp (see WebhookConfig.Secret). An empty name, a URL
+// that is not absolute http or https, or an invalid secret give a
+// *checks.ConfigError, which never repeats the URL or the secret.
 func Webhook(name, rawURL string, cfg WebhookConfig) (Sink, error) {
 	if name == "" {
-		return Sink{}, fmt.Errorf("%w: a webhook needs a name", ErrInvalidSink)
+		return Sink{}, &checks.ConfigError{Package: "alerting", Setting: "Webhook name", Reason: "empty"}
 	}
-	if _, err := parseURL(rawURL); err != nil {
-		return Sink{}, fmt.Errorf("webhook %q: %w", name, err)
+	if _, err := parseURL(fmt.Sprintf("Webhook %q URL", name), rawURL); err != nil {
+		return Sink{}, err
 	}
 	p := &webhookPublisher{url: rawURL, format: cfg.Format, header: cfg.Header, httpSink: httpSink{cfg.Client}}
 	if cfg.Secret != "" {
@@ -131,7 +131,7 @@ func (p *webhookPublisher) Publish(ctx context.Context, e Event) error {
 		body, err = json.Marshal(e.Payload())
 	}
 	if err != nil {
-		return Permanent(err)
+		return checks.Permanent(err)
 	}
 	h := p.header.Clone()
 	if h == nil {

@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// ErrInvalidGroup is wrapped by the errors of ValidateGroups.
+// ErrInvalidGroup is the Err of the *ConfigError of ValidateGroups.
 var ErrInvalidGroup = errors.New("invalid health group")
 
 // Group is a named set of registered checks served as one probe, like
@@ -25,29 +25,30 @@ type Group struct {
 // ValidateGroups checks groups against the registered checks that
 // registered reports: every name valid and distinct, no group named like
 // a check, every group non-empty, every check of a group registered and
-// listed once. The error wraps ErrInvalidGroup and names the group and,
-// when one is at fault, the check.
+// listed once. The error is a *ConfigError whose Err is ErrInvalidGroup,
+// whose Setting names the group and whose Reason names the check at fault,
+// if one is.
 func ValidateGroups(groups []Group, registered func(name string) bool) error {
 	seen := make(map[string]bool, len(groups))
 	for _, g := range groups {
 		if err := ValidateName(g.Name); err != nil {
-			return fmt.Errorf("%w: group %q: invalid name", ErrInvalidGroup, g.Name)
+			return groupError(g.Name, "invalid name")
 		}
 		switch {
 		case seen[g.Name]:
-			return fmt.Errorf("%w: group %q listed twice", ErrInvalidGroup, g.Name)
+			return groupError(g.Name, "listed twice")
 		case registered(g.Name):
-			return fmt.Errorf("%w: group %q has the name of a check", ErrInvalidGroup, g.Name)
+			return groupError(g.Name, "has the name of a check")
 		case len(g.Checks) == 0:
-			return fmt.Errorf("%w: group %q lists no check", ErrInvalidGroup, g.Name)
+			return groupError(g.Name, "lists no check")
 		}
 		seen[g.Name] = true
 		for i, c := range g.Checks {
 			if !registered(c) {
-				return fmt.Errorf("%w: group %q: unknown check %q", ErrInvalidGroup, g.Name, c)
+				return groupError(g.Name, fmt.Sprintf("unknown check %q", c))
 			}
 			if slices.Contains(g.Checks[:i], c) {
-				return fmt.Errorf("%w: group %q lists check %q twice", ErrInvalidGroup, g.Name, c)
+				return groupError(g.Name, fmt.Sprintf("lists check %q twice", c))
 			}
 		}
 	}
@@ -64,4 +65,9 @@ func (s *Snapshot) Subset(dst []Result, names []string) []Result {
 		}
 	}
 	return dst
+}
+
+// groupError is ValidateGroups' error about the group named name.
+func groupError(name, reason string) error {
+	return &ConfigError{Package: "checks", Err: ErrInvalidGroup, Setting: fmt.Sprintf("group %q", name), Reason: reason}
 }

@@ -20,10 +20,10 @@ func TestValidateGroups(t *testing.T) {
 		want   string
 	}{
 		{[]checks.Group{{Name: "core", Checks: []string{"database", "nope"}}}, `group "core": unknown check "nope"`},
-		{[]checks.Group{{Name: "core"}}, `group "core" lists no check`},
-		{[]checks.Group{{Name: "redis", Checks: []string{"redis"}}}, `group "redis" has the name of a check`},
+		{[]checks.Group{{Name: "core"}}, `group "core": lists no check`},
+		{[]checks.Group{{Name: "redis", Checks: []string{"redis"}}}, `group "redis": has the name of a check`},
 		{[]checks.Group{{Name: "a b", Checks: []string{"redis"}}}, `group "a b": invalid name`},
-		{[]checks.Group{{Name: "c", Checks: []string{"redis"}}, {Name: "c", Checks: []string{"redis"}}}, `group "c" listed twice`},
+		{[]checks.Group{{Name: "c", Checks: []string{"redis"}}, {Name: "c", Checks: []string{"redis"}}}, `group "c": listed twice`},
 		{[]checks.Group{{Name: "c", Checks: []string{"redis", "redis"}}}, `lists check "redis" twice`},
 	} {
 		err := checks.ValidateGroups(tc.groups, registered)

@@ -60,7 +60,7 @@ func (c Config) validateAlerts() error {
 	}
 	if c.WebhookSecret != "" {
 		if _, err := alerting.ParseWebhookSecret(c.WebhookSecret); err != nil {
-			return c.bad("HEALTH_WEBHOOK_SECRET", strings.TrimPrefix(err.Error(), alerting.ErrInvalidSecret.Error()+": "))
+			return c.bad("HEALTH_WEBHOOK_SECRET", configReason(err))
 		}
 	}
 	for _, u := range c.WebhookURLs {
@@ -111,9 +111,18 @@ func parseWebhookSecret(v string) (string, error) {
 		return "", nil
 	}
 	if _, err := alerting.ParseWebhookSecret(v); err != nil {
-		return "", errors.New(strings.TrimPrefix(err.Error(), alerting.ErrInvalidSecret.Error()+": "))
+		return "", errors.New(configReason(err))
 	}
 	return v, nil
+}
+
+// configReason is the Reason of err's *checks.ConfigError (what is
+// accepted), else err's text.
+func configReason(err error) string {
+	if ce, ok := errors.AsType[*checks.ConfigError](err); ok && ce.Reason != "" {
+		return ce.Reason
+	}
+	return err.Error()
 }
 
 func parseStatusPageURL(v string) (string, error) {

@@ -269,7 +269,7 @@ func parseGroups(v string) ([]checks.Group, error) {
 		out = append(out, g)
 	}
 	if err := checks.ValidateGroups(out, notAGroup(out)); err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), checks.ErrInvalidGroup.Error()+": "))
+		return nil, errors.New(groupReason(err))
 	}
 	return out, nil
 }

@@ -170,7 +170,7 @@ func (c *Config) validateGroups(registered func(string) bool) error {
 		registered = notAGroup(c.Groups)
 	}
 	if err := checks.ValidateGroups(c.Groups, registered); err != nil {
-		return c.bad("HEALTH_GROUPS", strings.TrimPrefix(err.Error(), checks.ErrInvalidGroup.Error()+": "))
+		return c.bad("HEALTH_GROUPS", groupReason(err))
 	}
 	return nil
 }
@@ -235,4 +235,13 @@ func validNamedURL(u NamedURL) error {
 		return fmt.Errorf("the URL of %q must be an absolute http or https URL", u.Name)
 	}
 	return nil
+}
+
+// groupReason is "<group>: <reason>" from checks.ValidateGroups'
+// *checks.ConfigError, else err's text.
+func groupReason(err error) string {
+	if ce, ok := errors.AsType[*checks.ConfigError](err); ok {
+		return ce.Setting + ": " + ce.Reason
+	}
+	return err.Error()
 }

@@ -17,13 +17,6 @@ var (
 	// ErrMaxWaitExceeded is a StartupError's Cause when the gate's overall
 	// maximum wait left no room for another attempt.
 	ErrMaxWaitExceeded = errors.New("maximum startup wait exceeded")
-	// ErrPermanentFailure is a StartupError's Cause when a check the gate
-	// waits for failed permanently (see checks.Permanent): waiting would
-	// not help, so the gate stopped at once.
-	ErrPermanentFailure = errors.New("permanent failure")
-	// ErrInvalidOption: an option was given an invalid value. The error
-	// is an *OptionError naming the option.
-	ErrInvalidOption = errors.New("invalid option")
 	// ErrAlreadyStarted is returned by a second call of Lifecycle.Start.
 	ErrAlreadyStarted = errors.New("lifecycle: already started")
 	// ErrStopped is returned by Lifecycle.Start once Stop has begun.
@@ -47,7 +40,9 @@ type FailedCheck struct {
 type StartupError struct {
 	// Checks lists every check still failing, sorted by name.
 	Checks []FailedCheck
-	// Cause says why the gate stopped: ErrPermanentFailure,
+	// Cause says why the gate stopped: checks.ErrPermanent (a check the
+	// gate waits for failed permanently, see checks.Permanent: waiting
+	// would not help, so the gate stopped at once),
 	// ErrAttemptsExhausted, ErrMaxWaitExceeded, context.Canceled (the
 	// context, or Stop, canceled the gate), or context.DeadlineExceeded
 	// (the context's deadline was reached or too near for another
@@ -93,24 +88,3 @@ func (e *StartupError) Unwrap() []error {
 	}
 	return []error{ErrStartupFailed, e.Cause}
 }
-
-// OptionError reports an option given an invalid value. It matches
-// ErrInvalidOption under errors.Is.
-type OptionError struct {
-	// Option is the option's function name, e.g. "WithStartupMaxWait".
-	Option string
-	// Value is the value it was given.
-	Value any
-	// Reason says what is wrong with it.
-	Reason string
-}
-
-// Error names the option, its value and the reason, e.g.
-//
-//	lifecycle: invalid option: WithStartupMaxWait(-1s): not positive
-func (e *OptionError) Error() string {
-	return fmt.Sprintf("lifecycle: %v: %s(%v): %s", ErrInvalidOption, e.Option, e.Value, e.Reason)
-}
-
-// Unwrap returns ErrInvalidOption.
-func (e *OptionError) Unwrap() error { return ErrInvalidOption }

@@ -20,8 +20,8 @@ const maxDeadlineMargin = 100 * time.Millisecond
 // check with Startup set) with runner.Refresh, retrying the failing ones
 // with exponential backoff and full jitter, until all pass (healthy or
 // degraded; a check that passed is not run again). It returns nil then,
-// and a *StartupError otherwise (see its Cause); invalid options give an
-// *OptionError before anything runs.
+// and a *StartupError otherwise (see its Cause); invalid options give
+// a *checks.ConfigError before anything runs.
 //
 // It logs at info the checks it waits for when it begins, and each wait
 // with the attempt number, the next wait and the failing checks with their
@@ -30,7 +30,7 @@ const maxDeadlineMargin = 100 * time.Millisecond
 //
 // A permanent failure of a check it waits for (Result.Permanent, see
 // checks.Permanent: the database does not exist, authentication failed)
-// ends it at once with Cause ErrPermanentFailure. Refused, reset and timed
+// ends it at once with Cause checks.ErrPermanent. Refused, reset and timed
 // out connections are retried.
 //
 // Optional checks without Startup never block: they run alongside the
@@ -146,7 +146,7 @@ func (g *gate) settle(pending []*gateCheck) (bool, error) {
 	}
 	for _, p := range pending {
 		if p.permanent {
-			return true, g.fail(ErrPermanentFailure)
+			return true, g.fail(checks.ErrPermanent)
 		}
 	}
 	if g.cfg.maxAttempts > 0 && g.attempts >= g.cfg.maxAttempts {

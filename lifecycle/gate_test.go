@@ -346,7 +346,7 @@ func TestGatePermanentFailureFailsFast(t *testing.T) {
 
 	err := lifecycle.Gate(ctx, r, lifecycle.WithLogger(discard))
 	var se *lifecycle.StartupError
-	if !errors.As(err, &se) || !errors.Is(err, lifecycle.ErrPermanentFailure) {
+	if !errors.As(err, &se) || !errors.Is(err, checks.ErrPermanent) {
 		t.Fatalf("Gate = %v, want a *StartupError caused by ErrPermanentFailure", err)
 	}
 	if !strings.Contains(err.Error(), `database (1 attempt): database "database_not_exist" does not exist`) {
@@ -380,9 +380,9 @@ func TestGateInvalidOptions(t *testing.T) {
 				lifecycle.Gate(testCtx(t), r, tt.opt),
 				lifecycle.New(r, tt.opt).Start(testCtx(t)),
 			} {
-				var oe *lifecycle.OptionError
-				if !errors.As(err, &oe) || oe.Option != tt.name || !errors.Is(err, lifecycle.ErrInvalidOption) {
-					t.Fatalf("error = %v, want an *OptionError naming %s", err, tt.name)
+				var ce *checks.ConfigError
+				if !errors.As(err, &ce) || ce.Setting != tt.name || ce.Package != "lifecycle" || !errors.Is(err, checks.ErrInvalidConfig) {
+					t.Fatalf("error = %v, want a *checks.ConfigError naming %s", err, tt.name)
 				}
 				if !strings.Contains(err.Error(), tt.name) {
 					t.Errorf("Error() = %q does not name the option", err)

@@ -101,7 +101,7 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 // "starting".
 //
 // Start returns:
-//   - the options' *OptionError, before anything runs;
+//   - the options' *checks.ConfigError, before anything runs;
 //   - a *StartupError when the first attempt settled the gate's failure (a
 //     check failed permanently, e.g. the database does not exist), so
 //     that the application's start fails at once with the server's

@@ -102,7 +102,7 @@ func TestStartFailsFastOnPermanentFailure(t *testing.T) {
 	called := false
 	l := lifecycle.New(r, lifecycle.WithOnGateFailure(func(error) { called = true }), lifecycle.WithLogger(discard))
 	err := l.Start(ctx)
-	if !errors.Is(err, lifecycle.ErrPermanentFailure) || !strings.Contains(err.Error(), `database "x" does not exist`) {
+	if !errors.Is(err, checks.ErrPermanent) || !strings.Contains(err.Error(), `database "x" does not exist`) {
 		t.Fatalf("Start = %v, want a permanent failure with the message", err)
 	}
 	assertReadiness(t, l, false, "startup failed")

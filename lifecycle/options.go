@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -89,7 +90,7 @@ type config struct {
 	remBackoff     time.Duration
 	remMaxBackoff  time.Duration
 	onGateFailure  func(error)
-	// errs holds the options' validation errors (*OptionError).
+	// errs holds the options' validation errors (*checks.ConfigError).
 	errs []error
 }
 
@@ -132,14 +133,14 @@ func newConfig(runner *checks.Runner, opts []Option) config {
 }
 
 func (c *config) invalid(option string, value any, reason string) {
-	c.errs = append(c.errs, &OptionError{Option: option, Value: value, Reason: reason})
+	c.errs = append(c.errs, &checks.ConfigError{Package: "lifecycle", Setting: option, Value: fmt.Sprint(value), Reason: reason})
 }
 
 // err returns the options' validation errors joined, or nil.
 func (c *config) err() error { return errors.Join(c.errs...) }
 
 // ValidateOptions reports the errors New, Start and Gate would report for
-// opts: every invalid value as an *OptionError naming its option (joined
+// opts: every invalid value as a *checks.ConfigError naming its option (joined
 // with errors.Join), or nil. Use it to fail early, at construction.
 func ValidateOptions(opts ...Option) error {
 	cfg := newConfig(nil, opts)

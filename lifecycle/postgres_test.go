@@ -141,7 +141,7 @@ func TestPostgresPermanentFailuresFailStartFast(t *testing.T) {
 			lc := lifecycle.New(runner, lifecycle.WithLogger(discard))
 			begin := time.Now()
 			err = lc.Start(ctx)
-			if !errors.Is(err, lifecycle.ErrPermanentFailure) || !strings.Contains(err.Error(), "database (1 attempt): "+tt.want) {
+			if !errors.Is(err, checks.ErrPermanent) || !strings.Contains(err.Error(), "database (1 attempt): "+tt.want) {
 				t.Fatalf("Start = %v, want a permanent failure reading %q", err, tt.want)
 			}
 			if d := time.Since(begin); d > 10*time.Second {
