@@ -35,7 +35,10 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 	if err := runner.Register(c); err != nil {
 		t.Fatal(err)
 	}
-	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithLogger(slog.New(slog.DiscardHandler)))
+	lc, err := lifecycle.New(runner, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := grpchealth.New(runner, grpchealth.WithReadiness(lc))
 	if err != nil {
 		t.Fatal(err)

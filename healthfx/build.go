@@ -138,10 +138,12 @@ func New(p Params) (Health, error) {
 func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metrics *Metrics, sd fx.Shutdowner) (*lifecycle.Lifecycle, error) {
 	opts := []lifecycle.Option{
 		lifecycle.WithLogger(logger),
-		lifecycle.WithStartupMaxAttempts(cfg.StartupMaxAttempts),
-		lifecycle.WithStartupMaxWait(cfg.StartupMaxWait),
-		lifecycle.WithStartupInitialBackoff(cfg.StartupInitialBackoff),
-		lifecycle.WithStartupMaxBackoff(cfg.StartupMaxBackoff),
+		lifecycle.WithStartup(lifecycle.StartupConfig{
+			MaxAttempts:    cfg.StartupMaxAttempts,
+			MaxWait:        cfg.StartupMaxWait,
+			InitialBackoff: cfg.StartupInitialBackoff,
+			MaxBackoff:     cfg.StartupMaxBackoff,
+		}),
 		lifecycle.WithDrainDelay(cfg.DrainDelay),
 		lifecycle.WithOnGateFailure(func(err error) {
 			msg := "startup checks failed: stopping the service"
@@ -160,10 +162,11 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 			OnRemediation:    func(check string, _ error) { metrics.ObserveRemediation(check) },
 		}))
 	}
-	if err := lifecycle.ValidateOptions(opts...); err != nil {
+	lc, err := lifecycle.New(runner, opts...)
+	if err != nil {
 		return nil, &ConfigError{Variable: "HEALTH_STARTUP_*", Expected: err.Error()}
 	}
-	return lifecycle.New(runner, opts...), nil
+	return lc, nil
 }
 
 // routeOptions turns the route settings into httphealth options.

@@ -314,7 +314,7 @@ func DefaultConfig() Config {
 		TrendsShortWindow:       checks.DefaultTrendShortWindow,
 		TrendsLongWindow:        checks.DefaultTrendLongWindow,
 		StartupMaxWait:          lifecycle.DefaultStartupMaxWait,
-		StartupMaxAttempts:      lifecycle.DefaultStartupMaxAttempts,
+		StartupMaxAttempts:      0,
 		StartupInitialBackoff:   lifecycle.DefaultStartupInitialBackoff,
 		StartupMaxBackoff:       lifecycle.DefaultStartupMaxBackoff,
 		DrainDelay:              lifecycle.DefaultDrainDelay,

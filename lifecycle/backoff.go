@@ -26,13 +26,13 @@ func fullJitter(limit time.Duration, r float64) time.Duration {
 }
 
 // periodicWait is the wait before a check's next periodic run: the
-// interval shortened by up to DefaultPeriodicJitter of it (never longer
+// interval shortened by up to periodicJitter of it (never longer
 // than the interval), minus the age of the result on hand, so that the
 // result is never older than the interval when the next run starts. A
 // cached result is not refreshed by the runner before its TTL, so the wait
 // is at least what remains of it (ttl-age), and never negative.
 func periodicWait(interval, ttl, age time.Duration, r float64) time.Duration {
-	w := interval - time.Duration(float64(interval)*DefaultPeriodicJitter*clamp01(r)) - age
+	w := interval - time.Duration(float64(interval)*periodicJitter*clamp01(r)) - age
 	w = max(w, ttl-age)
 	return max(w, 0)
 }

@@ -12,7 +12,7 @@ func TestBackoffCapSequence(t *testing.T) {
 	}
 	for i, w := range want {
 		n := i + 1
-		got := backoffCap(n, DefaultStartupInitialBackoff, DefaultStartupMaxBackoff, DefaultStartupMultiplier)
+		got := backoffCap(n, DefaultStartupInitialBackoff, DefaultStartupMaxBackoff, defaultStartupMultiplier)
 		if got != w {
 			t.Errorf("backoffCap(%d) = %v, want %v", n, got, w)
 		}

@@ -13,7 +13,7 @@
 // Startup, must pass (healthy or degraded) before the service reports
 // ready. Failing checks are retried with exponential backoff and full
 // jitter (wait n drawn from [0, min(8 s, 1 s x 2^(n-1))]) for up to 60 s
-// in all (WithStartupMaxWait), any number of attempts by default. The gate
+// in all (StartupConfig.MaxWait), any number of attempts by default. The gate
 // uses the whole budget: the wait that would overrun it is cut short so
 // that a final attempt starts a slot before its end (the longest Timeout
 // of the failing checks, at most a tenth of the budget: at the defaults,

@@ -19,7 +19,7 @@ func TestDrainBeforeStop(t *testing.T) {
 	ctx := testCtx(t)
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(5*time.Second), lifecycle.WithClock(clock))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(5*time.Second), lifecycle.WithClock(clock))
 	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestOnReadiness(t *testing.T) {
 	ctx := testCtx(t)
 	r := newRunner(t, testutil.NewFakeClock(t0), checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
 	var got []string
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithHooks(lifecycle.Hooks{
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(0), lifecycle.WithHooks(lifecycle.Hooks{
 		OnReadiness: func(ready bool, reason string) {
 			if ready {
 				reason = "ready"
@@ -81,7 +81,7 @@ func TestDrainSecondCallerHonoursItsContext(t *testing.T) {
 	ctx := testCtx(t)
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithClock(clock))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithClock(clock))
 	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestStopDuringGateIsNotAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := make(chan error, 1)
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard),
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard),
 		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
 		lifecycle.WithHooks(lifecycle.Hooks{OnReadiness: func(_ bool, reason string) {
 			if reason != lifecycle.ReasonDraining {

@@ -6,21 +6,24 @@ import (
 	"strings"
 )
 
-// Errors of the startup gate and of the Lifecycle.
+// ErrStartupFailed: the startup gate gave up. The error is a
+// *StartupError; errors.Is(err, ErrStartupFailed) is true (healthfx's
+// tests and callers of Gate branch on it).
+var ErrStartupFailed = errors.New("startup checks failed")
+
+// Errors no caller branches on (their text says what happened); tests
+// match them.
 var (
-	// ErrStartupFailed: the startup gate gave up. The error is a
-	// *StartupError; errors.Is(err, ErrStartupFailed) is true.
-	ErrStartupFailed = errors.New("startup checks failed")
-	// ErrAttemptsExhausted is a StartupError's Cause when a check still
+	// errAttemptsExhausted is a StartupError's Cause when a check still
 	// failed after the maximum number of attempts.
-	ErrAttemptsExhausted = errors.New("attempts exhausted")
-	// ErrMaxWaitExceeded is a StartupError's Cause when the gate's overall
+	errAttemptsExhausted = errors.New("attempts exhausted")
+	// errMaxWaitExceeded is a StartupError's Cause when the gate's overall
 	// maximum wait left no room for another attempt.
-	ErrMaxWaitExceeded = errors.New("maximum startup wait exceeded")
-	// ErrAlreadyStarted is returned by a second call of Lifecycle.Start.
-	ErrAlreadyStarted = errors.New("lifecycle: already started")
-	// ErrStopped is returned by Lifecycle.Start once Stop has begun.
-	ErrStopped = errors.New("lifecycle: stopped")
+	errMaxWaitExceeded = errors.New("maximum startup wait exceeded")
+	// errAlreadyStarted is returned by a second call of Lifecycle.Start.
+	errAlreadyStarted = errors.New("lifecycle: already started")
+	// errStopped is returned by Lifecycle.Start once Stop has begun.
+	errStopped = errors.New("lifecycle: stopped")
 )
 
 // FailedCheck is a check that did not pass the startup gate.
@@ -43,7 +46,8 @@ type StartupError struct {
 	// Cause says why the gate stopped: checks.ErrPermanent (a check the
 	// gate waits for failed permanently, see checks.Permanent: waiting
 	// would not help, so the gate stopped at once),
-	// ErrAttemptsExhausted, ErrMaxWaitExceeded, context.Canceled (the
+	// "attempts exhausted" (StartupConfig.MaxAttempts), "maximum startup
+	// wait exceeded" (StartupConfig.MaxWait), context.Canceled (the
 	// context, or Stop, canceled the gate), or context.DeadlineExceeded
 	// (the context's deadline was reached or too near for another
 	// attempt: the gate stops a little before it, so that this error, not

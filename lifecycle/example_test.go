@@ -28,7 +28,8 @@ func ExampleGate() {
 	})
 
 	err := lifecycle.Gate(context.Background(), runner,
-		lifecycle.WithRand(func() float64 { return 0 }), // no jitter: retry at once
+		// waits of at most 1 ms instead of the seconds of the defaults
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}),
 		lifecycle.WithLogger(slog.New(slog.DiscardHandler)),
 		lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(check string, attempt int, ok bool) {
 			fmt.Printf("%s attempt %d ok=%v\n", check, attempt, ok)
@@ -55,8 +56,7 @@ func ExampleGate_failure() {
 	})
 
 	err := lifecycle.Gate(context.Background(), runner,
-		lifecycle.WithStartupMaxAttempts(2),
-		lifecycle.WithRand(func() float64 { return 0 }),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 2, InitialBackoff: time.Millisecond}),
 		lifecycle.WithLogger(slog.New(slog.DiscardHandler)),
 	)
 	fmt.Println(err)
@@ -73,10 +73,14 @@ func ExampleLifecycle_Stop() {
 	defer runner.Close()
 	_ = runner.Register(checks.Check{Name: "postgres", Func: checks.FromFunc(func(context.Context) error { return nil })})
 
-	lc := lifecycle.New(runner,
+	lc, err := lifecycle.New(runner,
 		lifecycle.WithDrainDelay(10*time.Millisecond),
 		lifecycle.WithLogger(slog.New(slog.DiscardHandler)),
 	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	report := func(step string) {
 		ready, reason := lc.Readiness()
 		fmt.Printf("%-18s ready=%-5v reason=%-8q live=%v\n", step, ready, reason, lc.Live())

@@ -46,13 +46,12 @@ const maxDeadlineMargin = 100 * time.Millisecond
 // fire. It uses the whole budget: a wait that would end past it is cut
 // short so that a final attempt starts a slot before the budget's end,
 // the slot being the longest Timeout of the failing checks but at most a
-// tenth of the budget; the gate gives up (ErrMaxWaitExceeded, or
-// context.DeadlineExceeded for ctx's deadline) once that final attempt
+// tenth of the budget; the gate gives up (cause "maximum startup wait
+// exceeded", or context.DeadlineExceeded for ctx's deadline) once that final attempt
 // failed, so never before 90 % of the budget has passed. An attempt still
 // running at the budget's end is cut there.
 //
-// Only the startup options, WithClock, WithRand, WithLogger and WithHooks
-// apply.
+// Only WithStartup, WithLogger and WithHooks apply.
 func Gate(ctx context.Context, runner *checks.Runner, opts ...Option) error {
 	cfg := newConfig(runner, opts)
 	if err := cfg.err(); err != nil {
@@ -150,7 +149,7 @@ func (g *gate) settle(pending []*gateCheck) (bool, error) {
 		}
 	}
 	if g.cfg.maxAttempts > 0 && g.attempts >= g.cfg.maxAttempts {
-		return true, g.fail(ErrAttemptsExhausted)
+		return true, g.fail(errAttemptsExhausted)
 	}
 	return false, nil
 }
@@ -171,9 +170,9 @@ func (g *gate) next(ctx context.Context, dl limit) (time.Duration, error) {
 	case ctx.Err() != nil:
 		return 0, ctx.Err()
 	case cfg.maxAttempts > 0 && g.attempts >= cfg.maxAttempts:
-		return 0, ErrAttemptsExhausted
+		return 0, errAttemptsExhausted
 	case elapsed >= finalAt:
-		return 0, ErrMaxWaitExceeded
+		return 0, errMaxWaitExceeded
 	case dl.ok && untilFinalDl <= 0:
 		return 0, context.DeadlineExceeded
 	}

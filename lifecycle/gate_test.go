@@ -87,7 +87,7 @@ func TestGateNeverUpNamesEveryFailingCheck(t *testing.T) {
 	b.fail.Store(true)
 	r := newRunner(t, clock, a.check("alpha"), b.check("beta"), c.check("gamma"))
 
-	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithStartupMaxAttempts(5), lifecycle.WithLogger(discard))
+	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 5}), lifecycle.WithLogger(discard))
 
 	var se *lifecycle.StartupError
 	if !errors.As(err, &se) {
@@ -127,7 +127,7 @@ func TestGateStopsBeforeDeadline(t *testing.T) {
 
 	err := lifecycle.Gate(ctx, r,
 		lifecycle.WithRand(constRand(1)),
-		lifecycle.WithStartupMaxAttempts(100),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 100}),
 		lifecycle.WithLogger(discard),
 	)
 	if err == context.DeadlineExceeded {
@@ -207,7 +207,7 @@ func TestGateMaxWait(t *testing.T) {
 	const budget = 6 * time.Second
 	done := runGate(ctx, r,
 		lifecycle.WithRand(constRand(1)), // every wait is its cap
-		lifecycle.WithStartupMaxWait(budget),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: budget}),
 		lifecycle.WithLogger(sink.logger()),
 	)
 	for _, wait := range []time.Duration{time.Second, 2 * time.Second, 2400 * time.Millisecond} {
@@ -250,7 +250,7 @@ func TestGateGivesUpAtTheEndOfItsBudget(t *testing.T) {
 			runner := newRunner(t, clock, db.check("db"))
 			done := runGate(ctx, runner,
 				lifecycle.WithRand(constRand(r)),
-				lifecycle.WithStartupMaxWait(budget),
+				lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: budget}),
 				lifecycle.WithLogger(discard),
 				lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(string, int, bool) {
 					lastAttempt = clock.Now().Sub(t0)
@@ -316,7 +316,7 @@ func TestGateOptionalStartupCheckBlocks(t *testing.T) {
 	c.Startup = true
 	r := newRunner(t, clock, c)
 
-	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithStartupMaxAttempts(2), lifecycle.WithLogger(discard))
+	err := lifecycle.Gate(ctx, r, lifecycle.WithRand(constRand(0)), lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 2}), lifecycle.WithLogger(discard))
 	var se *lifecycle.StartupError
 	if !errors.As(err, &se) || len(se.Checks) != 1 || se.Checks[0].Name != "cache" || se.Checks[0].Attempts != 2 {
 		t.Fatalf("Gate = %v, want cache failing after 2 attempts", err)
@@ -363,22 +363,26 @@ func TestGateInvalidOptions(t *testing.T) {
 		opt  lifecycle.Option
 		name string
 	}{
-		{lifecycle.WithStartupMaxWait(0), "WithStartupMaxWait"},
-		{lifecycle.WithStartupMaxAttempts(-1), "WithStartupMaxAttempts"},
-		{lifecycle.WithStartupInitialBackoff(-time.Second), "WithStartupInitialBackoff"},
-		{lifecycle.WithStartupMaxBackoff(0), "WithStartupMaxBackoff"},
-		{lifecycle.WithStartupMaxBackoff(time.Millisecond), "WithStartupMaxBackoff"}, // below the initial 1 s
-		{lifecycle.WithStartupMultiplier(0.5), "WithStartupMultiplier"},
+		{lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: -1}), "StartupConfig.MaxWait"},
+		{lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: -1}), "StartupConfig.MaxAttempts"},
+		{lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: -time.Second}), "StartupConfig.InitialBackoff"},
+		{lifecycle.WithStartup(lifecycle.StartupConfig{MaxBackoff: -1}), "StartupConfig.MaxBackoff"},
+		{lifecycle.WithStartup(lifecycle.StartupConfig{MaxBackoff: time.Millisecond}), "StartupConfig.MaxBackoff"}, // below the initial 1 s
+		{lifecycle.WithStartup(lifecycle.StartupConfig{Multiplier: 0.5}), "StartupConfig.Multiplier"},
 		{lifecycle.WithDrainDelay(-time.Second), "WithDrainDelay"},
-		{lifecycle.WithRemediationBackoff(0), "WithRemediationBackoff"},
-		{lifecycle.WithRemediationMaxBackoff(-1), "WithRemediationMaxBackoff"},
+		{lifecycle.WithRemediationBackoff(-1, 0), "WithRemediationBackoff"},
+		{lifecycle.WithRemediationBackoff(0, -1), "WithRemediationBackoff"},
+		{lifecycle.WithRemediationBackoff(time.Minute, time.Second), "WithRemediationBackoff"}, // max below initial
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			l, newErr := lifecycle.New(r, tt.opt)
+			if l != nil {
+				t.Error("New returned a Lifecycle with its error")
+			}
 			for _, err := range []error{
-				lifecycle.ValidateOptions(tt.opt),
+				newErr,
 				lifecycle.Gate(testCtx(t), r, tt.opt),
-				lifecycle.New(r, tt.opt).Start(testCtx(t)),
 			} {
 				var ce *checks.ConfigError
 				if !errors.As(err, &ce) || ce.Setting != tt.name || ce.Package != "lifecycle" || !errors.Is(err, checks.ErrInvalidConfig) {
@@ -390,7 +394,7 @@ func TestGateInvalidOptions(t *testing.T) {
 			}
 		})
 	}
-	if err := lifecycle.ValidateOptions(lifecycle.WithStartupMaxAttempts(0), lifecycle.WithDrainDelay(0)); err != nil {
+	if _, err := lifecycle.New(r, lifecycle.WithStartup(lifecycle.StartupConfig{}), lifecycle.WithDrainDelay(0), lifecycle.WithRemediationBackoff(0, 0)); err != nil {
 		t.Errorf("valid options: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/lifecycle"
 )
 
 // t0 is the fake clocks' start.
@@ -138,3 +139,14 @@ func testCtx(t *testing.T) context.Context {
 func constRand(v float64) func() float64 { return func() float64 { return v } }
 
 var discard = slog.New(slog.DiscardHandler)
+
+// newLifecycle returns lifecycle.New's Lifecycle, failing the test on an
+// error.
+func newLifecycle(t testing.TB, r *checks.Runner, opts ...lifecycle.Option) *lifecycle.Lifecycle {
+	t.Helper()
+	l, err := lifecycle.New(r, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}

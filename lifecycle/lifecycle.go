@@ -78,18 +78,24 @@ type Lifecycle struct {
 // periodically). It is live and not ready ("starting"). Options default as
 // documented on each. New subscribes to the runner's results for
 // auto-healing; the runner stays the caller's to close (for instance in a
-// cleanup registered first, so that it runs last).
-func New(runner *checks.Runner, opts ...Option) *Lifecycle {
+// cleanup registered first, so that it runs last). Invalid options give
+// a *checks.ConfigError naming each (joined with errors.Join) and no
+// Lifecycle: New validates them once, for Start and Stop.
+func New(runner *checks.Runner, opts ...Option) (*Lifecycle, error) {
+	cfg := newConfig(runner, opts)
+	if err := cfg.err(); err != nil {
+		return nil, err
+	}
 	l := &Lifecycle{
 		runner:    runner,
-		cfg:       newConfig(runner, opts),
+		cfg:       cfg,
 		stopDone:  make(chan struct{}),
 		drainDone: make(chan struct{}),
 	}
 	l.stopping, l.stopCancel = context.WithCancel(context.Background())
 	l.live.Store(true)
 	l.remedy = newRemediator(runner, &l.cfg)
-	return l
+	return l, nil
 }
 
 // Start begins the startup gate (see Gate) and returns once its first
@@ -101,7 +107,6 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 // "starting".
 //
 // Start returns:
-//   - the options' *checks.ConfigError, before anything runs;
 //   - a *StartupError when the first attempt settled the gate's failure (a
 //     check failed permanently, e.g. the database does not exist), so
 //     that the application's start fails at once with the server's
@@ -110,7 +115,8 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 //     ready hook (OnReady) failed within StartFirstAttemptWait (2 s); hooks
 //     that run longer go on in the background, and their failure takes the
 //     path of a gate that gives up;
-//   - ErrAlreadyStarted on a second call, ErrStopped once Stop has begun;
+//   - an error on a second call ("lifecycle: already started") and once
+//     Stop has begun ("lifecycle: stopped");
 //   - nil otherwise: the gate passed, or goes on in the background.
 //
 // A gate that gives up in the background (budget spent, permanent
@@ -119,17 +125,14 @@ func New(runner *checks.Runner, opts ...Option) *Lifecycle {
 // application with a non-zero exit code. A Stop cancels the gate at once;
 // the failure function is then not called.
 func (l *Lifecycle) Start(ctx context.Context) error {
-	if err := l.cfg.err(); err != nil {
-		return err
-	}
 	l.mu.Lock()
 	switch {
 	case l.phase >= phaseDraining:
 		l.mu.Unlock()
-		return ErrStopped
+		return errStopped
 	case l.started:
 		l.mu.Unlock()
-		return ErrAlreadyStarted
+		return errAlreadyStarted
 	}
 	l.started = true
 	l.gateDone = make(chan struct{})
@@ -194,13 +197,13 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 }
 
 // becomeRunning starts the periodic checks and auto-healing and makes the
-// Lifecycle ready, unless Stop began (ErrStopped).
+// Lifecycle ready, unless Stop began (an error, "lifecycle: stopped").
 func (l *Lifecycle) becomeRunning() error {
 	defer l.readinessChanged() // after the unlock
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.phase != phaseStarting {
-		return ErrStopped
+		return errStopped
 	}
 	l.periodic = startPeriodic(l.runner, &l.cfg)
 	l.remedy.activate()

@@ -24,7 +24,7 @@ func TestPhases(t *testing.T) {
 	ctx := testCtx(t)
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, (&probe{}).check("db"))
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
 
 	assertReadiness(t, l, false, "starting")
 	if !l.Live() {
@@ -59,7 +59,7 @@ func TestGateFailureInBackground(t *testing.T) {
 	db.fail.Store(true)
 	r := newRunner(t, clock, db.check("db"))
 	failed := make(chan error, 2)
-	l := lifecycle.New(r, lifecycle.WithRand(constRand(1)), lifecycle.WithStartupMaxAttempts(2),
+	l := newLifecycle(t, r, lifecycle.WithRand(constRand(1)), lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 2}),
 		lifecycle.WithOnGateFailure(func(err error) { failed <- err }), lifecycle.WithLogger(discard))
 
 	if err := l.Start(ctx); err != nil {
@@ -100,7 +100,7 @@ func TestStartFailsFastOnPermanentFailure(t *testing.T) {
 		return checks.Report{Status: checks.StatusUnhealthy, Message: `database "x" does not exist`, Permanent: true}
 	}})
 	called := false
-	l := lifecycle.New(r, lifecycle.WithOnGateFailure(func(error) { called = true }), lifecycle.WithLogger(discard))
+	l := newLifecycle(t, r, lifecycle.WithOnGateFailure(func(error) { called = true }), lifecycle.WithLogger(discard))
 	err := l.Start(ctx)
 	if !errors.Is(err, checks.ErrPermanent) || !strings.Contains(err.Error(), `database "x" does not exist`) {
 		t.Fatalf("Start = %v, want a permanent failure with the message", err)
@@ -121,7 +121,7 @@ func TestStopDrainOrdering(t *testing.T) {
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
 	sink := &logSink{}
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(5*time.Second), lifecycle.WithLogger(sink.logger()))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(5*time.Second), lifecycle.WithLogger(sink.logger()))
 	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestStopDrainOrdering(t *testing.T) {
 func TestStopDrainCutShortByContext(t *testing.T) {
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithLogger(discard))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(time.Hour), lifecycle.WithLogger(discard))
 	if err := l.Start(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestStopErrorsJoinedAndPanicsRecovered(t *testing.T) {
 	ctx := testCtx(t)
 	r := newRunner(t, testutil.NewFakeClock(t0))
 	sink := &logSink{}
-	l := lifecycle.New(r, lifecycle.WithLogger(sink.logger()))
+	l := newLifecycle(t, r, lifecycle.WithLogger(sink.logger()))
 	errA := errors.New("flush failed")
 	var ran []string
 	l.AddCleanup("a", func(context.Context) error { ran = append(ran, "a"); return errA })
@@ -241,7 +241,7 @@ func TestStopErrorsJoinedAndPanicsRecovered(t *testing.T) {
 func TestStopWithoutStart(t *testing.T) {
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, (&probe{}).check("db"))
-	l := lifecycle.New(r, lifecycle.WithLogger(discard)) // default 5 s drain
+	l := newLifecycle(t, r, lifecycle.WithLogger(discard)) // default 5 s drain
 	if err := l.Stop(testCtx(t)); err != nil {           // would block on the fake clock if it drained
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestStopCancelsGateInFlight(t *testing.T) {
 	db.fail.Store(true)
 	r := newRunner(t, clock, db.check("db"))
 	called := make(chan error, 1)
-	l := lifecycle.New(r, lifecycle.WithRand(constRand(1)), lifecycle.WithLogger(discard),
+	l := newLifecycle(t, r, lifecycle.WithRand(constRand(1)), lifecycle.WithLogger(discard),
 		lifecycle.WithOnGateFailure(func(err error) { called <- err }))
 	if err := l.Start(ctx); err != nil {
 		t.Fatalf("Start = %v", err)

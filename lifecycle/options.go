@@ -29,44 +29,54 @@ import (
 // 5 s of drain leave 10 s to the cleanups (HTTP server shutdown, pool
 // close, flushing telemetry).
 const (
-	// DefaultStartupMaxAttempts is how many attempts the gate makes before
-	// giving up: 0, bounded by the maximum wait only.
-	DefaultStartupMaxAttempts = 0
 	// DefaultStartupInitialBackoff caps the wait after the first failed
-	// attempt.
+	// attempt (StartupConfig.InitialBackoff); healthfx's
+	// HEALTH_STARTUP_INITIAL_BACKOFF defaults to it.
 	DefaultStartupInitialBackoff = time.Second
-	// DefaultStartupMultiplier grows the cap from one attempt to the next.
-	DefaultStartupMultiplier = 2.0
-	// DefaultStartupMaxBackoff is the largest cap of one wait. It bounds
-	// how long a dependency that came up goes unnoticed.
+	// DefaultStartupMaxBackoff is the largest cap of one wait
+	// (StartupConfig.MaxBackoff). It bounds how long a dependency that came
+	// up goes unnoticed; healthfx's HEALTH_STARTUP_MAX_BACKOFF defaults to
+	// it.
 	DefaultStartupMaxBackoff = 8 * time.Second
 	// DefaultStartupMaxWait bounds the whole gate, attempts and waits
-	// included.
+	// included (StartupConfig.MaxWait); healthfx's HEALTH_STARTUP_MAX_WAIT
+	// defaults to it.
 	DefaultStartupMaxWait = time.Minute
 	// StartFirstAttemptWait is the longest Lifecycle.Start waits for the
 	// gate's first attempt before it returns and leaves the gate to run
 	// in the background. It keeps Start well inside fx's 15 s start
-	// timeout even when a check hangs up to a long Timeout.
+	// timeout even when a check hangs up to a long Timeout (the example
+	// module's deployment test checks that bound).
 	StartFirstAttemptWait = 2 * time.Second
 	// DefaultDrainDelay is how long Stop keeps serving while reporting not
-	// ready. It must cover the readiness probe's periodSeconds x
-	// failureThreshold (the time the kubelet needs to see the failure) plus
-	// a second or so for the endpoints to update, so that the load balancer
-	// has stopped sending traffic before the server shuts down. 5 s suits a
-	// probe of periodSeconds 2 and failureThreshold 2. Kubernetes' own probe
-	// defaults (10 s x 3) would need over 30 s: more than fx's 15 s stop
-	// timeout, which must hold the drain delay plus every cleanup; raise
-	// fx.StopTimeout (and terminationGracePeriodSeconds) with the delay.
+	// ready (WithDrainDelay). It must cover the readiness probe's
+	// periodSeconds x failureThreshold (the time the kubelet needs to see
+	// the failure) plus a second or so for the endpoints to update, so
+	// that the load balancer has stopped sending traffic before the server
+	// shuts down. 5 s suits a probe of periodSeconds 2 and
+	// failureThreshold 2. Kubernetes' own probe defaults (10 s x 3) would
+	// need over 30 s: more than fx's 15 s stop timeout, which must hold the
+	// drain delay plus every cleanup; raise fx.StopTimeout (and
+	// terminationGracePeriodSeconds) with the delay. healthfx's
+	// HEALTH_DRAIN_DELAY defaults to it.
 	DefaultDrainDelay = 5 * time.Second
-	// DefaultRemediationBackoff is the least time between the end of one
+)
+
+// Defaults without a user outside this package: their values are stated
+// in the docs of StartupConfig, WithRemediationBackoff and the periodic
+// runner.
+const (
+	// defaultStartupMultiplier grows the cap from one attempt to the next.
+	defaultStartupMultiplier = 2.0
+	// defaultRemediationBackoff is the least time between the end of one
 	// remediation of a check and the start of the next; it doubles after
 	// each remediation that did not bring the check back.
-	DefaultRemediationBackoff = time.Second
-	// DefaultRemediationMaxBackoff caps the remediation backoff.
-	DefaultRemediationMaxBackoff = 5 * time.Minute
-	// DefaultPeriodicJitter is the largest share of a check's Interval by
-	// which the periodic runner shortens a wait, to spread the checks.
-	DefaultPeriodicJitter = 0.1
+	defaultRemediationBackoff = time.Second
+	// defaultRemediationMaxBackoff caps the remediation backoff.
+	defaultRemediationMaxBackoff = 5 * time.Minute
+	// periodicJitter is the largest share of a check's Interval by which
+	// the periodic runner shortens a wait, to spread the checks.
+	periodicJitter = 0.1
 )
 
 // Option configures a Lifecycle and the startup gate.
@@ -98,15 +108,14 @@ type config struct {
 // then defaults to the system clock). Invalid values are kept in errs.
 func newConfig(runner *checks.Runner, opts []Option) config {
 	cfg := config{
-		maxAttempts:    DefaultStartupMaxAttempts,
 		initialBackoff: DefaultStartupInitialBackoff,
-		multiplier:     DefaultStartupMultiplier,
+		multiplier:     defaultStartupMultiplier,
 		maxBackoff:     DefaultStartupMaxBackoff,
 		maxWait:        DefaultStartupMaxWait,
 		rand:           rand.Float64,
 		drainDelay:     DefaultDrainDelay,
-		remBackoff:     DefaultRemediationBackoff,
-		remMaxBackoff:  DefaultRemediationMaxBackoff,
+		remBackoff:     defaultRemediationBackoff,
+		remMaxBackoff:  defaultRemediationMaxBackoff,
 		hooks:          &hookSet{},
 	}
 	for _, o := range opts {
@@ -115,10 +124,10 @@ func newConfig(runner *checks.Runner, opts []Option) config {
 		}
 	}
 	if cfg.maxBackoff < cfg.initialBackoff {
-		cfg.invalid("WithStartupMaxBackoff", cfg.maxBackoff, "less than the initial backoff "+cfg.initialBackoff.String())
+		cfg.invalid("StartupConfig.MaxBackoff", cfg.maxBackoff, "less than the initial backoff "+cfg.initialBackoff.String())
 	}
 	if cfg.remMaxBackoff < cfg.remBackoff {
-		cfg.invalid("WithRemediationMaxBackoff", cfg.remMaxBackoff, "less than the remediation backoff "+cfg.remBackoff.String())
+		cfg.invalid("WithRemediationBackoff", cfg.remMaxBackoff, "maximum less than the backoff "+cfg.remBackoff.String())
 	}
 	if cfg.clock == nil {
 		cfg.clock = checks.SystemClock()
@@ -139,82 +148,79 @@ func (c *config) invalid(option string, value any, reason string) {
 // err returns the options' validation errors joined, or nil.
 func (c *config) err() error { return errors.Join(c.errs...) }
 
-// ValidateOptions reports the errors New, Start and Gate would report for
-// opts: every invalid value as a *checks.ConfigError naming its option (joined
-// with errors.Join), or nil. Use it to fail early, at construction.
-func ValidateOptions(opts ...Option) error {
-	cfg := newConfig(nil, opts)
-	return cfg.err()
+// StartupConfig configures the startup gate's retries (WithStartup).
+// Zero fields take the defaults; negative values are invalid (New and Gate
+// return a *checks.ConfigError naming the field).
+//
+// The defaults wait for a slow dependency up to a minute without holding
+// the application's start: Lifecycle.Start returns after the gate's first
+// attempt (at most StartFirstAttemptWait), and the gate goes on in the
+// background, well past fx's 15 s start timeout. Failing attempts are
+// retried after waits drawn with full jitter below caps of 1 s, 2 s, 4 s,
+// then 8 s, until DefaultStartupMaxWait (60 s, beyond the 1 + 2 + 4 + 8 +
+// 16 = 31 s of a classic five-retry schedule). The 8 s cap bounds how long
+// a dependency that came up goes unnoticed: at most the cap plus one
+// attempt, so a database that comes up after 20 s is seen within 10 s. A
+// permanent failure (checks.Permanent: a database that does not exist, a
+// wrong password) ends the gate at once.
+type StartupConfig struct {
+	// MaxAttempts is how many attempts the gate makes before giving up.
+	// Default 0: bounded by MaxWait only.
+	MaxAttempts int
+	// InitialBackoff caps the wait after the first failed attempt.
+	// Default DefaultStartupInitialBackoff (1 s).
+	InitialBackoff time.Duration
+	// Multiplier grows the cap after each failed attempt. Default 2;
+	// values below 1 (and infinity) are invalid.
+	Multiplier float64
+	// MaxBackoff is the largest cap of one wait between attempts. It
+	// bounds how long a dependency that came up goes unnoticed. Default
+	// DefaultStartupMaxBackoff (8 s); less than InitialBackoff is invalid.
+	MaxBackoff time.Duration
+	// MaxWait bounds the whole gate, attempts and waits included, measured
+	// on the clock. Default DefaultStartupMaxWait (60 s). The gate uses
+	// all of it: a wait that would end past it is cut short so that a
+	// final attempt starts a slot before its end (the longest Timeout of
+	// the failing checks, at most a tenth of the budget), and an attempt
+	// still running at its end is cut there; the gate gives up only after
+	// that final attempt, so between 90 % and 100 % of the budget.
+	MaxWait time.Duration
 }
 
-// WithStartupMaxAttempts sets how many attempts the gate makes before
-// giving up (default DefaultStartupMaxAttempts = 0: bounded by the maximum
-// wait only). Negative values are invalid.
-func WithStartupMaxAttempts(n int) Option {
+// WithStartup sets the startup gate's retries (see StartupConfig; default
+// the zero StartupConfig, all defaults). healthfx builds it from its
+// HEALTH_STARTUP_* settings.
+func WithStartup(sc StartupConfig) Option {
 	return optionFunc(func(c *config) {
-		if n < 0 {
-			c.invalid("WithStartupMaxAttempts", n, "negative")
-			return
+		if sc.MaxAttempts < 0 {
+			c.invalid("StartupConfig.MaxAttempts", sc.MaxAttempts, "negative")
+		} else {
+			c.maxAttempts = sc.MaxAttempts
 		}
-		c.maxAttempts = n
-	})
-}
-
-// WithStartupInitialBackoff sets the cap of the wait after the first
-// failed attempt (default DefaultStartupInitialBackoff = 1 s). Values of
-// zero or less are invalid.
-func WithStartupInitialBackoff(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.invalid("WithStartupInitialBackoff", d, "not positive")
-			return
+		durations := []struct {
+			name string
+			v    time.Duration
+			dst  *time.Duration
+		}{
+			{"StartupConfig.InitialBackoff", sc.InitialBackoff, &c.initialBackoff},
+			{"StartupConfig.MaxBackoff", sc.MaxBackoff, &c.maxBackoff},
+			{"StartupConfig.MaxWait", sc.MaxWait, &c.maxWait},
 		}
-		c.initialBackoff = d
-	})
-}
-
-// WithStartupMaxBackoff sets the largest cap of one wait between attempts
-// (default DefaultStartupMaxBackoff = 8 s). It bounds how long a
-// dependency that came up goes unnoticed. Values of zero or less, or less
-// than the initial backoff, are invalid.
-func WithStartupMaxBackoff(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.invalid("WithStartupMaxBackoff", d, "not positive")
-			return
+		for _, d := range durations {
+			switch {
+			case d.v < 0:
+				c.invalid(d.name, d.v, "negative")
+			case d.v > 0:
+				*d.dst = d.v
+			}
 		}
-		c.maxBackoff = d
-	})
-}
-
-// WithStartupMultiplier sets the factor by which the cap grows after each
-// failed attempt (default DefaultStartupMultiplier = 2). Values below 1
-// (and NaN or infinity) are invalid.
-func WithStartupMultiplier(m float64) Option {
-	return optionFunc(func(c *config) {
-		if !(m >= 1) || math.IsInf(m, 1) {
-			c.invalid("WithStartupMultiplier", m, "below 1 or not finite")
-			return
+		switch m := sc.Multiplier; {
+		case m == 0:
+		case !(m >= 1) || math.IsInf(m, 1):
+			c.invalid("StartupConfig.Multiplier", m, "below 1 or not finite")
+		default:
+			c.multiplier = m
 		}
-		c.multiplier = m
-	})
-}
-
-// WithStartupMaxWait bounds the whole gate, attempts and waits included,
-// measured on the clock (default DefaultStartupMaxWait = 60 s). The gate
-// uses all of it: a wait that would end past it is cut short so that a
-// final attempt starts a slot before its end (the longest Timeout of the
-// failing checks, at most a tenth of the budget), and an attempt still
-// running at its end is cut there; the gate gives up only after that final
-// attempt, so between 90 % and 100 % of the budget. Values of zero or less
-// are invalid.
-func WithStartupMaxWait(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.invalid("WithStartupMaxWait", d, "not positive")
-			return
-		}
-		c.maxWait = d
 	})
 }
 
@@ -234,11 +240,12 @@ func WithOnGateFailure(f func(error)) Option {
 	})
 }
 
-// WithClock sets the clock of the waits (startup backoff, periodic
+// withClock sets the clock of the waits (startup backoff, periodic
 // intervals, drain delay, remediation backoff). Default: the runner's
-// clock. Check timeouts and context deadlines are always real time. Nil is
-// ignored.
-func WithClock(clock checks.Clock) Option {
+// clock, which is how a caller sets it (checks.WithClock); tests give a
+// fake clock here. Check timeouts and context deadlines are always real
+// time. Nil is ignored.
+func withClock(clock checks.Clock) Option {
 	return optionFunc(func(c *config) {
 		if clock != nil {
 			c.clock = clock
@@ -246,12 +253,12 @@ func WithClock(clock checks.Clock) Option {
 	})
 }
 
-// WithRand sets the source of jitter, a function returning values in
+// withRand sets the source of jitter, a function returning values in
 // [0, 1] (default math/rand/v2.Float64). Tests pass a constant: 1 makes
 // every startup wait its cap and every periodic wait 10 % short of the
 // interval, 0 makes startup waits zero and periodic waits the full
 // interval. Nil is ignored.
-func WithRand(f func() float64) Option {
+func withRand(f func() float64) Option {
 	return optionFunc(func(c *config) {
 		if f != nil {
 			c.rand = f
@@ -292,29 +299,25 @@ func WithHooks(h Hooks) Option {
 }
 
 // WithRemediationBackoff sets the least time between the end of a
-// remediation and the start of the next one for the same check (default
-// DefaultRemediationBackoff = 1 s), doubling after each remediation up to
-// the maximum, and reset when the check passes again. Values of zero or
-// less are invalid.
-func WithRemediationBackoff(initial time.Duration) Option {
+// remediation and the start of the next one for the same check (initial,
+// default 1 s), doubling after each remediation up to max (default 5 min),
+// and reset when the check passes again. Zero takes the default; negative
+// values, or a max below initial, are invalid. It is here for checks with
+// a Remediate function whose fix is slow or costly (no user in this
+// module: healthfx keeps the defaults).
+func WithRemediationBackoff(initial, max time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if initial <= 0 {
-			c.invalid("WithRemediationBackoff", initial, "not positive")
-			return
+		switch {
+		case initial < 0:
+			c.invalid("WithRemediationBackoff", initial, "negative")
+		case initial > 0:
+			c.remBackoff = initial
 		}
-		c.remBackoff = initial
-	})
-}
-
-// WithRemediationMaxBackoff caps the remediation backoff (default
-// DefaultRemediationMaxBackoff = 5 min). Values of zero or less, or less
-// than the remediation backoff, are invalid.
-func WithRemediationMaxBackoff(max time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if max <= 0 {
-			c.invalid("WithRemediationMaxBackoff", max, "not positive")
-			return
+		switch {
+		case max < 0:
+			c.invalid("WithRemediationBackoff", max, "negative maximum")
+		case max > 0:
+			c.remMaxBackoff = max
 		}
-		c.remMaxBackoff = max
 	})
 }

@@ -16,7 +16,7 @@ import (
 func startLifecycle(t *testing.T, r *checks.Runner, clock *testutil.FakeClock, opts ...lifecycle.Option) *lifecycle.Lifecycle {
 	t.Helper()
 	opts = append([]lifecycle.Option{lifecycle.WithClock(clock), lifecycle.WithDrainDelay(0), lifecycle.WithRand(constRand(0)), lifecycle.WithLogger(discard)}, opts...)
-	l := lifecycle.New(r, opts...)
+	l := newLifecycle(t, r, opts...)
 	if err := l.Start(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestStopDoesNotWaitForRunInFlight(t *testing.T) {
 		return nil
 	}
 	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Second, Timeout: time.Minute, Func: checks.FromFunc(fn)})
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithRand(constRand(0)), lifecycle.WithLogger(discard))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(0), lifecycle.WithRand(constRand(0)), lifecycle.WithLogger(discard))
 	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -51,12 +51,12 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	// Start the cluster after the gate's first failed attempt.
 	started := make(chan error, 1)
 	var attempts events
-	lc := lifecycle.New(runner,
+	lc := newLifecycle(t, runner,
 		lifecycle.WithDrainDelay(0),
-		lifecycle.WithStartupInitialBackoff(50*time.Millisecond),
-		lifecycle.WithStartupMaxBackoff(200*time.Millisecond),
-		lifecycle.WithStartupMaxAttempts(1000),
-		lifecycle.WithStartupMaxWait(90*time.Second),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: 50*time.Millisecond}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxBackoff: 200*time.Millisecond}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 1000}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: 90*time.Second}),
 		lifecycle.WithLogger(discard),
 		lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(check string, attempt int, ok bool) {
 			attempts.add(map[bool]string{true: "ok", false: "fail"}[ok])
@@ -138,7 +138,7 @@ func TestPostgresPermanentFailuresFailStartFast(t *testing.T) {
 			if err := runner.Register(pgcheck.New(pool, pgcheck.Config{})); err != nil {
 				t.Fatal(err)
 			}
-			lc := lifecycle.New(runner, lifecycle.WithLogger(discard))
+			lc := newLifecycle(t, runner, lifecycle.WithLogger(discard))
 			begin := time.Now()
 			err = lc.Start(ctx)
 			if !errors.Is(err, checks.ErrPermanent) || !strings.Contains(err.Error(), "database (1 attempt): "+tt.want) {

@@ -40,12 +40,12 @@ func TestReadyHookRunsAfterLateDatabase(t *testing.T) {
 	var order events
 	started := make(chan error, 1)
 	var lc *lifecycle.Lifecycle
-	lc = lifecycle.New(runner,
+	lc = newLifecycle(t, runner,
 		lifecycle.WithDrainDelay(0),
-		lifecycle.WithStartupInitialBackoff(50*time.Millisecond),
-		lifecycle.WithStartupMaxBackoff(200*time.Millisecond),
-		lifecycle.WithStartupMaxAttempts(1000),
-		lifecycle.WithStartupMaxWait(90*time.Second),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: 50*time.Millisecond}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxBackoff: 200*time.Millisecond}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 1000}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: 90*time.Second}),
 		lifecycle.WithLogger(discard),
 		lifecycle.WithHooks(lifecycle.Hooks{
 			OnStartupAttempt: func(_ string, attempt int, ok bool) {
@@ -103,10 +103,10 @@ func TestReadyHookNeverRunsWhenGateGivesUp(t *testing.T) {
 	runner := newRunner(t, checks.SystemClock(), p.check("db"))
 	ran := make(chan struct{}, 1)
 	failed := make(chan error, 1)
-	lc := lifecycle.New(runner,
+	lc := newLifecycle(t, runner,
 		lifecycle.WithLogger(discard),
-		lifecycle.WithStartupMaxAttempts(2),
-		lifecycle.WithStartupInitialBackoff(time.Millisecond),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 2}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: time.Millisecond}),
 		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
 	)
 	lc.OnReady("warm-up", func(context.Context) error { ran <- struct{}{}; return nil })
@@ -130,7 +130,7 @@ func TestReadyHookNeverRunsWhenGateGivesUp(t *testing.T) {
 // it (sanitized), readiness reads "startup failed", later hooks never run.
 func TestReadyHookFailureFailsStart(t *testing.T) {
 	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
-	lc := lifecycle.New(runner, lifecycle.WithLogger(discard))
+	lc := newLifecycle(t, runner, lifecycle.WithLogger(discard))
 	lc.OnReady("migrations", func(context.Context) error {
 		return errors.New(`failed to connect to user=admin password=hunter2: relation "x" exists`)
 	})
@@ -156,9 +156,9 @@ func TestReadyHookFailureInBackground(t *testing.T) {
 	p := &probe{upAt: 2} // the first attempt fails: the gate goes on in the background
 	runner := newRunner(t, checks.SystemClock(), p.check("db"))
 	failed := make(chan error, 1)
-	lc := lifecycle.New(runner,
+	lc := newLifecycle(t, runner,
 		lifecycle.WithLogger(discard),
-		lifecycle.WithStartupInitialBackoff(time.Millisecond),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: time.Millisecond}),
 		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
 	)
 	lc.OnReady("consumers", func(context.Context) error { panic("boom") })
@@ -180,7 +180,7 @@ func TestReadyHookFailureInBackground(t *testing.T) {
 func TestReadyHookCanceledByStop(t *testing.T) {
 	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
 	inHook := make(chan struct{})
-	lc := lifecycle.New(runner, lifecycle.WithLogger(discard),
+	lc := newLifecycle(t, runner, lifecycle.WithLogger(discard),
 		lifecycle.WithOnGateFailure(func(err error) { t.Errorf("failure function called: %v", err) }))
 	lc.OnReady("warm-up", func(ctx context.Context) error { close(inHook); <-ctx.Done(); return ctx.Err() })
 	ctx := testCtx(t)
@@ -198,7 +198,7 @@ func TestReadyHookCanceledByStop(t *testing.T) {
 func TestOnDrainedHook(t *testing.T) {
 	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
 	var got events
-	lc := lifecycle.New(runner, lifecycle.WithLogger(discard), lifecycle.WithDrainDelay(0),
+	lc := newLifecycle(t, runner, lifecycle.WithLogger(discard), lifecycle.WithDrainDelay(0),
 		lifecycle.WithHooks(lifecycle.Hooks{OnDrained: func() { got.add("drained") }}))
 	ctx := testCtx(t)
 	if err := lc.Start(ctx); err != nil {

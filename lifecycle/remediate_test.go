@@ -66,7 +66,11 @@ func newHealFixture(t *testing.T, remediate func(ctx context.Context) error, opt
 			f.mu.Unlock()
 		}}),
 	}, opts...)
-	f.l = New(f.runner, opts...)
+	l, err := New(f.runner, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.l = l
 	if err := f.l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func (f *healFixture) expectHeals(n int32) {
 }
 
 func TestRemediationRateLimit(t *testing.T) {
-	f := newHealFixture(t, nil, WithRemediationBackoff(time.Second), WithRemediationMaxBackoff(4*time.Second))
+	f := newHealFixture(t, nil, WithRemediationBackoff(time.Second, 4*time.Second))
 	f.fail.Store(true)
 
 	f.refresh() // 1 failure
@@ -157,7 +161,7 @@ func TestRemediationPanicAndTimeoutAreErrors(t *testing.T) {
 		}
 		<-ctx.Done() // bounded by the check's Timeout (50 ms, real time)
 		return ctx.Err()
-	}, WithRemediationBackoff(time.Millisecond))
+	}, WithRemediationBackoff(time.Millisecond, 0))
 	f.fail.Store(true)
 	f.refresh()
 	f.refresh()
@@ -185,7 +189,7 @@ func TestRemediationNeverOverlaps(t *testing.T) {
 		entered <- struct{}{}
 		<-release
 		return nil
-	}, WithRemediationBackoff(time.Millisecond))
+	}, WithRemediationBackoff(time.Millisecond, 0))
 	f.fail.Store(true)
 	for range 2 {
 		if _, err := f.runner.Refresh(f.ctx, "db"); err != nil {
@@ -221,8 +225,11 @@ func TestNoRemediationDuringGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := make(chan error, 1)
-	l := New(r, WithRand(func() float64 { return 0 }), WithStartupMaxAttempts(5),
+	l, err := New(r, WithRand(func() float64 { return 0 }), WithStartup(StartupConfig{MaxAttempts: 5}),
 		WithOnGateFailure(func(err error) { failed <- err }), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := l.Start(context.Background()); err != nil {
 		t.Fatalf("Start = %v, want nil (the gate goes on in the background)", err)
 	}

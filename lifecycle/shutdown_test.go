@@ -80,7 +80,7 @@ func TestStopWithHangingChecksIsPrompt(t *testing.T) {
 	if err := runner.Register(upstream, stuck); err != nil {
 		t.Fatal(err)
 	}
-	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
+	lc := newLifecycle(t, runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := lc.Start(ctx); err != nil {

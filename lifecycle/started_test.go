@@ -17,7 +17,7 @@ func TestStartedStaysTrue(t *testing.T) {
 	ctx := testCtx(t)
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, checks.Check{Name: "db", Interval: time.Hour, Func: checks.FromFunc((&probe{}).fn)})
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(5*time.Second), lifecycle.WithClock(clock))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(5*time.Second), lifecycle.WithClock(clock))
 	assertStarted(t, l, false, lifecycle.ReasonStarting)
 	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestStartedFalseWhenGateFails(t *testing.T) {
 	r := newRunner(t, testutil.NewFakeClock(t0), checks.Check{Name: "db", Func: func(context.Context) checks.Report {
 		return checks.Report{Status: checks.StatusUnhealthy, Err: checks.Permanent(errRefused)}
 	}})
-	l := lifecycle.New(r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
+	l := newLifecycle(t, r, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(discard))
 	if err := l.Start(ctx); err == nil {
 		t.Fatal("Start passed a gate whose check failed permanently")
 	}

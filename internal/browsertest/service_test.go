@@ -76,7 +76,10 @@ func startService(t *testing.T) *service {
 	fast(&orders)
 	must(t, runner.Register(db, cache, search, orders))
 
-	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0))
+	lc, err := lifecycle.New(runner, lifecycle.WithDrainDelay(0))
+	if err != nil {
+		t.Fatal(err)
+	}
 	must(t, lc.Start(context.Background()))
 	t.Cleanup(func() {
 		if err := lc.Stop(context.Background()); err != nil {
