@@ -77,9 +77,12 @@
 //
 // Wiring with fx:
 //
-//	lc := lifecycle.New(runner, lifecycle.WithOnGateFailure(func(error) {
+//	lc, err := lifecycle.New(runner, lifecycle.WithOnGateFailure(func(error) {
 //		_ = shutdowner.Shutdown(fx.ExitCode(1))
 //	}))
+//	if err != nil {
+//		return err // a *checks.ConfigError naming the option
+//	}
 //	fxlc.Append(fx.Hook{OnStart: lc.Start, OnStop: lc.Stop})
 //	lc.AddCleanup("flush-telemetry", exporter.Shutdown)
 //
