@@ -19,7 +19,7 @@ type AlertmanagerConfig struct {
 	// well under Alertmanager's resolve_timeout (5 m by default). Each
 	// firing alert carries endsAt = now + 4 x ResendInterval, so the alerts
 	// of a service that died resolve by themselves. Default
-	// DefaultResendInterval (1 m).
+	// 1 m.
 	ResendInterval time.Duration
 	// Header is added to every request (e.g. Authorization for an
 	// Alertmanager behind a proxy). Never logged.
@@ -59,7 +59,7 @@ func Alertmanager(baseURL string, cfg AlertmanagerConfig) (Sink, error) {
 		cfg.Name = "alertmanager"
 	}
 	if cfg.ResendInterval <= 0 {
-		cfg.ResendInterval = DefaultResendInterval
+		cfg.ResendInterval = defaultResendInterval
 	}
 	p := &amPublisher{url: u.String(), header: cfg.Header, resend: cfg.ResendInterval, httpSink: httpSink{cfg.Client}}
 	if p.client == nil {

@@ -93,13 +93,13 @@ func (d *Dispatcher) Start() {
 	}()
 }
 
-// StopGrace is how long Stop still waits, once its ctx has ended and the
+// stopGrace is how long Stop still waits, once its ctx has ended and the
 // deliveries in flight are cancelled, for the sinks' goroutines to end.
-const StopGrace = 100 * time.Millisecond
+const stopGrace = 100 * time.Millisecond
 
 // Stop stops recording events and delivers what is queued, waiting at most
 // until ctx ends; then it abandons the rest (counted as dropped), cancels
-// deliveries in flight, waits at most StopGrace more and returns an error
+// deliveries in flight, waits at most stopGrace more and returns an error
 // wrapping ctx's. A Publisher that ignores its ctx, or a Close that hangs,
 // cannot hold Stop longer: its goroutine is left to end on its own when
 // the call returns. Otherwise Stop returns once every goroutine of the
@@ -145,7 +145,7 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 		}
 		d.cancel()
 		if err != nil {
-			t := time.NewTimer(StopGrace)
+			t := time.NewTimer(stopGrace)
 			select {
 			case <-done:
 			case <-t.C:
@@ -156,7 +156,7 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	return err
 }
 
-// await waits for done until ctx ends and then at most StopGrace more. It
+// await waits for done until ctx ends and then at most stopGrace more. It
 // reports whether done was closed before ctx ended.
 func await(ctx context.Context, done <-chan struct{}) bool {
 	select {
@@ -164,7 +164,7 @@ func await(ctx context.Context, done <-chan struct{}) bool {
 		return true
 	case <-ctx.Done():
 	}
-	t := time.NewTimer(StopGrace)
+	t := time.NewTimer(stopGrace)
 	defer t.Stop()
 	select {
 	case <-done:

@@ -57,7 +57,7 @@ func (d *Dispatcher) observe(r checks.Result) {
 		d.states[r.Name] = st
 	}
 	base := Event{
-		Check: r.Name, Criticality: r.Criticality, Severity: SeverityOf(r.Criticality),
+		Check: r.Name, Criticality: r.Criticality, Severity: severityOf(r.Criticality),
 		Status: r.Status, Message: r.Message, Time: r.Time,
 		Service: d.cfg.service, Instance: d.cfg.instance, URL: d.cfg.url,
 	}

@@ -55,8 +55,8 @@ const (
 	SeverityWarning  Severity = "warning"
 )
 
-// SeverityOf returns the severity of a check's alerts.
-func SeverityOf(c checks.Criticality) Severity {
+// severityOf returns the severity of a check's alerts.
+func severityOf(c checks.Criticality) Severity {
 	if c == checks.Required {
 		return SeverityCritical
 	}
@@ -192,7 +192,7 @@ type WebhookPayload struct {
 }
 
 // Payload returns the event as a webhook's JSON body.
-func (e Event) Payload() WebhookPayload {
+func (e Event) payload() WebhookPayload {
 	p := WebhookPayload{
 		ID: e.ID, Event: e.Kind, Alert: e.Alert, Firing: e.Firing, Repeat: e.Repeat,
 		Check: e.Check, Status: e.Status.String(), PreviousStatus: e.Previous.String(),

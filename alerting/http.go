@@ -34,15 +34,15 @@ func newClient() *http.Client {
 	}
 }
 
-// HTTPError is the error of a delivery answered with a non-2xx status. It
+// httpError is the error of a delivery answered with a non-2xx status. It
 // is retried for 5xx, 408 and 429, and permanent otherwise.
-type HTTPError struct{ StatusCode int }
+type httpError struct{ StatusCode int }
 
 // Error returns "HTTP <code>".
-func (e *HTTPError) Error() string { return "HTTP " + strconv.Itoa(e.StatusCode) }
+func (e *httpError) Error() string { return "HTTP " + strconv.Itoa(e.StatusCode) }
 
 // SafeMessage implements checks.SafeError.
-func (e *HTTPError) SafeMessage() string { return e.Error() }
+func (e *httpError) SafeMessage() string { return e.Error() }
 
 // transportError hides the URL that net/http's errors print.
 type transportError struct{ cause error }
@@ -73,9 +73,9 @@ func post(ctx context.Context, client *http.Client, u string, body []byte, heade
 	case c >= 200 && c < 300:
 		return nil
 	case c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests:
-		return &HTTPError{StatusCode: c}
+		return &httpError{StatusCode: c}
 	default:
-		return checks.Permanent(&HTTPError{StatusCode: c})
+		return checks.Permanent(&httpError{StatusCode: c})
 	}
 }
 

@@ -7,26 +7,33 @@ import (
 	"time"
 )
 
-// Defaults of the Dispatcher and its sinks.
+// Defaults healthfx's settings start from.
 const (
 	// DefaultRepeatInterval is how often an alert still firing is repeated
-	// to a sink (WithRepeatInterval).
+	// to a sink (WithRepeatInterval); healthfx's
+	// HEALTH_ALERT_REPEAT_INTERVAL defaults to it.
 	DefaultRepeatInterval = 5 * time.Minute
 	// DefaultErrorRate is Thresholds.ErrorRate's default: more than 10 % of
-	// the executions over the short trend window failed.
+	// the executions over the short trend window failed. healthfx's
+	// HEALTH_ALERT_ERROR_RATE_THRESHOLD defaults to it.
 	DefaultErrorRate = 0.1
-	// DefaultMinRuns is Thresholds.MinRuns's default.
-	DefaultMinRuns = 10
-	// DefaultQueueSize is Sink.QueueSize's default.
-	DefaultQueueSize = 256
-	// DefaultTimeout is Sink.Timeout's default: one delivery attempt.
-	DefaultTimeout = 5 * time.Second
-	// DefaultMaxAttempts is how many times a delivery is attempted when it
+)
+
+// Defaults no one outside reads; the docs of the fields they fill state
+// their values.
+const (
+	// defaultMinRuns is Thresholds.MinRuns's default.
+	defaultMinRuns = 10
+	// defaultQueueSize is Sink.QueueSize's default.
+	defaultQueueSize = 256
+	// defaultTimeout is Sink.Timeout's default: one delivery attempt.
+	defaultTimeout = 5 * time.Second
+	// defaultMaxAttempts is how many times a delivery is attempted when it
 	// fails with a retryable error.
-	DefaultMaxAttempts = 4
-	// DefaultResendInterval is the Alertmanager sink's repeat interval,
+	defaultMaxAttempts = 4
+	// defaultResendInterval is the Alertmanager sink's repeat interval,
 	// below Alertmanager's default resolve_timeout (5 m).
-	DefaultResendInterval = time.Minute
+	defaultResendInterval = time.Minute
 )
 
 // Thresholds decide when a check's alerts fire. Zero fields take the
@@ -47,7 +54,7 @@ type Thresholds struct {
 	// too much between dependencies for one default).
 	LatencyP95 time.Duration
 	// MinRuns is the fewest executions in the short window for a condition
-	// to fire (a window of two runs says little). Default DefaultMinRuns.
+	// to fire (a window of two runs says little). Default 10.
 	MinRuns int
 }
 
@@ -89,20 +96,20 @@ type config struct {
 func defaultConfig() config {
 	host, _ := os.Hostname()
 	return config{
-		service:     DefaultService(),
+		service:     defaultService(),
 		instance:    host,
 		repeat:      DefaultRepeatInterval,
-		defaults:    Thresholds{ErrorRate: DefaultErrorRate, LatencyP95: -1, MinRuns: DefaultMinRuns},
+		defaults:    Thresholds{ErrorRate: DefaultErrorRate, LatencyP95: -1, MinRuns: defaultMinRuns},
 		perCheck:    map[string]Thresholds{},
 		logger:      slog.Default(),
-		maxAttempts: DefaultMaxAttempts,
+		maxAttempts: defaultMaxAttempts,
 		backoff:     500 * time.Millisecond,
 	}
 }
 
-// DefaultService is the service name used without WithService: the base
+// defaultService is the service name used without WithService: the base
 // name of the executable, or "healthcheck" when it cannot be had.
-func DefaultService() string {
+func defaultService() string {
 	if exe, err := os.Executable(); err == nil {
 		if b := filepath.Base(exe); b != "" && b != "." && b != string(filepath.Separator) {
 			return b
@@ -112,7 +119,9 @@ func DefaultService() string {
 }
 
 // WithService names the service in every event (Alertmanager's service
-// label). Default DefaultService(). An empty name is ignored.
+// label). Default: the base name of the executable, or "healthcheck"
+// when it cannot be had. An empty name is ignored (healthfx passes
+// HEALTH_SERVICE_NAME, empty by default).
 func WithService(name string) Option {
 	return optionFunc(func(c *config) {
 		if name != "" {
@@ -174,10 +183,10 @@ func WithLogger(l *slog.Logger) Option {
 	})
 }
 
-// WithRetry sets the attempts per event (default DefaultMaxAttempts) and
+// withRetry sets the attempts per event (default defaultMaxAttempts, 4) and
 // the first backoff (default 500 ms, doubling, with jitter, at most 30 s).
 // Values below 1 (attempts) or 0 (backoff) are ignored.
-func WithRetry(attempts int, backoff time.Duration) Option {
+func withRetry(attempts int, backoff time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if attempts >= 1 {
 			c.maxAttempts = attempts

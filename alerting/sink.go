@@ -40,9 +40,9 @@ type Sink struct {
 	// sink. Default: the Dispatcher's (WithRepeatInterval).
 	RepeatInterval time.Duration
 	// QueueSize bounds the events waiting for delivery; when full, the
-	// oldest is dropped. Default DefaultQueueSize.
+	// oldest is dropped. Default 256.
 	QueueSize int
-	// Timeout bounds one delivery attempt. Default DefaultTimeout.
+	// Timeout bounds one delivery attempt. Default 5 s.
 	Timeout time.Duration
 }
 
@@ -74,10 +74,10 @@ type queue struct {
 
 func newQueue(s Sink, repeat time.Duration) *queue {
 	if s.QueueSize <= 0 {
-		s.QueueSize = DefaultQueueSize
+		s.QueueSize = defaultQueueSize
 	}
 	if s.Timeout <= 0 {
-		s.Timeout = DefaultTimeout
+		s.Timeout = defaultTimeout
 	}
 	if s.RepeatInterval > 0 {
 		repeat = s.RepeatInterval

@@ -51,12 +51,12 @@ type WebhookConfig struct {
 	Timeout        time.Duration
 }
 
-// ParseWebhookSecret returns the HMAC key of a Standard Webhooks secret:
+// parseWebhookSecret returns the HMAC key of a Standard Webhooks secret:
 // the base64-decoded rest of "whsec_<base64>", else the bytes of s. The
 // key must be 24 to 64 bytes. Otherwise the error is a *checks.ConfigError
 // (Setting "WebhookConfig.Secret", Reason what is wrong), which never
 // repeats s.
-func ParseWebhookSecret(s string) ([]byte, error) {
+func parseWebhookSecret(s string) ([]byte, error) {
 	key := []byte(s)
 	if rest, ok := strings.CutPrefix(s, "whsec_"); ok {
 		b, err := base64.StdEncoding.DecodeString(rest)
@@ -73,7 +73,7 @@ func ParseWebhookSecret(s string) ([]byte, error) {
 
 // Sign returns the Standard Webhooks signature header value of a message:
 // "v1," + base64(HMAC-SHA256(key, id + "." + timestamp + "." + body)).
-func Sign(key []byte, id string, timestamp int64, body []byte) string {
+func sign(key []byte, id string, timestamp int64, body []byte) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(id))
 	m.Write([]byte{'.'})
@@ -100,7 +100,7 @@ func Webhook(name, rawURL string, cfg WebhookConfig) (Sink, error) {
 	}
 	p := &webhookPublisher{url: rawURL, format: cfg.Format, header: cfg.Header, httpSink: httpSink{cfg.Client}}
 	if cfg.Secret != "" {
-		key, err := ParseWebhookSecret(cfg.Secret)
+		key, err := parseWebhookSecret(cfg.Secret)
 		if err != nil {
 			return Sink{}, fmt.Errorf("webhook %q: %w", name, err)
 		}
@@ -126,9 +126,9 @@ func (p *webhookPublisher) Publish(ctx context.Context, e Event) error {
 	var body []byte
 	var err error
 	if p.format == FormatSlack {
-		body, err = json.Marshal(map[string]string{"text": SlackText(e)})
+		body, err = json.Marshal(map[string]string{"text": slackText(e)})
 	} else {
-		body, err = json.Marshal(e.Payload())
+		body, err = json.Marshal(e.payload())
 	}
 	if err != nil {
 		return checks.Permanent(err)
@@ -141,15 +141,15 @@ func (p *webhookPublisher) Publish(ctx context.Context, e Event) error {
 	h.Set("webhook-id", e.ID)
 	h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 	if p.key != nil {
-		h.Set("webhook-signature", Sign(p.key, e.ID, ts, body))
+		h.Set("webhook-signature", sign(p.key, e.ID, ts, body))
 	}
 	return post(ctx, p.client, p.url, body, h)
 }
 
-// SlackText is the text of the Slack format: an emoji by severity and
+// slackText is the text of the Slack format: an emoji by severity and
 // state, then Event.Summary, the severity, and the status page link when
 // known. Slack's mrkdwn control characters (&, <, >) are escaped.
-func SlackText(e Event) string {
+func slackText(e Event) string {
 	icon := ":large_green_circle:"
 	switch {
 	case e.Firing && e.Severity == SeverityCritical:

@@ -59,7 +59,7 @@ func (c Config) validateAlerts() error {
 		}
 	}
 	if c.WebhookSecret != "" {
-		if _, err := alerting.ParseWebhookSecret(c.WebhookSecret); err != nil {
+		if err := validWebhookSecret(c.WebhookSecret); err != nil {
 			return c.bad("HEALTH_WEBHOOK_SECRET", configReason(err))
 		}
 	}
@@ -110,10 +110,17 @@ func parseWebhookSecret(v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	if _, err := alerting.ParseWebhookSecret(v); err != nil {
+	if err := validWebhookSecret(v); err != nil {
 		return "", errors.New(configReason(err))
 	}
 	return v, nil
+}
+
+// validWebhookSecret checks secret the way the webhook sinks will: by
+// building one with it (alerting's constructor is the one validation).
+func validWebhookSecret(secret string) error {
+	_, err := alerting.Webhook("secret", "http://localhost", alerting.WebhookConfig{Secret: secret})
+	return err
 }
 
 // configReason is the Reason of err's *checks.ConfigError (what is

@@ -236,7 +236,8 @@ type Config struct {
 	MetricsNamespace string
 
 	// ServiceName names the service in alerts (label service).
-	// HEALTH_SERVICE_NAME, default the executable's base name.
+	// HEALTH_SERVICE_NAME, default empty: alerting's default, the
+	// executable's base name.
 	ServiceName string
 	// AlertmanagerURLs are Alertmanager base URLs (one per instance of an
 	// HA pair), each fed through its own queue. HEALTH_ALERTMANAGER_URL,
@@ -322,7 +323,7 @@ func DefaultConfig() Config {
 		PublicErrors:            true,
 		FailureStatus:           500,
 		DegradedStatus:          200,
-		ServiceName:             alerting.DefaultService(),
+		ServiceName:             "",
 		AlertRepeatInterval:     alerting.DefaultRepeatInterval,
 		AlertErrorRateThreshold: alerting.DefaultErrorRate,
 	}
