@@ -116,16 +116,25 @@ func (e *events) get() []string {
 	return slices.Clone(e.list)
 }
 
-// eventually polls cond every few milliseconds until it holds or the
-// generous bound passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+// signal is a channel closed once, by the first of any number of fire
+// calls: an event a test waits for.
+type signal struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func newSignal() *signal { return &signal{ch: make(chan struct{})} }
+
+func (s *signal) fire() { s.once.Do(func() { close(s.ch) }) }
+
+// wait waits for the signal (at most 30 s: a bound on a hang, not a
+// timing assertion), failing with what.
+func (s *signal) wait(t *testing.T, what string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
+	select {
+	case <-s.ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
 

@@ -242,7 +242,7 @@ func TestStopWithoutStart(t *testing.T) {
 	clock := testutil.NewFakeClock(t0)
 	r := newRunner(t, clock, (&probe{}).check("db"))
 	l := newLifecycle(t, r, lifecycle.WithLogger(discard)) // default 5 s drain
-	if err := l.Stop(testCtx(t)); err != nil {           // would block on the fake clock if it drained
+	if err := l.Stop(testCtx(t)); err != nil {             // would block on the fake clock if it drained
 		t.Fatal(err)
 	}
 	assertReadiness(t, l, false, "stopped")

@@ -50,18 +50,20 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 
 	// Start the cluster after the gate's first failed attempt.
 	started := make(chan error, 1)
+	isReady := newSignal()
 	var attempts events
 	lc := newLifecycle(t, runner,
 		lifecycle.WithDrainDelay(0),
-		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: 50*time.Millisecond}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxBackoff: 200*time.Millisecond}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 1000}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: 90*time.Second}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxAttempts: 1000, MaxWait: 90 * time.Second}),
 		lifecycle.WithLogger(discard),
 		lifecycle.WithHooks(lifecycle.Hooks{OnStartupAttempt: func(check string, attempt int, ok bool) {
 			attempts.add(map[bool]string{true: "ok", false: "fail"}[ok])
 			if attempt == 1 && !ok {
 				go func() { started <- pg.Start() }()
+			}
+		}, OnReadiness: func(ready bool, _ string) {
+			if ready {
+				isReady.fire()
 			}
 		}}),
 	)
@@ -74,7 +76,7 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	if err := <-started; err != nil {
 		t.Fatalf("starting postgres: %v", err)
 	}
-	eventually(t, "ready once the database is up", func() bool { ready, _ := lc.Readiness(); return ready })
+	isReady.wait(t, "ready once the database is up")
 	if got := attempts.get(); len(got) < 2 || got[0] != "fail" || got[len(got)-1] != "ok" {
 		t.Fatalf("gate attempts = %v, want failures then a success", got)
 	}
@@ -83,8 +85,15 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	}
 
 	var transitions events
+	unhealthy, healthy := newSignal(), newSignal()
 	runner.AddHooks(checks.Hooks{OnTransition: func(tr checks.Transition) {
 		transitions.add(tr.From.String() + "->" + tr.To.String())
+		switch tr.To {
+		case checks.StatusUnhealthy:
+			unhealthy.fire()
+		case checks.StatusHealthy:
+			healthy.fire()
+		}
 	}})
 	status := func() checks.Status {
 		res, _ := runner.Snapshot().Result("postgres")
@@ -94,11 +103,17 @@ func TestPostgresGateAndPeriodicChecks(t *testing.T) {
 	if err := pg.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "postgres unhealthy", func() bool { return status() == checks.StatusUnhealthy })
+	unhealthy.wait(t, "postgres unhealthy")
+	if st := status(); st != checks.StatusUnhealthy {
+		t.Fatalf("status %v after the transition to unhealthy", st)
+	}
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "postgres healthy", func() bool { return status() == checks.StatusHealthy })
+	healthy.wait(t, "postgres healthy")
+	if st := status(); st != checks.StatusHealthy {
+		t.Fatalf("status %v after the transition to healthy", st)
+	}
 
 	if err := lc.Stop(ctx); err != nil {
 		t.Fatalf("Stop = %v", err)

@@ -39,13 +39,11 @@ func TestReadyHookRunsAfterLateDatabase(t *testing.T) {
 
 	var order events
 	started := make(chan error, 1)
+	isReady := newSignal()
 	var lc *lifecycle.Lifecycle
 	lc = newLifecycle(t, runner,
 		lifecycle.WithDrainDelay(0),
-		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: 50*time.Millisecond}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxBackoff: 200*time.Millisecond}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 1000}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: 90*time.Second}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxAttempts: 1000, MaxWait: 90 * time.Second}),
 		lifecycle.WithLogger(discard),
 		lifecycle.WithHooks(lifecycle.Hooks{
 			OnStartupAttempt: func(_ string, attempt int, ok bool) {
@@ -57,6 +55,7 @@ func TestReadyHookRunsAfterLateDatabase(t *testing.T) {
 			OnReadiness: func(ready bool, _ string) {
 				if ready {
 					order.add("ready")
+					isReady.fire()
 				}
 			},
 		}),
@@ -80,7 +79,7 @@ func TestReadyHookRunsAfterLateDatabase(t *testing.T) {
 	if err := <-started; err != nil {
 		t.Fatalf("starting postgres: %v", err)
 	}
-	eventually(t, "ready", func() bool { ready, _ := lc.Readiness(); return ready })
+	isReady.wait(t, "ready")
 
 	got := order.get()
 	i := slices.Index(got, "gate ok")
@@ -105,8 +104,7 @@ func TestReadyHookNeverRunsWhenGateGivesUp(t *testing.T) {
 	failed := make(chan error, 1)
 	lc := newLifecycle(t, runner,
 		lifecycle.WithLogger(discard),
-		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 2}),
-		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: time.Millisecond}),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 2, InitialBackoff: time.Millisecond}),
 		lifecycle.WithOnGateFailure(func(err error) { failed <- err }),
 	)
 	lc.OnReady("warm-up", func(context.Context) error { ran <- struct{}{}; return nil })

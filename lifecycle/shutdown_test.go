@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,13 +14,13 @@ import (
 
 // hangingListener accepts connections on loopback and never answers; it is
 // closed, with its connections, at the end of the test.
-func hangingListener(t *testing.T) (addr string, accepted *atomic.Int32) {
+func hangingListener(t *testing.T) (addr string, accepted *signal) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	accepted = new(atomic.Int32)
+	accepted = newSignal()
 	var mu sync.Mutex
 	var conns []net.Conn
 	done := make(chan struct{})
@@ -35,7 +34,7 @@ func hangingListener(t *testing.T) (addr string, accepted *atomic.Int32) {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
-			accepted.Add(1)
+			accepted.fire()
 		}
 	}()
 	t.Cleanup(func() {
@@ -65,10 +64,10 @@ func TestStopWithHangingChecksIsPrompt(t *testing.T) {
 
 	release := make(chan struct{})
 	defer close(release)
-	var stuckCalls atomic.Int32
+	stuckCalled := newSignal()
 	stuck := checks.Check{Name: "stuck", Criticality: checks.Optional, Timeout: 30 * time.Second,
 		Func: func(context.Context) checks.Report {
-			stuckCalls.Add(1)
+			stuckCalled.fire()
 			select { // ignores its context
 			case <-release:
 			case <-time.After(30 * time.Second):
@@ -86,7 +85,8 @@ func TestStopWithHangingChecksIsPrompt(t *testing.T) {
 	if err := lc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "both checks in flight", func() bool { return accepted.Load() > 0 && stuckCalls.Load() > 0 })
+	accepted.wait(t, "the upstream check in flight")
+	stuckCalled.wait(t, "the stuck check in flight")
 
 	begin := time.Now()
 	if err := lc.Stop(ctx); err != nil {
