@@ -14,7 +14,9 @@ import (
 // "event".
 type Kind string
 
-// The kinds of events.
+// The kinds of events: the values of Event.Kind, for a Publisher of your
+// own to switch on (Example prints them), and of the webhook payload's
+// "event".
 const (
 	// KindUnhealthy: the check turned unhealthy (alert CheckUnhealthy fires).
 	KindUnhealthy Kind = "unhealthy"
@@ -35,24 +37,35 @@ const (
 	KindLatencyResolved Kind = "latency_resolved"
 )
 
-// The alert names (Alertmanager's alertname label). They differ from the
-// Prometheus rules of the deploy kit (HealthCheck*), so that both can feed
-// one Alertmanager.
+// The alert names (Alertmanager's alertname label, Event.Alert), for
+// Alertmanager routes and inhibit rules and for a Publisher of your own;
+// healthfx's tests match AlertUnhealthy on a real Alertmanager. They differ
+// from the Prometheus rules of the deploy kit (HealthCheck*), so that both
+// can feed one Alertmanager.
 const (
+	// AlertUnhealthy fires while a check is unhealthy (KindUnhealthy).
 	AlertUnhealthy = "CheckUnhealthy"
-	AlertDegraded  = "CheckDegraded"
+	// AlertDegraded fires while a check is degraded (KindDegraded).
+	AlertDegraded = "CheckDegraded"
+	// AlertErrorRate fires while a check's error rate is above its
+	// threshold (KindErrorRate).
 	AlertErrorRate = "CheckErrorRate"
-	AlertLatency   = "CheckLatencyHigh"
+	// AlertLatency fires while a check's p95 latency is above its
+	// threshold (KindLatency).
+	AlertLatency = "CheckLatencyHigh"
 )
 
 // Severity is an alert's severity label.
 type Severity string
 
-// The severities: a Required check's alerts are critical, an Optional
-// check's are warnings.
+// The severities (Event.Severity, Alertmanager's severity label), for
+// routes and for a Publisher of your own that pages on critical alerts
+// only (Example prints them).
 const (
+	// SeverityCritical: the alerts of a Required check.
 	SeverityCritical Severity = "critical"
-	SeverityWarning  Severity = "warning"
+	// SeverityWarning: the alerts of an Optional check.
+	SeverityWarning Severity = "warning"
 )
 
 // severityOf returns the severity of a check's alerts.

@@ -132,7 +132,8 @@ func WithService(name string) Option {
 
 // WithInstance names this instance of the service (Alertmanager's instance
 // label, which keeps two replicas' alerts apart). Default: the host name
-// (a Kubernetes pod's name).
+// (a Kubernetes pod's name), which healthfx keeps; it is here for code
+// whose replicas share a host name (several processes on one machine).
 func WithInstance(name string) Option {
 	return optionFunc(func(c *config) { c.instance = name })
 }

@@ -20,12 +20,20 @@ const (
 	phaseStopped               // Stop completed
 )
 
-// Readiness reasons.
+// The reasons Readiness returns while not ready; httphealth shows them in
+// the readiness body, healthfx's tests match them, and ExampleLifecycle_Stop
+// prints them.
 const (
-	ReasonStarting      = "starting"
+	// ReasonStarting: from New until the startup gate passed and the
+	// ready hooks returned.
+	ReasonStarting = "starting"
+	// ReasonStartupFailed: the startup gate gave up (or a ready hook
+	// failed).
 	ReasonStartupFailed = "startup failed"
-	ReasonDraining      = "draining"
-	ReasonStopped       = "stopped"
+	// ReasonDraining: Stop began; the service still serves.
+	ReasonDraining = "draining"
+	// ReasonStopped: Stop completed.
+	ReasonStopped = "stopped"
 )
 
 var reasons = [...]string{ReasonStarting, "", ReasonStartupFailed, ReasonDraining, ReasonStopped}
