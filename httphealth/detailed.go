@@ -39,6 +39,16 @@ import (
 // Accept: application/health+json it answers the IETF draft format
 // instead, 503 when the status is "fail". HEAD answers like GET without
 // the body. Without WithDetailed every request gets 401.
+//
+// Every answer carries a strong ETag named after what its bytes are made
+// of (the runner's snapshot, the request's form and, with trends, the
+// trend buckets of the moment; never a hash of the body), and a request
+// whose If-None-Match lists it gets 304 Not Modified without a body, after
+// authentication (a 503 is always sent in full). So that unchanged data
+// is the same bytes, "timestamp" is the time the answer's data is as of:
+// when these handlers first answered from the current results or, with
+// trends, when the current trend bucket began, whichever is later (to the
+// second).
 func (h *Handlers) Detailed() http.Handler { return http.HandlerFunc(h.detailed) }
 
 func (h *Handlers) detailed(w http.ResponseWriter, r *http.Request) {
@@ -139,15 +149,19 @@ func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detai
 	now := h.runner.Clock().Now()
 	status := aggregate(snap, idx)
 	code := http.StatusOK
+	if q.healthJSON && healthJSONStatus(status) == "fail" {
+		code = http.StatusServiceUnavailable
+	}
+	stamp, done := h.revalidate(w, r, q, snap, now, code == http.StatusOK) // etag.go
+	if done {
+		return
+	}
 	contentType := hdrJSON
 	if q.healthJSON {
 		*bp = h.appendHealthJSON((*bp)[:0], snap, idx, status, now, q.trends, true)
 		contentType = hdrHealthJSON
-		if healthJSONStatus(status) == "fail" {
-			code = http.StatusServiceUnavailable
-		}
 	} else {
-		*bp = h.appendDetailed((*bp)[:0], snap, idx, status, now, q)
+		*bp = h.appendDetailed((*bp)[:0], snap, idx, status, now, stamp, q)
 	}
 	hdr := w.Header()
 	setHeaders(hdr, contentType)
@@ -172,11 +186,12 @@ func aggregate(snap *checks.Snapshot, idx []int) checks.Status {
 }
 
 // appendDetailed encodes the detailed format.
-func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, status checks.Status, now time.Time, q detailedQuery) []byte {
+// Its "timestamp" is stamp (see revalidate); the trends are as of now.
+func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, status checks.Status, now, stamp time.Time, q detailedQuery) []byte {
 	b = append(b, `{"status":`...)
 	b = appendString(b, status.String())
 	b = append(b, `,"timestamp":`...)
-	b = appendTime(b, now, time.RFC3339)
+	b = appendTime(b, stamp, time.RFC3339)
 	b = append(b, `,"version":`...)
 	b = appendString(b, h.cfg.version)
 	b = append(b, `,"checks":{`...)
