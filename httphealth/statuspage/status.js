@@ -5,6 +5,10 @@
   // ("detailed?series=1&history=1&compact=24") with one, sent as a Bearer
   // header: past 24 checks the healthy ones come compact (no series,
   // details or history), which keeps a refresh of 1,000 checks under 1 MB.
+  // The detailed answers are revalidated (If-None-Match with their ETag):
+  // an unchanged one is a 304 without a body and leaves the page as it is,
+  // and a changed one rebuilds only the cards whose data changed. A hidden
+  // tab does not refresh; it refreshes at once when shown again.
   // The token lives in sessionStorage (this tab) and never in a URL.
   const KEY = 'healthcheck.status.token';
   const STATUSES = ['healthy', 'degraded', 'unhealthy'];
@@ -21,6 +25,14 @@
   let timer = 0;
   let seq = 0;
   let inflight = null;
+  // The last 200 of the detailed route and of the expanded checks' request,
+  // kept to revalidate them: { token, tag, data }.
+  let main = null;
+  let extra = null;
+  // What the cards show (the ETags and the expanded checks), '' when the
+  // page must be drawn again; and each card as drawn: name -> { key, el }.
+  let drawn = '';
+  const cards = new Map();
   // Healthy checks shown in full on demand (a click on their tile): their
   // series is fetched with check=, for them only, on each refresh.
   const expanded = new Set();
@@ -122,6 +134,8 @@
 
   // Rendering.
   function showPublic(status, message) {
+    drawn = '';
+    cards.clear();
     setOverall(status);
     $('version').textContent = 'not shown';
     $('checks').replaceChildren();
@@ -340,8 +354,29 @@
     p.hidden = false;
   }
 
-  function showDetailed(data) {
-    const checks = data && data.checks && typeof data.checks === 'object' ? data.checks : {};
+  // cardFor returns the card of a check, the one already drawn when its
+  // data, criticality and expansion are those it was drawn from.
+  function cardFor(e, isDown) {
+    const compact = e.c.compact === true && !isDown;
+    const key = JSON.stringify([e.c, e.crit || '', isDown, compact, expanded.has(e.name)]);
+    const had = cards.get(e.name);
+    if (had && had.key === key) return had.el;
+    const el = compact ? compactCard(e.name, e.c, e.crit) : card(e.name, e.c, e.crit, isDown);
+    cards.set(e.name, { key, el });
+    return el;
+  }
+
+  // fill makes box hold els in order, moving no node that is in place.
+  function fill(box, els) {
+    const now = box.children;
+    if (now.length === els.length && els.every((e, i) => now[i] === e)) return;
+    box.replaceChildren(...els);
+  }
+
+  // showDetailed draws data, with the checks of more (the expanded ones,
+  // in full) in place of data's.
+  function showDetailed(data, more) {
+    const checks = Object.assign({}, data && data.checks && typeof data.checks === 'object' ? data.checks : {}, more || {});
     const deps = (data && data.dependencies) || {};
     setOverall(data && data.status);
     $('version').textContent = (data && data.version) || '(none)';
@@ -355,14 +390,18 @@
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     summary(all, data && data.status);
     const own = []; const down = []; const ok = [];
+    const seen = new Set();
     for (const e of all) {
       const isDown = isDownstream(e.c);
-      if (e.c.compact === true && !isDown) ok.push(compactCard(e.name, e.c, e.crit));
-      else (isDown ? down : own).push(card(e.name, e.c, e.crit, isDown));
+      const el = cardFor(e, isDown);
+      seen.add(e.name);
+      if (e.c.compact === true && !isDown) ok.push(el);
+      else (isDown ? down : own).push(el);
     }
-    $('checks').replaceChildren(...own);
-    $('healthy').replaceChildren(...ok);
-    $('downstream').replaceChildren(...down);
+    for (const n of [...cards.keys()]) if (!seen.has(n)) cards.delete(n);
+    fill($('checks'), own);
+    fill($('healthy'), ok);
+    fill($('downstream'), down);
     $('checks-count').textContent = '(' + count(own.length) + ')';
     $('healthy-count').textContent = '(' + count(ok.length) + ')';
     $('checks-section').hidden = own.length === 0;
@@ -393,11 +432,19 @@
     return true;
   }
 
+  // detailedHeaders are the headers of a detailed request: the token, and
+  // the ETag of the last answer to revalidate (with the same token).
+  function detailedHeaders(token, last) {
+    const h = { Accept: 'application/json', Authorization: 'Bearer ' + token };
+    if (last && last.token === token && last.tag) h['If-None-Match'] = last.tag;
+    return h;
+  }
+
   async function loadDetailed(token, signal, my) {
-    const res = await request('detailed?series=1&history=1&compact=' + COMPACT_PAST,
-      { Accept: 'application/json', Authorization: 'Bearer ' + token }, signal);
+    const res = await request('detailed?series=1&history=1&compact=' + COMPACT_PAST, detailedHeaders(token, main), signal);
     if (my !== seq) return true;
     if (res.status === 401 || res.status === 403) {
+      main = null; extra = null;
       putToken('');
       root.dataset.token = 'rejected';
       syncAuth();
@@ -406,35 +453,59 @@
       return loadPublic(signal, my);
     }
     let data = null;
-    try { data = await res.json(); } catch (e) { data = null; }
-    if (my !== seq) return true;
-    if (!res.ok || !data || typeof data.checks !== 'object') {
+    if (res.status === 304 && main && main.token === token) {
+      data = main.data; // unchanged: the answer kept
+      root.dataset.notModified = String(Number(root.dataset.notModified || 0) + 1);
+    } else {
+      try { data = await res.json(); } catch (e) { data = null; }
+      if (my !== seq) return true;
+      main = res.ok && data && typeof data.checks === 'object' ? { token, tag: res.headers.get('ETag') || '', data } : null;
+    }
+    if (!main) {
       await loadPublic(signal, my);
       notice('conn', 'The detailed route answered HTTP ' + res.status + '; showing the overall status only.');
       return false;
     }
     if (root.dataset.token !== 'accepted') tokenMsg('Token accepted for this tab.');
     root.dataset.token = 'accepted';
-    await expand(data, token, signal);
+    const more = await expand(data, token, signal);
     if (my !== seq) return true;
-    showDetailed(data);
+    // Drawn again only when an answer changed (or has no ETag) or the
+    // expanded checks did.
+    const what = main.tag && (!more || (extra && extra.tag)) ? [main.tag, more ? extra.tag : '', [...expanded].sort().join(',')].join('|') : '';
+    if (what === '' || what !== drawn) {
+      showDetailed(data, more);
+      drawn = what;
+      root.dataset.draws = String(Number(root.dataset.draws || 0) + 1);
+    }
     return true;
   }
 
-  // expand replaces the compact entries of the expanded checks in data
-  // with their full form (series included), fetched for them only.
+  // expand returns the full form (series included) of the expanded checks
+  // that data has compact, fetched for them only (revalidated like the
+  // main answer), or null when there are none or they could not be read.
   async function expand(data, token, signal) {
-    const names = [...expanded].filter((n) => data.checks[n] && data.checks[n].compact === true);
+    const names = [...expanded].filter((n) => data.checks[n] && data.checks[n].compact === true).sort();
     for (const n of expanded) if (!data.checks[n]) expanded.delete(n); // gone, or no longer selected
-    if (!names.length) return;
+    if (!names.length) return null;
+    const path = 'detailed?series=1&history=1&check=' + encodeURIComponent(names.join(','));
+    const last = extra && extra.path === path ? extra : null;
     try {
-      const res = await request('detailed?series=1&history=1&check=' + encodeURIComponent(names.join(',')),
-        { Accept: 'application/json', Authorization: 'Bearer ' + token }, signal);
-      const more = res.ok ? await res.json() : null;
-      if (!more || typeof more.checks !== 'object') return;
-      for (const n of names) if (more.checks[n] && typeof more.checks[n] === 'object') data.checks[n] = more.checks[n];
+      const res = await request(path, detailedHeaders(token, last), signal);
+      let more = null;
+      if (res.status === 304 && last && last.token === token) {
+        more = last.data;
+      } else {
+        more = res.ok ? await res.json() : null;
+        if (!more || typeof more.checks !== 'object') { extra = null; return null; }
+        extra = { token, path, tag: res.headers.get('ETag') || '', data: more };
+      }
+      const out = {};
+      for (const n of names) if (more.checks[n] && typeof more.checks[n] === 'object') out[n] = more.checks[n];
+      return out;
     } catch (e) {
       if (e && e.name === 'AbortError') throw e;
+      return null;
     }
   }
 
@@ -453,6 +524,7 @@
       stamp();
     } catch (e) {
       if (my !== seq) return;
+      drawn = ''; // the overall badge below is not the data's: draw it again
       setOverall('unknown');
       root.dataset.state = 'unreachable';
       notice('conn', 'Cannot reach the service (' + (e && e.name === 'AbortError' ? 'timeout' : 'network error') + '). Retrying every ' + every + ' s.');
@@ -461,7 +533,7 @@
       if (my === seq) {
         inflight = null;
         root.dataset.refreshes = String(Number(root.dataset.refreshes || 0) + 1);
-        timer = setTimeout(refresh, every * 1000);
+        if (!document.hidden) timer = setTimeout(refresh, every * 1000);
       }
     }
   }
@@ -492,7 +564,12 @@
     syncAuth();
     refresh();
   });
-  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+  // A hidden tab stops refreshing (no timer runs while hidden) and
+  // refreshes at once when shown again.
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) clearTimeout(timer);
+    else refresh();
+  });
   $('every').textContent = 'refreshes every ' + every + ' s';
   root.dataset.token = getToken() ? 'pending' : 'none';
   syncAuth();
