@@ -42,7 +42,11 @@ func WithStatusPagePublicErrors(show bool) Option {
 // past 24 checks, the healthy ones as compact tiles, one shown in full on
 // a click (fetched alone with check=); the token is kept in the tab's
 // sessionStorage only, never put in a URL, and dropped when the detailed
-// route answers 401 or 403.
+// route answers 401 or 403. It revalidates the detailed answers with
+// If-None-Match (see Detailed): on a 304 it changes nothing but the time
+// of the last refresh, and on a new answer it rebuilds only the cards
+// whose data changed. While the tab is hidden it does not refresh; it
+// refreshes at once when shown again.
 //
 // The response carries the Content-Security-Policy StatusPageCSP (no
 // external resource; the inline script and style allowed by hash; fetches
