@@ -71,7 +71,7 @@ func TestDetailedETag(t *testing.T) {
 
 	forms := []string{
 		"/healthcheck/detailed",
-		"/healthcheck/detailed?series=1&history=1&compact=24", // the page
+		"/healthcheck/detailed?series=1&history=1&compact=24",  // the page
 		"/healthcheck/detailed?series=1&history=1&check=alpha", // the page, a check shown in full
 		"/healthcheck/detailed/alpha?history=1",
 	}

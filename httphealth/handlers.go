@@ -19,7 +19,7 @@ type Handlers struct {
 	failures msgCache // failure bodies of the public route and /ready
 	reasons  msgCache // not-ready bodies of /ready
 	frags    fragCache
-	etags    etagState // ETags of the detailed routes (etag.go)
+	etags    etagState         // ETags of the detailed routes (etag.go)
 	groups   map[string]*group // WithGroups, by name
 	routes   []Route
 }
