@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // A custom Authenticator sees the request; its error text is never sent.
@@ -21,7 +22,7 @@ func TestAuthenticatorFunc(t *testing.T) {
 		}
 		return nil
 	})
-	e := newEcho(t, newRunner(t), echohealth.WithDetailed(auth))
+	e := newEcho(t, newRunner(t), httphealth.WithDetailed(auth))
 	rec := do(e, http.MethodGet, "/healthcheck/detailed/x")
 	if rec.Code != 401 || rec.Body.String() != unauthorizedJSON || strings.Contains(rec.Body.String(), "secret") {
 		t.Fatalf("denied: %d %s", rec.Code, rec.Body)

@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // benchServe serves req through e b.N times with one reused recorder.
@@ -70,7 +70,7 @@ func BenchmarkPublicRouteUnhealthy(b *testing.B) {
 func BenchmarkDetailed(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("checks=%d", n), func(b *testing.B) {
-			e := newEcho(b, benchRunner(b, n), echohealth.WithDetailed(tokenAuth))
+			e := newEcho(b, benchRunner(b, n), httphealth.WithDetailed(tokenAuth))
 			req := httptest.NewRequest(http.MethodGet, "/healthcheck/detailed", nil)
 			req.Header.Set("Authorization", "Bearer good")
 			benchServe(b, e, req, http.StatusOK)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // tokenAuth accepts "Authorization: Bearer good".
@@ -43,7 +44,7 @@ func detailedFixture(t *testing.T) *echo.Echo {
 	)
 	runner.Run(context.Background())
 	runner.Run(context.Background()) // cached; runs nothing
-	return newEcho(t, runner, echohealth.WithDetailed(tokenAuth), echohealth.WithVersion("1.2.3"))
+	return newEcho(t, runner, httphealth.WithDetailed(tokenAuth), httphealth.WithVersion("1.2.3"))
 }
 
 type detailedBody struct {
@@ -213,7 +214,7 @@ func TestDetailedHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := newEcho(t, runner, echohealth.WithDetailed(tokenAuth))
+	e := newEcho(t, runner, httphealth.WithDetailed(tokenAuth))
 	for _, target := range []string{"/healthcheck/detailed?history=1", "/healthcheck/detailed/flaky?history=true"} {
 		_, cs := getDetailed(t, e, target)
 		var hist []struct {
@@ -328,7 +329,7 @@ func TestDetailedUsesCachedResults(t *testing.T) {
 		}})
 	runner.Run(context.Background())
 	time.Sleep(5 * time.Millisecond)
-	e := newEcho(t, runner, echohealth.WithDetailed(tokenAuth))
+	e := newEcho(t, runner, httphealth.WithDetailed(tokenAuth))
 	start := time.Now()
 	for range 5 {
 		if d, _ := getDetailed(t, e, "/healthcheck/detailed"); d.Status != "healthy" {

@@ -5,19 +5,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 func TestConfigError(t *testing.T) {
-	err := error(&echohealth.ConfigError{Field: "Secret", Err: echohealth.ErrWeakKey, Detail: "HS256 needs at least 32 bytes, got 5"})
+	err := error(&checks.ConfigError{Package: "echohealth", Setting: "Secret", Err: httphealth.ErrWeakKey, Reason: "HS256 needs at least 32 bytes, got 5"})
 	if got, want := err.Error(), "echohealth: key too weak: Secret: HS256 needs at least 32 bytes, got 5"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if !errors.Is(err, echohealth.ErrWeakKey) || errors.Is(err, echohealth.ErrNoKey) {
+	if !errors.Is(err, httphealth.ErrWeakKey) || errors.Is(err, httphealth.ErrNoKey) {
 		t.Error("errors.Is does not follow Unwrap")
 	}
 	// Errors never echo key material.
-	_, err = echohealth.NewJWT(echohealth.JWTConfig{Secret: []byte("tiny-secret-value")})
+	_, err = httphealth.NewJWT(httphealth.JWTConfig{Secret: []byte("tiny-secret-value")})
 	if err == nil || strings.Contains(err.Error(), "tiny-secret-value") {
 		t.Errorf("NewJWT error %v", err)
 	}

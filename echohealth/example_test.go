@@ -2,6 +2,7 @@ package echohealth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,9 +11,10 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
-func ExampleRegister() {
+func ExampleMount() {
 	runner := checks.NewRunner()
 	defer runner.Close()
 	_ = runner.Register(checks.Check{
@@ -20,31 +22,39 @@ func ExampleRegister() {
 		Func: checks.FromFunc(func(ctx context.Context) error { return nil }), // e.g. pool.Ping
 	})
 
-	e := echo.New()
-	if err := echohealth.Register(e, runner); err != nil {
-		panic(err)
-	}
-
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, e.Reverse("healthcheck:get"), nil))
-	fmt.Println(rec.Code, rec.Body.String())
-	// Output: 200 {"status":"success","data":{"health":"ok"}}
-}
-
-func ExampleNewJWT() {
-	runner := checks.NewRunner()
-	defer runner.Close()
-
-	auth, err := echohealth.NewJWT(echohealth.JWTConfig{
-		Secret:   []byte("an-example-secret-of-32-bytes-at-least"),
-		Issuer:   "https://auth.example",
-		Audience: "healthcheck",
-	})
+	h, err := httphealth.New(runner)
 	if err != nil {
 		panic(err)
 	}
 	e := echo.New()
-	if err := echohealth.Register(e, runner, echohealth.WithDetailed(auth), echohealth.WithVersion("1.0.0")); err != nil {
+	if err := echohealth.Mount(e, h); err != nil {
+		panic(err)
+	}
+
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, e.Reverse(httphealth.RouteName), nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output: 200 {"status":"success","data":{"health":"ok"}}
+}
+
+// The detailed routes behind an authenticator of the echo.Context; a JWT
+// (httphealth.NewJWT) goes to httphealth.WithDetailed the same way.
+func ExampleAuthenticatorFunc() {
+	runner := checks.NewRunner()
+	defer runner.Close()
+
+	auth := echohealth.AuthenticatorFunc(func(c echo.Context) error {
+		if c.Request().Header.Get("X-Api-Key") != "k" {
+			return errors.New("no key")
+		}
+		return nil
+	})
+	h, err := httphealth.New(runner, httphealth.WithDetailed(auth), httphealth.WithVersion("1.0.0"))
+	if err != nil {
+		panic(err)
+	}
+	e := echo.New()
+	if err := echohealth.Mount(e, h); err != nil {
 		panic(err)
 	}
 

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // FuzzDetailedQuery sends arbitrary raw query strings to GET
@@ -46,7 +46,7 @@ func FuzzDetailedQuery(f *testing.F) {
 			}
 		}
 	}
-	e := newEcho(f, runner, echohealth.WithDetailed(tokenAuth), echohealth.WithVersion("v\"1<"))
+	e := newEcho(f, runner, httphealth.WithDetailed(tokenAuth), httphealth.WithVersion("v\"1<"))
 
 	for _, q := range []string{
 		"",
@@ -83,10 +83,10 @@ func FuzzDetailedQuery(f *testing.F) {
 		if !json.Valid(body) || !utf8.Valid(body) {
 			t.Fatalf("?%s: body is not valid UTF-8 JSON: %q", rawQuery, body)
 		}
-		if ct := rec.Header().Get("Content-Type"); ct != echohealth.MIMEJSON {
-			t.Fatalf("?%s: Content-Type %q, want %q", rawQuery, ct, echohealth.MIMEJSON)
+		if ct := rec.Header().Get("Content-Type"); ct != httphealth.MIMEJSON {
+			t.Fatalf("?%s: Content-Type %q, want %q", rawQuery, ct, httphealth.MIMEJSON)
 		}
-		assertHealthHeaders(t, rec.Header(), echohealth.MIMEJSON)
+		assertHealthHeaders(t, rec.Header(), httphealth.MIMEJSON)
 
 		if rec.Code == http.StatusBadRequest {
 			var eb struct{ Status, Error string }

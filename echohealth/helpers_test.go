@@ -13,6 +13,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 // newRunner returns a runner with cs registered, closed at cleanup.
@@ -32,10 +33,10 @@ func fixed(s checks.Status, msg string) checks.Func {
 }
 
 // newEcho registers runner on a new Echo.
-func newEcho(t testing.TB, runner *checks.Runner, opts ...echohealth.Option) *echo.Echo {
+func newEcho(t testing.TB, runner *checks.Runner, opts ...httphealth.Option) *echo.Echo {
 	t.Helper()
 	e := echo.New()
-	if err := echohealth.Register(e, runner, opts...); err != nil {
+	if err := register(e, runner, opts...); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -76,7 +77,7 @@ func decode(t testing.TB, r io.Reader) map[string]any {
 	return m
 }
 
-// readiness is a settable echohealth.Readiness.
+// readiness is a settable httphealth.Readiness.
 type readiness struct {
 	ready  bool
 	reason string
@@ -84,10 +85,19 @@ type readiness struct {
 
 func (r *readiness) Readiness() (bool, string) { return r.ready, r.reason }
 
-// liveness is a settable echohealth.Liveness.
+// liveness is a settable httphealth.Liveness.
 type liveness bool
 
 func (l liveness) Live() bool { return bool(l) }
 
 // httptestNewServer is httptest.NewServer (a loopback server).
 func httptestNewServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
+
+// register builds the routes of runner with opts and mounts them on r.
+func register(r echohealth.Router, runner *checks.Runner, opts ...httphealth.Option) error {
+	h, err := httphealth.New(runner, opts...)
+	if err != nil {
+		return err
+	}
+	return echohealth.Mount(r, h)
+}

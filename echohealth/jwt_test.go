@@ -18,7 +18,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/testutil"
 )
 
@@ -47,13 +48,13 @@ const (
 )
 
 // jwtEcho serves the detailed routes behind NewJWT(cfg).
-func jwtEcho(t testing.TB, cfg echohealth.JWTConfig) *echo.Echo {
+func jwtEcho(t testing.TB, cfg httphealth.JWTConfig) *echo.Echo {
 	t.Helper()
-	auth, err := echohealth.NewJWT(cfg)
+	auth, err := httphealth.NewJWT(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEcho(t, newRunner(t), echohealth.WithDetailed(auth))
+	return newEcho(t, newRunner(t), httphealth.WithDetailed(auth))
 }
 
 func mint(t testing.TB, m jwt.SigningMethod, key any, claims jwt.MapClaims) string {
@@ -100,13 +101,13 @@ func TestJWTRejects(t *testing.T) {
 	keys := testKeys()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hs := jwtEcho(t, echohealth.JWTConfig{Secret: testSecret, Issuer: testIssuer, Audience: testAudience,
+	hs := jwtEcho(t, httphealth.JWTConfig{Secret: testSecret, Issuer: testIssuer, Audience: testAudience,
 		RequiredScope: testScope, Logger: logger})
 	pubPEM, err := testutil.PublicKeyPEM(keys.RSA.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := jwtEcho(t, echohealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}, Logger: logger})
+	rs := jwtEcho(t, httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}, Logger: logger})
 	noneToken := mint(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, validClaims())
 	valid := mint(t, jwt.SigningMethodHS256, testSecret, validClaims())
 
@@ -140,7 +141,7 @@ func TestJWTRejects(t *testing.T) {
 		{"missing scope", hs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", "openid"))}},
 		{"scope prefix only", hs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", "health:read:all"))}},
 		{"scope of wrong type", hs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", 42))}},
-		{"oversized header", hs, []string{"Bearer " + valid + strings.Repeat("A", echohealth.MaxAuthorizationBytes)}},
+		{"oversized header", hs, []string{"Bearer " + valid + strings.Repeat("A", httphealth.MaxAuthorizationBytes)}},
 		{"two headers", hs, []string{"Bearer " + valid, "Bearer " + valid}},
 		{"key confusion: HS256 with the RSA public key PEM", rs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, pubPEM, validClaims())}},
 		{"RS384 not allowed", rs, []string{"Bearer " + mint(t, jwt.SigningMethodRS384, keys.RSA, validClaims())}},
@@ -197,32 +198,32 @@ func TestJWTAccepts(t *testing.T) {
 	p384 := testP384()
 	cases := []struct {
 		name   string
-		cfg    echohealth.JWTConfig
+		cfg    httphealth.JWTConfig
 		method jwt.SigningMethod
 		key    any
 		claims jwt.MapClaims
 	}{
-		{"HS256", echohealth.JWTConfig{Secret: testSecret}, jwt.SigningMethodHS256, testSecret, validClaims()},
-		{"HS256 all claims", echohealth.JWTConfig{Secret: testSecret, Issuer: testIssuer, Audience: testAudience, RequiredScope: testScope},
+		{"HS256", httphealth.JWTConfig{Secret: testSecret}, jwt.SigningMethodHS256, testSecret, validClaims()},
+		{"HS256 all claims", httphealth.JWTConfig{Secret: testSecret, Issuer: testIssuer, Audience: testAudience, RequiredScope: testScope},
 			jwt.SigningMethodHS256, testSecret, validClaims()},
-		{"HS256 aud array", echohealth.JWTConfig{Secret: testSecret, Audience: testAudience},
+		{"HS256 aud array", httphealth.JWTConfig{Secret: testSecret, Audience: testAudience},
 			jwt.SigningMethodHS256, testSecret, with(validClaims(), "aud", []string{"other", testAudience})},
-		{"HS256 scp array", echohealth.JWTConfig{Secret: testSecret, RequiredScope: testScope},
+		{"HS256 scp array", httphealth.JWTConfig{Secret: testSecret, RequiredScope: testScope},
 			jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", nil, "scp", []string{"a", testScope})},
-		{"HS256 scp string", echohealth.JWTConfig{Secret: testSecret, RequiredScope: testScope},
+		{"HS256 scp string", httphealth.JWTConfig{Secret: testSecret, RequiredScope: testScope},
 			jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", nil, "scp", testScope+" b")},
-		{"HS256 expired within leeway", echohealth.JWTConfig{Secret: testSecret, Leeway: time.Minute},
+		{"HS256 expired within leeway", httphealth.JWTConfig{Secret: testSecret, Leeway: time.Minute},
 			jwt.SigningMethodHS256, testSecret, with(validClaims(), "exp", time.Now().Add(-10*time.Second).Unix())},
-		{"HS512", echohealth.JWTConfig{Secret: append(testSecret, testSecret...), Algorithms: []string{"HS512"}},
+		{"HS512", httphealth.JWTConfig{Secret: append(testSecret, testSecret...), Algorithms: []string{"HS512"}},
 			jwt.SigningMethodHS512, append(testSecret, testSecret...), validClaims()},
-		{"RS256", echohealth.JWTConfig{PublicKey: keys.RSA.Public()}, jwt.SigningMethodRS256, keys.RSA, validClaims()},
-		{"PS256", echohealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"PS256"}}, jwt.SigningMethodPS256, keys.RSA, validClaims()},
-		{"ES256", echohealth.JWTConfig{PublicKey: keys.ECDSA.Public()}, jwt.SigningMethodES256, keys.ECDSA, validClaims()},
-		{"ES384", echohealth.JWTConfig{PublicKey: p384.Public()}, jwt.SigningMethodES384, p384, validClaims()},
-		{"EdDSA", echohealth.JWTConfig{PublicKey: keys.Ed25519.Public()}, jwt.SigningMethodEdDSA, keys.Ed25519, validClaims()},
-		{"HS256 and RS256: HS token", echohealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public()},
+		{"RS256", httphealth.JWTConfig{PublicKey: keys.RSA.Public()}, jwt.SigningMethodRS256, keys.RSA, validClaims()},
+		{"PS256", httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"PS256"}}, jwt.SigningMethodPS256, keys.RSA, validClaims()},
+		{"ES256", httphealth.JWTConfig{PublicKey: keys.ECDSA.Public()}, jwt.SigningMethodES256, keys.ECDSA, validClaims()},
+		{"ES384", httphealth.JWTConfig{PublicKey: p384.Public()}, jwt.SigningMethodES384, p384, validClaims()},
+		{"EdDSA", httphealth.JWTConfig{PublicKey: keys.Ed25519.Public()}, jwt.SigningMethodEdDSA, keys.Ed25519, validClaims()},
+		{"HS256 and RS256: HS token", httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public()},
 			jwt.SigningMethodHS256, testSecret, validClaims()},
-		{"HS256 and RS256: RS token", echohealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public()},
+		{"HS256 and RS256: RS token", httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public()},
 			jwt.SigningMethodRS256, keys.RSA, validClaims()},
 	}
 	for _, tc := range cases {
@@ -244,7 +245,7 @@ func TestJWTAccepts(t *testing.T) {
 func TestJWTKeyConfusionWithBothFamilies(t *testing.T) {
 	keys := testKeys()
 	pubPEM, _ := testutil.PublicKeyPEM(keys.RSA.Public())
-	e := jwtEcho(t, echohealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256", "RS256"}})
+	e := jwtEcho(t, httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256", "RS256"}})
 	rec := do(e, http.MethodGet, "/healthcheck/detailed", "Authorization", "Bearer "+mint(t, jwt.SigningMethodHS256, pubPEM, validClaims()))
 	assertUnauthorized(t, rec, rec.Body.String())
 }
@@ -257,46 +258,46 @@ func TestNewJWTErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		cfg  echohealth.JWTConfig
+		cfg  httphealth.JWTConfig
 		want error
 	}{
-		{"no key", echohealth.JWTConfig{}, echohealth.ErrNoKey},
-		{"empty secret", echohealth.JWTConfig{Secret: []byte{}}, echohealth.ErrNoKey},
-		{"short secret", echohealth.JWTConfig{Secret: []byte("short")}, echohealth.ErrWeakKey},
-		{"31-byte secret", echohealth.JWTConfig{Secret: testSecret[:31]}, echohealth.ErrWeakKey},
-		{"HS384 with 32 bytes", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS384"}}, echohealth.ErrWeakKey},
-		{"HS512 with 32 bytes", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS512"}}, echohealth.ErrWeakKey},
-		{"alg none", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"none"}}, echohealth.ErrBadAlgorithm},
-		{"alg None", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS256", "None"}}, echohealth.ErrBadAlgorithm},
-		{"unknown alg", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS257"}}, echohealth.ErrBadAlgorithm},
-		{"lower-case alg", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"hs256"}}, echohealth.ErrBadAlgorithm},
-		{"RS256 without public key", echohealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS256", "RS256"}}, echohealth.ErrNoKey},
-		{"HS256 without secret", echohealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256"}}, echohealth.ErrNoKey},
-		{"RS256 with ECDSA key", echohealth.JWTConfig{PublicKey: keys.ECDSA.Public(), Algorithms: []string{"RS256"}}, echohealth.ErrKeyMismatch},
-		{"PS256 with Ed25519 key", echohealth.JWTConfig{PublicKey: keys.Ed25519.Public(), Algorithms: []string{"PS256"}}, echohealth.ErrKeyMismatch},
-		{"ES256 with RSA key", echohealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"ES256"}}, echohealth.ErrKeyMismatch},
-		{"ES256 with P-384 key", echohealth.JWTConfig{PublicKey: testP384().Public(), Algorithms: []string{"ES256"}}, echohealth.ErrKeyMismatch},
-		{"ES384 with P-256 key", echohealth.JWTConfig{PublicKey: keys.ECDSA.Public(), Algorithms: []string{"ES384"}}, echohealth.ErrKeyMismatch},
-		{"EdDSA with RSA key", echohealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"EdDSA"}}, echohealth.ErrKeyMismatch},
-		{"EdDSA with short key", echohealth.JWTConfig{PublicKey: ed25519.PublicKey{1, 2, 3}}, echohealth.ErrKeyMismatch},
-		{"RSA private key", echohealth.JWTConfig{PublicKey: keys.RSA}, echohealth.ErrKeyMismatch},
-		{"Ed25519 private key", echohealth.JWTConfig{PublicKey: keys.Ed25519}, echohealth.ErrKeyMismatch},
-		{"PEM bytes as public key", echohealth.JWTConfig{PublicKey: []byte("-----BEGIN PUBLIC KEY-----")}, echohealth.ErrKeyMismatch},
-		{"RSA key as HMAC secret alg", echohealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256"}}, echohealth.ErrKeyMismatch},
-		{"secret unused", echohealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}}, echohealth.ErrKeyMismatch},
-		{"weak RSA key", echohealth.JWTConfig{PublicKey: weakRSA.Public()}, echohealth.ErrWeakKey},
-		{"negative leeway", echohealth.JWTConfig{Secret: testSecret, Leeway: -time.Second}, echohealth.ErrInvalidConfig},
-		{"scope with space", echohealth.JWTConfig{Secret: testSecret, RequiredScope: "a b"}, echohealth.ErrInvalidConfig},
-		{"nil *rsa.PublicKey", echohealth.JWTConfig{PublicKey: (*rsa.PublicKey)(nil)}, echohealth.ErrNoKey},
+		{"no key", httphealth.JWTConfig{}, httphealth.ErrNoKey},
+		{"empty secret", httphealth.JWTConfig{Secret: []byte{}}, httphealth.ErrNoKey},
+		{"short secret", httphealth.JWTConfig{Secret: []byte("short")}, httphealth.ErrWeakKey},
+		{"31-byte secret", httphealth.JWTConfig{Secret: testSecret[:31]}, httphealth.ErrWeakKey},
+		{"HS384 with 32 bytes", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS384"}}, httphealth.ErrWeakKey},
+		{"HS512 with 32 bytes", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS512"}}, httphealth.ErrWeakKey},
+		{"alg none", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"none"}}, httphealth.ErrBadAlgorithm},
+		{"alg None", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS256", "None"}}, httphealth.ErrBadAlgorithm},
+		{"unknown alg", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS257"}}, httphealth.ErrBadAlgorithm},
+		{"lower-case alg", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"hs256"}}, httphealth.ErrBadAlgorithm},
+		{"RS256 without public key", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS256", "RS256"}}, httphealth.ErrNoKey},
+		{"HS256 without secret", httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256"}}, httphealth.ErrNoKey},
+		{"RS256 with ECDSA key", httphealth.JWTConfig{PublicKey: keys.ECDSA.Public(), Algorithms: []string{"RS256"}}, httphealth.ErrKeyMismatch},
+		{"PS256 with Ed25519 key", httphealth.JWTConfig{PublicKey: keys.Ed25519.Public(), Algorithms: []string{"PS256"}}, httphealth.ErrKeyMismatch},
+		{"ES256 with RSA key", httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"ES256"}}, httphealth.ErrKeyMismatch},
+		{"ES256 with P-384 key", httphealth.JWTConfig{PublicKey: testP384().Public(), Algorithms: []string{"ES256"}}, httphealth.ErrKeyMismatch},
+		{"ES384 with P-256 key", httphealth.JWTConfig{PublicKey: keys.ECDSA.Public(), Algorithms: []string{"ES384"}}, httphealth.ErrKeyMismatch},
+		{"EdDSA with RSA key", httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"EdDSA"}}, httphealth.ErrKeyMismatch},
+		{"EdDSA with short key", httphealth.JWTConfig{PublicKey: ed25519.PublicKey{1, 2, 3}}, httphealth.ErrKeyMismatch},
+		{"RSA private key", httphealth.JWTConfig{PublicKey: keys.RSA}, httphealth.ErrKeyMismatch},
+		{"Ed25519 private key", httphealth.JWTConfig{PublicKey: keys.Ed25519}, httphealth.ErrKeyMismatch},
+		{"PEM bytes as public key", httphealth.JWTConfig{PublicKey: []byte("-----BEGIN PUBLIC KEY-----")}, httphealth.ErrKeyMismatch},
+		{"RSA key as HMAC secret alg", httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256"}}, httphealth.ErrKeyMismatch},
+		{"secret unused", httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}}, httphealth.ErrKeyMismatch},
+		{"weak RSA key", httphealth.JWTConfig{PublicKey: weakRSA.Public()}, httphealth.ErrWeakKey},
+		{"negative leeway", httphealth.JWTConfig{Secret: testSecret, Leeway: -time.Second}, checks.ErrInvalidConfig},
+		{"scope with space", httphealth.JWTConfig{Secret: testSecret, RequiredScope: "a b"}, checks.ErrInvalidConfig},
+		{"nil *rsa.PublicKey", httphealth.JWTConfig{PublicKey: (*rsa.PublicKey)(nil)}, httphealth.ErrNoKey},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			auth, err := echohealth.NewJWT(tc.cfg)
+			auth, err := httphealth.NewJWT(tc.cfg)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
-			var ce *echohealth.ConfigError
-			if !errors.As(err, &ce) || ce.Field == "" {
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) || ce.Setting == "" {
 				t.Fatalf("err %#v is not a *ConfigError with a field", err)
 			}
 			if auth != nil {
@@ -304,7 +305,7 @@ func TestNewJWTErrors(t *testing.T) {
 			}
 			// No unprotected route results from ignoring the error.
 			e := echo.New()
-			if err := echohealth.Register(e, newRunner(t), echohealth.WithDetailed(auth)); err == nil {
+			if err := register(e, newRunner(t), httphealth.WithDetailed(auth)); err == nil {
 				t.Fatal("Register accepted the failed verifier")
 			}
 			if rec := do(e, http.MethodGet, "/healthcheck/detailed"); rec.Code == http.StatusOK {
@@ -316,19 +317,19 @@ func TestNewJWTErrors(t *testing.T) {
 
 // The middleware protects any route with the same 401.
 func TestJWTMiddleware(t *testing.T) {
-	auth, err := echohealth.NewJWT(echohealth.JWTConfig{Secret: testSecret})
+	auth, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := protected(auth.Middleware())
+	e := protected(echo.WrapMiddleware(auth.Middleware))
 	rec := do(e, http.MethodGet, "/")
 	assertUnauthorized(t, rec, rec.Body.String())
 	rec = do(e, http.MethodGet, "/", "Authorization", "Bearer "+testutil.MintHS256(testSecret, validClaims()))
 	if rec.Code != 200 || rec.Body.String() != "secret" {
 		t.Fatalf("valid token: %d %s", rec.Code, rec.Body)
 	}
-	err = auth.Authenticate(echo.New().NewContext(httptestRequest(), nil))
-	if !errors.Is(err, echohealth.ErrUnauthorized) {
+	err = auth.Authenticate(httptestRequest())
+	if !errors.Is(err, httphealth.ErrUnauthorized) {
 		t.Fatalf("Authenticate error = %v", err)
 	}
 }
@@ -347,11 +348,11 @@ func FuzzAuthorizationHeader(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	auth, err := echohealth.NewJWT(echohealth.JWTConfig{Secret: testSecret})
+	auth, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: testSecret})
 	if err != nil {
 		f.Fatal(err)
 	}
-	e := newEcho(f, newRunner(f), echohealth.WithDetailed(auth))
+	e := newEcho(f, newRunner(f), httphealth.WithDetailed(auth))
 	f.Fuzz(func(t *testing.T, header string) {
 		rec := do(e, http.MethodGet, "/healthcheck/detailed", "Authorization", header)
 		switch rec.Code {

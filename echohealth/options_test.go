@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 func TestPrefixes(t *testing.T) {
@@ -20,7 +20,7 @@ func TestPrefixes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.prefix, func(t *testing.T) {
-			e := newEcho(t, newRunner(t), echohealth.WithPrefix(tc.prefix))
+			e := newEcho(t, newRunner(t), httphealth.WithPrefix(tc.prefix))
 			for _, p := range tc.paths {
 				for _, m := range []string{http.MethodGet, http.MethodHead} {
 					if rec := do(e, m, p); rec.Code != 200 {
@@ -28,7 +28,7 @@ func TestPrefixes(t *testing.T) {
 					}
 				}
 			}
-			if got := e.Reverse(echohealth.RouteName); got != strings.TrimRight(tc.prefix, "/")+"/" {
+			if got := e.Reverse(httphealth.RouteName); got != strings.TrimRight(tc.prefix, "/")+"/" {
 				t.Errorf("Reverse = %q", got)
 			}
 		})

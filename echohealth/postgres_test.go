@@ -15,7 +15,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/pgcheck"
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/testutil"
 )
 
@@ -59,7 +59,7 @@ func TestRealServer(t *testing.T) {
 	pg := testutil.StartPostgres(t)
 	good := newRunner(t, pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{}))
 	bad := newRunner(t, pgcheck.New(newPool(t, pg.DSNFor("database_not_exist")), pgcheck.Config{}))
-	auth, err := echohealth.NewJWT(echohealth.JWTConfig{Secret: testSecret})
+	auth, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestRealServer(t *testing.T) {
 
 	serve := func(r *checks.Runner) string {
 		e := echo.New()
-		if err := echohealth.Register(e, r, echohealth.WithDetailed(auth)); err != nil {
+		if err := register(e, r, httphealth.WithDetailed(auth)); err != nil {
 			t.Fatal(err)
 		}
 		srv := newServer(t, e)

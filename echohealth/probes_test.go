@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 func TestLiveRoute(t *testing.T) {
@@ -18,14 +18,14 @@ func TestLiveRoute(t *testing.T) {
 	}}
 	cases := []struct {
 		name     string
-		opts     []echohealth.Option
+		opts     []httphealth.Option
 		wantCode int
 		wantBody string
 	}{
 		{"default", nil, 200, okJSON},
-		{"live", []echohealth.Option{echohealth.WithLiveness(liveness(true))}, 200, okJSON},
-		{"not live", []echohealth.Option{echohealth.WithLiveness(liveness(false))}, 503, `{"status":"error","error":"not live"}`},
-		{"not ready is still live", []echohealth.Option{echohealth.WithReadiness(&readiness{reason: "draining"})}, 200, okJSON},
+		{"live", []httphealth.Option{httphealth.WithLiveness(liveness(true))}, 200, okJSON},
+		{"not live", []httphealth.Option{httphealth.WithLiveness(liveness(false))}, 503, `{"status":"error","error":"not live"}`},
+		{"not ready is still live", []httphealth.Option{httphealth.WithReadiness(&readiness{reason: "draining"})}, 200, okJSON},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,9 +51,9 @@ func TestLiveRoute(t *testing.T) {
 func TestReadyRoute(t *testing.T) {
 	cases := []struct {
 		name      string
-		readiness echohealth.Readiness
+		readiness httphealth.Readiness
 		check     checks.Status
-		opts      []echohealth.Option
+		opts      []httphealth.Option
 		wantCode  int
 		wantBody  string
 	}{
@@ -65,15 +65,15 @@ func TestReadyRoute(t *testing.T) {
 		{"no reason", &readiness{}, checks.StatusHealthy, nil, 503, `{"status":"error","error":"not ready"}`},
 		{"ready, unhealthy", &readiness{ready: true}, checks.StatusUnhealthy, nil, 503, dbMissingRaw},
 		{"unhealthy ignores failure status", nil, checks.StatusUnhealthy,
-			[]echohealth.Option{echohealth.WithFailureStatus(500)}, 503, dbMissingRaw},
+			[]httphealth.Option{httphealth.WithFailureStatus(500)}, 503, dbMissingRaw},
 		{"unhealthy, hidden errors", nil, checks.StatusUnhealthy,
-			[]echohealth.Option{echohealth.WithPublicErrors(false)}, 503, `{"status":"error","error":"unhealthy"}`},
+			[]httphealth.Option{httphealth.WithPublicErrors(false)}, 503, `{"status":"error","error":"unhealthy"}`},
 		{"draining, hidden errors shows reason", &readiness{reason: "draining"}, checks.StatusUnhealthy,
-			[]echohealth.Option{echohealth.WithPublicErrors(false)}, 503, `{"status":"error","error":"draining"}`},
+			[]httphealth.Option{httphealth.WithPublicErrors(false)}, 503, `{"status":"error","error":"draining"}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := append([]echohealth.Option{echohealth.WithReadiness(tc.readiness)}, tc.opts...)
+			opts := append([]httphealth.Option{httphealth.WithReadiness(tc.readiness)}, tc.opts...)
 			e := newEcho(t, newRunner(t, dbCheck(tc.check)), opts...)
 			for _, method := range []string{http.MethodGet, http.MethodHead} {
 				rec := do(e, method, "/healthcheck/ready")
@@ -93,7 +93,7 @@ func TestReadyRoute(t *testing.T) {
 // Readiness changes are seen on the next request.
 func TestReadyRouteFollowsReadiness(t *testing.T) {
 	r := &readiness{reason: "starting"}
-	e := newEcho(t, newRunner(t, dbCheck(checks.StatusHealthy)), echohealth.WithReadiness(r))
+	e := newEcho(t, newRunner(t, dbCheck(checks.StatusHealthy)), httphealth.WithReadiness(r))
 	steps := []struct {
 		ready  bool
 		reason string

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 const (
@@ -35,7 +35,7 @@ func TestPublicRoute(t *testing.T) {
 	cases := []struct {
 		name     string
 		checks   []checks.Check
-		opts     []echohealth.Option
+		opts     []httphealth.Option
 		wantCode int
 		wantBody string
 	}{
@@ -55,16 +55,16 @@ func TestPublicRoute(t *testing.T) {
 			{Name: "redis", Func: fixed(checks.StatusUnhealthy, "timeout")},
 		}, nil, 500, `{"status":"error","error":"database \"database_not_exist\" does not exist; redis: timeout"}`},
 		{"failure status 503", []checks.Check{dbCheck(checks.StatusUnhealthy)},
-			[]echohealth.Option{echohealth.WithFailureStatus(http.StatusServiceUnavailable)}, 503, dbMissingRaw},
+			[]httphealth.Option{httphealth.WithFailureStatus(http.StatusServiceUnavailable)}, 503, dbMissingRaw},
 		{"hidden errors", []checks.Check{dbCheck(checks.StatusUnhealthy)},
-			[]echohealth.Option{echohealth.WithPublicErrors(false)}, 500, `{"status":"error","error":"unhealthy"}`},
+			[]httphealth.Option{httphealth.WithPublicErrors(false)}, 500, `{"status":"error","error":"unhealthy"}`},
 		{"message escaped", []checks.Check{
 			{Name: "api", Func: fixed(checks.StatusUnhealthy, "api: <b>\"quoted\"</b>\n")},
 		}, nil, 500, `{"status":"error","error":"api: \u003cb\u003e\"quoted\"\u003c/b\u003e"}`},
 		{"level excludes failing check", []checks.Check{
 			dbCheck(checks.StatusHealthy),
 			{Name: "disk", Level: checks.LevelComprehensive, Func: fixed(checks.StatusUnhealthy, "full")},
-		}, []echohealth.Option{echohealth.WithLevel(checks.LevelBasic)}, 200, okJSON},
+		}, []httphealth.Option{httphealth.WithLevel(checks.LevelBasic)}, 200, okJSON},
 		{"level includes failing check", []checks.Check{
 			dbCheck(checks.StatusHealthy),
 			{Name: "disk", Level: checks.LevelComprehensive, Func: fixed(checks.StatusUnhealthy, "full")},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 func TestRegisterErrors(t *testing.T) {
@@ -17,20 +18,20 @@ func TestRegisterErrors(t *testing.T) {
 		name   string
 		router func(*echo.Echo) echohealth.Router
 		runner *checks.Runner
-		opts   []echohealth.Option
+		opts   []httphealth.Option
 	}{
 		{"nil router", func(*echo.Echo) echohealth.Router { return nil }, runner, nil},
 		{"nil *echo.Echo", func(*echo.Echo) echohealth.Router { return (*echo.Echo)(nil) }, runner, nil},
 		{"nil runner", nil, nil, nil},
-		{"prefix without slash", nil, runner, []echohealth.Option{echohealth.WithPrefix("healthcheck")}},
-		{"prefix with param", nil, runner, []echohealth.Option{echohealth.WithPrefix("/:id/health")}},
-		{"prefix with wildcard", nil, runner, []echohealth.Option{echohealth.WithPrefix("/h*")}},
-		{"failure status 418", nil, runner, []echohealth.Option{echohealth.WithFailureStatus(418)}},
-		{"failure status 200", nil, runner, []echohealth.Option{echohealth.WithFailureStatus(200)}},
-		{"unknown level", nil, runner, []echohealth.Option{echohealth.WithLevel(checks.Level(7))}},
-		{"nil authenticator", nil, runner, []echohealth.Option{echohealth.WithDetailed(nil)}},
-		{"nil *JWT", nil, runner, []echohealth.Option{echohealth.WithDetailed((*echohealth.JWT)(nil))}},
-		{"nil AuthenticatorFunc", nil, runner, []echohealth.Option{echohealth.WithDetailed(echohealth.AuthenticatorFunc(nil))}},
+		{"prefix without slash", nil, runner, []httphealth.Option{httphealth.WithPrefix("healthcheck")}},
+		{"prefix with param", nil, runner, []httphealth.Option{httphealth.WithPrefix("/:id/health")}},
+		{"prefix with wildcard", nil, runner, []httphealth.Option{httphealth.WithPrefix("/h*")}},
+		{"failure status 418", nil, runner, []httphealth.Option{httphealth.WithFailureStatus(418)}},
+		{"failure status 200", nil, runner, []httphealth.Option{httphealth.WithFailureStatus(200)}},
+		{"unknown level", nil, runner, []httphealth.Option{httphealth.WithLevel(checks.Level(7))}},
+		{"nil authenticator", nil, runner, []httphealth.Option{httphealth.WithDetailed(nil)}},
+		{"nil *JWT", nil, runner, []httphealth.Option{httphealth.WithDetailed((*httphealth.JWT)(nil))}},
+		{"nil AuthenticatorFunc", nil, runner, []httphealth.Option{httphealth.WithDetailed(echohealth.AuthenticatorFunc(nil))}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,11 +40,11 @@ func TestRegisterErrors(t *testing.T) {
 			if tc.router != nil {
 				r = tc.router(e)
 			}
-			err := echohealth.Register(r, tc.runner, tc.opts...)
-			if !errors.Is(err, echohealth.ErrInvalidConfig) {
+			err := register(r, tc.runner, tc.opts...)
+			if !errors.Is(err, checks.ErrInvalidConfig) {
 				t.Fatalf("err = %v, want ErrInvalidConfig", err)
 			}
-			var ce *echohealth.ConfigError
+			var ce *checks.ConfigError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err %T is not a *ConfigError", err)
 			}
@@ -57,19 +58,19 @@ func TestRegisterErrors(t *testing.T) {
 // A nil *JWT (e.g. NewJWT's result after an ignored error) never serves
 // the detailed route unprotected.
 func TestRegisterIgnoredJWTError(t *testing.T) {
-	auth, err := echohealth.NewJWT(echohealth.JWTConfig{})
+	auth, err := httphealth.NewJWT(httphealth.JWTConfig{})
 	if err == nil {
 		t.Fatal("NewJWT without key succeeded")
 	}
 	e := echo.New()
-	if err := echohealth.Register(e, newRunner(t), echohealth.WithDetailed(auth)); err == nil {
+	if err := register(e, newRunner(t), httphealth.WithDetailed(auth)); err == nil {
 		t.Fatal("Register accepted a nil *JWT")
 	}
 	if rec := do(e, http.MethodGet, "/healthcheck/detailed"); rec.Code != http.StatusNotFound {
 		t.Fatalf("detailed route answered %d", rec.Code)
 	}
 	// Even used directly, a nil *JWT denies.
-	if rec := do(protected(auth.Middleware()), http.MethodGet, "/"); rec.Code != http.StatusUnauthorized {
+	if rec := do(protected(echo.WrapMiddleware(auth.Middleware)), http.MethodGet, "/"); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("nil *JWT middleware answered %d", rec.Code)
 	}
 }
@@ -85,7 +86,7 @@ func protected(mw echo.MiddlewareFunc) *echo.Echo {
 // routes do not exist without WithDetailed.
 func TestUnknownPathsAreEchos404(t *testing.T) {
 	auth := echohealth.AuthenticatorFunc(func(echo.Context) error { return errors.New("denied") })
-	for _, opts := range [][]echohealth.Option{nil, {echohealth.WithDetailed(auth)}} {
+	for _, opts := range [][]httphealth.Option{nil, {httphealth.WithDetailed(auth)}} {
 		e := newEcho(t, newRunner(t), opts...)
 		paths := []string{"/healthcheck/nope", "/healthcheck/live/x", "/healthcheck//", "/healthcheckx", "/other"}
 		if len(opts) == 0 {

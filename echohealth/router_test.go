@@ -8,20 +8,21 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/echofx/healthcheck/echohealth"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
 func TestReverse(t *testing.T) {
 	e := newEcho(t, newRunner(t))
-	if got := e.Reverse(echohealth.RouteName); got != "/healthcheck/" {
-		t.Fatalf("Reverse(%q) = %q", echohealth.RouteName, got)
+	if got := e.Reverse(httphealth.RouteName); got != "/healthcheck/" {
+		t.Fatalf("Reverse(%q) = %q", httphealth.RouteName, got)
 	}
-	if echohealth.RouteName != "healthcheck:get" {
-		t.Fatalf("RouteName = %q", echohealth.RouteName)
+	if httphealth.RouteName != "healthcheck:get" {
+		t.Fatalf("RouteName = %q", httphealth.RouteName)
 	}
 
 	e = echo.New()
 	g := e.Group("/api")
-	if err := echohealth.Register(g, newRunner(t)); err != nil {
+	if err := register(g, newRunner(t)); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.Reverse("healthcheck:get"); got != "/api/healthcheck/" {
@@ -38,7 +39,7 @@ func TestRegisterOnGroupAddsNoMiddleware(t *testing.T) {
 	g := e.Group("/api")
 	g.GET("/users", func(c echo.Context) error { return c.String(200, "users") })
 	auth := echohealth.AuthenticatorFunc(func(echo.Context) error { return errors.New("denied") })
-	if err := echohealth.Register(g, newRunner(t), echohealth.WithDetailed(auth)); err != nil {
+	if err := register(g, newRunner(t), httphealth.WithDetailed(auth)); err != nil {
 		t.Fatal(err)
 	}
 	if rec := do(e, http.MethodGet, "/api/users"); rec.Code != 200 || rec.Body.String() != "users" {

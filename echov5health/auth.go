@@ -1,37 +1,32 @@
 package echov5health
 
 import (
-	"github.com/labstack/echo/v5"
+	"errors"
+	"net/http"
 
-	"github.com/echofx/healthcheck/httphealth"
+	"github.com/labstack/echo/v5"
 )
 
-// ErrUnauthorized is wrapped by the errors of (*JWT).Authenticate.
-var ErrUnauthorized = httphealth.ErrUnauthorized
-
-// Authenticator decides whether a request may read the detailed routes.
-// A non-nil error answers 401 {"status":"error","error":"unauthorized"}
-// with WWW-Authenticate: Bearer; the error's text is never sent. *JWT
-// implements it.
-type Authenticator interface {
-	Authenticate(c *echo.Context) error
-}
-
-// AuthenticatorFunc adapts a function to Authenticator.
+// AuthenticatorFunc is an authenticator written against Echo's own
+// request context; it is an httphealth.Authenticator, for
+// httphealth.WithDetailed. Mount hands it the *echo.Context of the
+// request on the detailed routes; a request that did not come through
+// Mount (an http.ServeMux, say) is denied. A non-nil error answers 401;
+// its text is never sent.
 type AuthenticatorFunc func(c *echo.Context) error
 
-// Authenticate calls f.
-func (f AuthenticatorFunc) Authenticate(c *echo.Context) error { return f(c) }
-
-// coreAuth turns an Authenticator into httphealth's: a *JWT verifies the
-// request itself; any other gets the *echo.Context of the request. Nil
-// stays nil, so Register refuses it.
-func coreAuth(a Authenticator) httphealth.Authenticator {
-	if j, ok := a.(*JWT); ok {
-		if j == nil || j.core == nil {
-			return nil
-		}
-		return j.core
+// Authenticate calls f with the *echo.Context that Mount put in r's
+// context.
+func (f AuthenticatorFunc) Authenticate(r *http.Request) error {
+	c, ok := r.Context().Value(contextKey{}).(*echo.Context)
+	if !ok {
+		return errNotMounted
 	}
-	return httphealth.RouterAuthenticator[*echo.Context](a)
+	return f(c)
 }
+
+// contextKey holds the *echo.Context in the request's context, on the
+// authenticated routes only.
+type contextKey struct{}
+
+var errNotMounted = errors.New("echov5health: request not routed through echov5health.Mount")

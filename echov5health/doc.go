@@ -1,25 +1,18 @@
-// Package echov5health serves a checks.Runner over Echo v5
-// (github.com/labstack/echo/v5), with the surface of echohealth, its Echo
-// v4 sibling: Register, the same options, the same route names.
+// Package echov5health puts httphealth's routes on Echo v5
+// (github.com/labstack/echo/v5), with the names of echohealth, its Echo
+// v4 sibling: Mount, Router, AuthenticatorFunc.
 //
-// Register adds the health routes to an *echo.Echo or an *echo.Group with
-// AddRoute (Echo v5's Add returns a RouteInfo value, so naming it after the
-// fact names nothing) and returns Echo's error instead of panicking. It
-// never adds middleware, and it adds an explicit HEAD route beside each GET
+// It is glue only: build the routes with httphealth.New (every option,
+// the JWT verifier, the bodies, formats and route names are
+// httphealth's, used as they are), then echov5health.Mount(e, h).
+//
+// Mount adds the routes to an *echo.Echo or an *echo.Group with AddRoute
+// (Echo v5's Add returns a RouteInfo value, so naming it after the fact
+// names nothing) and returns Echo's error instead of panicking. It never
+// adds middleware, and it adds an explicit HEAD route beside each GET
 // one, since Echo v5 answers HEAD on a GET route with 405 unless
-// RouterConfig.AutoHandleHEAD is set. The handlers are those of package
-// httphealth; this package only registers them. Routes, bodies, headers,
-// the detailed formats and the JWT rules are documented there.
-//
-// Route names (for e.Router().Routes().Reverse):
-//
-//	GET, HEAD {prefix}/ and {prefix}    healthcheck:get, healthcheck:head, healthcheck:get:noslash, healthcheck:head:noslash
-//	GET, HEAD {prefix}/live             healthcheck:live, healthcheck:live:head
-//	GET, HEAD {prefix}/ready            healthcheck:ready, healthcheck:ready:head
-//	GET, HEAD {prefix}/startup          healthcheck:startup, healthcheck:startup:head (unless WithoutStartup)
-//	GET, HEAD {prefix}/group/:group     healthcheck:group, healthcheck:group:head (with WithGroups)
-//	GET, HEAD {prefix}/detailed         healthcheck:detailed, healthcheck:detailed:head (with WithDetailed)
-//	GET, HEAD {prefix}/detailed/:check  healthcheck:detailed:check, healthcheck:detailed:check:head
+// RouterConfig.AutoHandleHEAD is set. Route names (for
+// e.Router().Routes().Reverse) are those of httphealth.Handlers.Routes.
 //
 // # One module
 //

@@ -2,6 +2,7 @@ package echov5health_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,9 +11,10 @@ import (
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/echov5health"
+	"github.com/echofx/healthcheck/httphealth"
 )
 
-func ExampleRegister() {
+func ExampleMount() {
 	runner := checks.NewRunner()
 	defer runner.Close()
 	_ = runner.Register(checks.Check{
@@ -20,35 +22,43 @@ func ExampleRegister() {
 		Func: checks.FromFunc(func(ctx context.Context) error { return nil }), // e.g. pool.Ping
 	})
 
-	e := echo.New()
-	if err := echov5health.Register(e, runner); err != nil {
-		panic(err)
-	}
-
-	rec := httptest.NewRecorder()
-	path, err := e.Router().Routes().Reverse(echov5health.RouteName)
+	h, err := httphealth.New(runner)
 	if err != nil {
 		panic(err)
 	}
+	e := echo.New()
+	if err := echov5health.Mount(e, h); err != nil {
+		panic(err)
+	}
+
+	path, err := e.Router().Routes().Reverse(httphealth.RouteName)
+	if err != nil {
+		panic(err)
+	}
+	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output: 200 {"status":"success","data":{"health":"ok"}}
 }
 
-func ExampleNewJWT() {
+// The detailed routes behind an authenticator of the *echo.Context; a JWT
+// (httphealth.NewJWT) goes to httphealth.WithDetailed the same way.
+func ExampleAuthenticatorFunc() {
 	runner := checks.NewRunner()
 	defer runner.Close()
 
-	auth, err := echov5health.NewJWT(echov5health.JWTConfig{
-		Secret:   []byte("an-example-secret-of-32-bytes-at-least"),
-		Issuer:   "https://auth.example",
-		Audience: "healthcheck",
+	auth := echov5health.AuthenticatorFunc(func(c *echo.Context) error {
+		if c.Request().Header.Get("X-Api-Key") != "k" {
+			return errors.New("no key")
+		}
+		return nil
 	})
+	h, err := httphealth.New(runner, httphealth.WithDetailed(auth), httphealth.WithVersion("1.0.0"))
 	if err != nil {
 		panic(err)
 	}
 	e := echo.New()
-	if err := echov5health.Register(e, runner, echov5health.WithDetailed(auth), echov5health.WithVersion("1.0.0")); err != nil {
+	if err := echov5health.Mount(e, h); err != nil {
 		panic(err)
 	}
 

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/httphealth"
+	"github.com/echofx/healthcheck/internal/httpx"
+	secretrule "github.com/echofx/healthcheck/internal/secret"
 )
 
 // ConfigError reports an invalid setting. Variable names where the value
@@ -137,7 +138,7 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_DRAIN_DELAY", fmt.Sprintf("does not fit fx's stop timeout of %v with a second to spare for the other stop hooks (raise fx.StopTimeout and set Config.StopTimeout to match)", c.StopTimeout))
 	case c.FailureStatus != 500 && c.FailureStatus != 503:
 		return c.bad("HEALTH_FAILURE_STATUS", "want 500 or 503")
-	case !httphealth.ValidDegradedStatus(c.DegradedStatus):
+	case !httpx.ValidDegradedStatus(c.DegradedStatus):
 		return c.bad("HEALTH_DEGRADED_STATUS", "want a status code from 200 to 599 that carries a body (not 204, 205 or 304), e.g. 200 or 207")
 	}
 	if err := c.validateAlerts(); err != nil {
@@ -191,7 +192,7 @@ func notAGroup(groups []checks.Group) func(string) bool {
 var knownAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 // weakSecret says why s is unfit as an HMAC key whatever its length, or "".
-func weakSecret(s string) string { return httphealth.WeakSecret([]byte(s)) }
+func weakSecret(s string) string { return secretrule.Weak([]byte(s)) }
 
 func validNamespace(ns string) bool {
 	for i, r := range ns {
@@ -202,14 +203,11 @@ func validNamespace(ns string) bool {
 	return true
 }
 
-// metricsPathRule is the rule (httphealth.CheckMetricsPath) that the
-// metrics path breaks beside the prefix, or "" when it breaks none.
+// metricsPathRule is the rule (httpx.MetricsPathRule, which httphealth.New
+// applies too) that the metrics path breaks beside the prefix, or "" when
+// it breaks none.
 func metricsPathRule(prefix, path string) string {
-	var ce *httphealth.ConfigError
-	if err := httphealth.CheckMetricsPath(prefix, path); errors.As(err, &ce) {
-		return strings.Replace(ce.Detail, "the health prefix", "HEALTH_PATH_PREFIX", 1)
-	}
-	return ""
+	return strings.Replace(httpx.MetricsPathRule(prefix, path), "the health prefix", "HEALTH_PATH_PREFIX", 1)
 }
 
 // validPath accepts "" (when empty is allowed) or "/..." without the

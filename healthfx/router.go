@@ -35,18 +35,26 @@ type Router struct {
 }
 
 // OnEcho registers the routes on an Echo v4 *echo.Echo or *echo.Group
-// (echohealth.Register).
+// (echohealth.Mount).
 func OnEcho(r echohealth.Router) Router {
 	return Router{kind: "Echo v4", register: func(runner *checks.Runner, opts ...httphealth.Option) error {
-		return echohealth.Register(r, runner, opts...)
+		h, err := httphealth.New(runner, opts...)
+		if err != nil {
+			return err
+		}
+		return echohealth.Mount(r, h)
 	}}
 }
 
 // OnEchoV5 registers the routes on an Echo v5 *echo.Echo or *echo.Group
-// (echov5health.Register).
+// (echov5health.Mount).
 func OnEchoV5(r echov5health.Router) Router {
 	return Router{kind: "Echo v5", register: func(runner *checks.Runner, opts ...httphealth.Option) error {
-		return echov5health.Register(r, runner, opts...)
+		h, err := httphealth.New(runner, opts...)
+		if err != nil {
+			return err
+		}
+		return echov5health.Mount(r, h)
 	}}
 }
 

@@ -5,7 +5,9 @@ import (
 	"net/http"
 )
 
-// ErrUnauthorized is wrapped by the errors of (*JWT).Authenticate.
+// ErrUnauthorized is wrapped by the errors of (*JWT).Authenticate; an
+// app's own Authenticator may return it too (README). Only its being
+// non-nil matters to the routes: they answer 401 whatever the error.
 var ErrUnauthorized = errors.New("unauthorized")
 
 // Authenticator decides whether a request may read the detailed routes.
@@ -37,23 +39,3 @@ func writeUnauthorized(w http.ResponseWriter, r *http.Request) {
 func authenticate(auth Authenticator, r *http.Request) bool {
 	return auth != nil && auth.Authenticate(r) == nil
 }
-
-// RouterAuthenticator adapts an authenticator written against a router's
-// own request context C (echo.Context in Echo v4, *echo.Context in v5) to
-// Authenticator: it calls a with the value that Route.ServeRouted passed
-// along, and denies a request that carries none. A nil a (or one holding
-// a nil pointer or func) returns nil, which New refuses.
-func RouterAuthenticator[C any](a interface{ Authenticate(C) error }) Authenticator {
-	if isNil(a) {
-		return nil
-	}
-	return AuthenticatorFunc(func(r *http.Request) error {
-		c, ok := RouterContext(r).(C)
-		if !ok {
-			return errNoRouterContext
-		}
-		return a.Authenticate(c)
-	})
-}
-
-var errNoRouterContext = errors.New("request not routed through Route.ServeRouted")

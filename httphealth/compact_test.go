@@ -94,7 +94,7 @@ func TestDetailedCompactWithoutTrends(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	h.Detailed().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed?series=1&history=1&compact=0", nil))
+	routeHandler(t, h, "healthcheck:detailed").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed?series=1&history=1&compact=0", nil))
 	var body struct {
 		Checks map[string]map[string]any `json:"checks"`
 	}
@@ -105,7 +105,7 @@ func TestDetailedCompactWithoutTrends(t *testing.T) {
 		t.Errorf("trends off: the failing check lost its history: %v", body.Checks["a"])
 	}
 	rec = httptest.NewRecorder()
-	h.Detailed().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed?series=1", nil))
+	routeHandler(t, h, "healthcheck:detailed").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed?series=1", nil))
 	if !json.Valid(rec.Body.Bytes()) {
 		t.Errorf("trends off, series=1: invalid JSON %s", rec.Body)
 	}

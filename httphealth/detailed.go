@@ -2,7 +2,6 @@ package httphealth
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -10,7 +9,7 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// Detailed answers GET {prefix}/detailed, after authentication:
+// detailed answers GET {prefix}/detailed, after authentication:
 //
 //	{"status":"healthy","timestamp":"...","version":"...",
 //	 "checks":{"<name>":{"status":..,"response_time_ms":..,"details":{..},
@@ -49,8 +48,6 @@ import (
 // when these handlers first answered from the current results or, with
 // trends, when the current trend bucket began, whichever is later (to the
 // second).
-func (h *Handlers) Detailed() http.Handler { return http.HandlerFunc(h.detailed) }
-
 func (h *Handlers) detailed(w http.ResponseWriter, r *http.Request) {
 	q, ok := h.admitDetailed(w, r)
 	if !ok {
@@ -87,24 +84,22 @@ func (h *Handlers) chainRequest(r *http.Request) bool {
 	return h.runner.HasDownstream() && len(r.Header[checks.DownstreamHeader]) > 0
 }
 
-// CheckParam is the path parameter of DetailedCheck: the check's name.
-const CheckParam = "check"
+// checkParam is the path parameter of detailedCheck: the check's name.
+const checkParam = "check"
 
-// DetailedCheck answers GET {prefix}/detailed/{check}: the detailed
+// detailedCheck answers GET {prefix}/detailed/{check}: the detailed
 // format restricted to one check (404 {"status":"error","error":"unknown check"}
 // for an unknown name, after authentication). The name is
-// r.PathValue(CheckParam), as http.ServeMux sets it (adapters of other
-// routers set it with SetPathValue). Only the history parameter and the
+// r.PathValue(checkParam), as http.ServeMux sets it (the Echo adapters
+// set it with httpx.SetPathValue). Only the history parameter and the
 // Accept header apply.
-func (h *Handlers) DetailedCheck() http.Handler { return http.HandlerFunc(h.detailedCheck) }
-
 func (h *Handlers) detailedCheck(w http.ResponseWriter, r *http.Request) {
 	q, ok := h.admitDetailed(w, r)
 	if !ok {
 		return
 	}
 	snap, local := h.detailedRead(r)
-	name := r.PathValue(CheckParam)
+	name := r.PathValue(checkParam)
 	for i := range snap.Results {
 		if snap.Results[i].Name == name && !(local && snap.IsDownstream(i)) {
 			h.writeDetailed(w, r, q, snap, []int{i})
@@ -128,19 +123,6 @@ func (h *Handlers) admitDetailed(w http.ResponseWriter, r *http.Request) (detail
 		return q, false
 	}
 	return q, true
-}
-
-// SetPathValue sets r's path parameter name to value, unescaping value
-// first when the router matched the escaped path (r.URL.RawPath set), as
-// Echo's routers do. Adapters call it before a handler that reads
-// r.PathValue. An invalid escape sets the raw value, which names no check.
-func SetPathValue(r *http.Request, name, value string) {
-	if r.URL.RawPath != "" {
-		if v, err := url.PathUnescape(value); err == nil {
-			value = v
-		}
-	}
-	r.SetPathValue(name, value)
 }
 
 func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detailedQuery, snap *checks.Snapshot, idx []int) {

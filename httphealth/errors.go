@@ -1,13 +1,18 @@
 package httphealth
 
-import "errors"
+import (
+	"errors"
 
-// Sentinel errors returned (wrapped in a *ConfigError) by New and NewJWT,
-// and by the Echo adapters built on them; test them with errors.Is.
+	"github.com/echofx/healthcheck/checks"
+)
+
+// Sentinels in the Err of the *checks.ConfigError that New, NewJWT, Mount
+// and the Echo adapters return, for callers that branch on the kind of
+// failure (healthfx names HEALTH_JWT_ALGORITHMS for the key ones; an app
+// mounting twice tells a route conflict from a bad setting). Every
+// configuration error, with or without one of these, matches
+// errors.Is(err, checks.ErrInvalidConfig).
 var (
-	// ErrInvalidConfig: a nil runner, an invalid prefix, level, failure
-	// status or path, or WithDetailed(nil).
-	ErrInvalidConfig = errors.New("invalid configuration")
 	// ErrNoKey: a JWT algorithm has no key to verify with (no Secret for
 	// HS*, no PublicKey for the others), or no key was given at all.
 	ErrNoKey = errors.New("no verification key")
@@ -28,50 +33,10 @@ var (
 	ErrDuplicateRoute = errors.New("route already registered")
 )
 
-// ConfigError is the error of New, NewJWT and the adapters' Register: Err
-// is one of the sentinels above, Field names the offending setting (an
-// option such as "WithPrefix", or a JWTConfig field) and Detail explains.
-// Package names the package that reports it (default "httphealth"); its
-// text never holds a secret.
-type ConfigError struct {
-	Package string
-	Field   string
-	Err     error
-	Detail  string
-}
-
-// Error implements error: "<package>: <sentinel>: <field>: <detail>".
-func (e *ConfigError) Error() string {
-	pkg := e.Package
-	if pkg == "" {
-		pkg = "httphealth"
-	}
-	msg := pkg + ": " + e.Err.Error()
-	if e.Field != "" {
-		msg += ": " + e.Field
-	}
-	if e.Detail != "" {
-		msg += ": " + e.Detail
-	}
-	return msg
-}
-
-// Unwrap returns the sentinel.
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-func configErr(field string, err error, detail string) error {
-	return &ConfigError{Field: field, Err: err, Detail: detail}
-}
-
-// WithPackage returns err with the Package of every *ConfigError in its
-// chain set to pkg, so an adapter's errors name the adapter. Other errors
-// are returned as they are.
-func WithPackage(err error, pkg string) error {
-	var ce *ConfigError
-	if errors.As(err, &ce) {
-		c := *ce
-		c.Package = pkg
-		return &c
-	}
-	return err
+// configErr is this package's *checks.ConfigError: "httphealth: <err>:
+// <setting>: <reason>". Plain invalid settings carry
+// checks.ErrInvalidConfig as err, so their text reads "httphealth:
+// invalid configuration: WithPrefix: …".
+func configErr(setting string, err error, reason string) error {
+	return &checks.ConfigError{Package: "httphealth", Setting: setting, Err: err, Reason: reason}
 }

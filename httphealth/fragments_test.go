@@ -80,7 +80,7 @@ func TestDetailsNotEncodable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	h.Detailed().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed", nil))
+	routeHandler(t, h, "healthcheck:detailed").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthcheck/detailed", nil))
 	if !json.Valid(rec.Body.Bytes()) || !strings.Contains(rec.Body.String(), `"details":{"error":"details not encodable"}`) {
 		t.Fatalf("body %s", rec.Body)
 	}

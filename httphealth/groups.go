@@ -8,14 +8,11 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// GroupRouteName is the name of the GET {prefix}/group/{group} route.
-const GroupRouteName = "healthcheck:group"
-
-// GroupParam is the path parameter of Group: the group's name.
-const GroupParam = "group"
+// groupParam is the path parameter of the group route: the group's name.
+const groupParam = "group"
 
 // WithGroups adds health groups, as Spring Boot's: each is served at
-// GET and HEAD {prefix}/group/{name} (one route, named GroupRouteName,
+// GET and HEAD {prefix}/group/{name} (one route, named healthcheck:group,
 // for every group) with the public route's bodies and status codes over
 // the group's checks only, whatever WithLevel says. New refuses a group
 // naming a check that is not registered on the runner, an empty group, a
@@ -75,7 +72,7 @@ func (g *group) eval(snap *checks.Snapshot, local bool) *groupEval {
 
 var bodyUnknownGroup = newBody([]byte(`{"status":"error","error":"unknown group"}`))
 
-// Group answers GET {prefix}/group/{group}: like the public route, over the
+// group answers GET {prefix}/group/{group}: like the public route, over the
 // group's checks: 200 {"status":"success","data":{"health":"ok"}}, the
 // WithDegradedStatus code with "health":"degraded", the WithFailureStatus
 // code with the failure message (or "unhealthy", per WithPublicErrors).
@@ -83,12 +80,10 @@ var bodyUnknownGroup = newBody([]byte(`{"status":"error","error":"unknown group"
 // Accept: application/health+json it answers the IETF draft format over
 // the group's checks, with the same codes ("output" only with public
 // errors); ?verbose and ?exclude work as on the public route (see
-// Verbose). The name is r.PathValue(GroupParam), as http.ServeMux sets it
-// (adapters of other routers set it with SetPathValue).
-func (h *Handlers) Group() http.Handler { return http.HandlerFunc(h.group) }
-
+// Verbose). The name is r.PathValue(groupParam), as http.ServeMux sets it
+// (the Echo adapters set it with httpx.SetPathValue).
 func (h *Handlers) group(w http.ResponseWriter, r *http.Request) {
-	g := h.groups[r.PathValue(GroupParam)]
+	g := h.groups[r.PathValue(groupParam)]
 	if g == nil {
 		write(w, r, http.StatusNotFound, bodyUnknownGroup)
 		return

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/httpx"
 )
 
 // Handlers are the health routes of one runner, as plain http.Handlers.
@@ -25,18 +26,20 @@ type Handlers struct {
 }
 
 // New validates opts and returns the handlers of runner. It returns a
-// *ConfigError wrapping ErrInvalidConfig on a nil runner, a bad prefix,
-// metrics path (including one inside the prefix: see CheckMetricsPath),
-// level, failure or degraded status, or a nil
-// Authenticator, and when a group of WithGroups is invalid (the error
-// names the group and, when one is at fault, the check; see
-// checks.ValidateGroups): the checks of a group must be registered on
-// runner before New. It does
-// not start the runner; the routes read it with Runner.LatestAt and
+// *checks.ConfigError (errors.Is checks.ErrInvalidConfig) naming the
+// option on a nil runner, a bad prefix, metrics path, level, failure or
+// degraded status, or a nil Authenticator, and when a group of WithGroups
+// is invalid (the error names the group and, when one is at fault, the
+// check; see checks.ValidateGroups): the checks of a group must be
+// registered on runner before New. The metrics path must lie outside the
+// prefix and, with the routes at the root, off the first segment of every
+// health route (live, ready, detailed, status, group, startup), so that it
+// neither shadows a health route nor is shadowed by one. It does not
+// start the runner; the routes read it with Runner.LatestAt and
 // Runner.Latest.
 func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	if runner == nil {
-		return nil, configErr("runner", ErrInvalidConfig, "nil")
+		return nil, configErr("runner", checks.ErrInvalidConfig, "nil")
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -55,27 +58,27 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 			return nil, err
 		}
 		if p == "" { // "/": the root
-			return nil, CheckMetricsPath(cfg.prefix, cfg.metricsPath)
+			return nil, checkMetricsPath(cfg.prefix, cfg.metricsPath)
 		}
 		if isNil(cfg.metrics) {
-			return nil, configErr("WithMetrics", ErrInvalidConfig, "nil handler")
+			return nil, configErr("WithMetrics", checks.ErrInvalidConfig, "nil handler")
 		}
 		cfg.metricsPath = p
 	}
 	if cfg.level > checks.LevelComprehensive {
-		return nil, configErr("WithLevel", ErrInvalidConfig, fmt.Sprintf("unknown level %d", cfg.level))
+		return nil, configErr("WithLevel", checks.ErrInvalidConfig, fmt.Sprintf("unknown level %d", cfg.level))
 	}
 	if cfg.failureStatus != http.StatusInternalServerError && cfg.failureStatus != http.StatusServiceUnavailable {
-		return nil, configErr("WithFailureStatus", ErrInvalidConfig, fmt.Sprintf("%d: want 500 or 503", cfg.failureStatus))
+		return nil, configErr("WithFailureStatus", checks.ErrInvalidConfig, fmt.Sprintf("%d: want 500 or 503", cfg.failureStatus))
 	}
-	if !ValidDegradedStatus(cfg.degradedStatus) {
-		return nil, configErr("WithDegradedStatus", ErrInvalidConfig, fmt.Sprintf("%d: want a status code from 200 to 599 that carries a body", cfg.degradedStatus))
+	if !httpx.ValidDegradedStatus(cfg.degradedStatus) {
+		return nil, configErr("WithDegradedStatus", checks.ErrInvalidConfig, fmt.Sprintf("%d: want a status code from 200 to 599 that carries a body", cfg.degradedStatus))
 	}
 	if err := checks.ValidateGroups(cfg.groups, func(n string) bool { _, ok := runner.Lookup(n); return ok }); err != nil {
-		return nil, configErr("WithGroups", ErrInvalidConfig, err.Error())
+		return nil, configErr("WithGroups", checks.ErrInvalidConfig, err.Error())
 	}
 	if cfg.detailed && isNil(cfg.auth) {
-		return nil, configErr("WithDetailed", ErrInvalidConfig, "nil Authenticator")
+		return nil, configErr("WithDetailed", checks.ErrInvalidConfig, "nil Authenticator")
 	}
 	if isNil(cfg.readiness) {
 		cfg.readiness = nil
@@ -98,7 +101,7 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 				return nil, configErr("WithMetrics", ErrDuplicateRoute, fmt.Sprintf("%q is the path of %s", cfg.metricsPath, rt.Name))
 			}
 		}
-		if err := CheckMetricsPath(cfg.prefix, cfg.metricsPath); err != nil {
+		if err := checkMetricsPath(cfg.prefix, cfg.metricsPath); err != nil {
 			return nil, err
 		}
 	}
@@ -110,10 +113,10 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 func cleanPath(option, p string) (string, error) {
 	p = strings.TrimRight(p, "/")
 	if p != "" && p[0] != '/' {
-		return "", configErr(option, ErrInvalidConfig, fmt.Sprintf("%q must start with /", p))
+		return "", configErr(option, checks.ErrInvalidConfig, fmt.Sprintf("%q must start with /", p))
 	}
 	if strings.ContainsAny(p, ":*?#{} \t\r\n\x00") {
-		return "", configErr(option, ErrInvalidConfig, fmt.Sprintf("%q must not contain ':', '*', '?', '#', '{', '}' or spaces", p))
+		return "", configErr(option, checks.ErrInvalidConfig, fmt.Sprintf("%q must not contain ':', '*', '?', '#', '{', '}' or spaces", p))
 	}
 	return p, nil
 }

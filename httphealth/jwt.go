@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/echofx/healthcheck/checks"
 )
 
 // JWT defaults and limits.
@@ -95,27 +97,27 @@ type JWT struct {
 
 var _ Authenticator = (*JWT)(nil)
 
-// NewJWT validates cfg and returns the verifier. Errors are *ConfigError
-// wrapping ErrNoKey, ErrWeakKey, ErrKeyMismatch, ErrBadAlgorithm or
-// ErrInvalidConfig; NewJWT never panics on a bad configuration.
+// NewJWT validates cfg and returns the verifier. Errors are
+// *checks.ConfigError naming the JWTConfig field, with Err ErrNoKey,
+// ErrWeakKey, ErrKeyMismatch, ErrBadAlgorithm or checks.ErrInvalidConfig; NewJWT never panics on a bad configuration.
 func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if cfg.Leeway < 0 {
-		return nil, configErr("Leeway", ErrInvalidConfig, "negative")
+		return nil, configErr("Leeway", checks.ErrInvalidConfig, "negative")
 	}
 	if cfg.MaxAge < 0 {
-		return nil, configErr("MaxAge", ErrInvalidConfig, "negative")
+		return nil, configErr("MaxAge", checks.ErrInvalidConfig, "negative")
 	}
 	if cfg.Leeway == 0 {
 		cfg.Leeway = DefaultLeeway
 	}
 	if cfg.KeyWait < 0 {
-		return nil, configErr("KeyWait", ErrInvalidConfig, "negative")
+		return nil, configErr("KeyWait", checks.ErrInvalidConfig, "negative")
 	}
 	if cfg.KeyWait == 0 {
 		cfg.KeyWait = DefaultKeyWait
 	}
 	if strings.ContainsAny(cfg.RequiredScope, " \t\r\n") {
-		return nil, configErr("RequiredScope", ErrInvalidConfig, "must be a single scope")
+		return nil, configErr("RequiredScope", checks.ErrInvalidConfig, "must be a single scope")
 	}
 	hasSecret := len(cfg.Secret) > 0
 	hasPublic := !isNil(cfg.PublicKey)

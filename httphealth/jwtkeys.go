@@ -4,7 +4,6 @@ package httphealth
 // key an algorithm verifies with, and what makes an HMAC secret weak.
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -12,6 +11,8 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"slices"
+
+	secretrule "github.com/echofx/healthcheck/internal/secret"
 )
 
 // defaultAlgorithm is the algorithm implied by a public key.
@@ -46,7 +47,7 @@ func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
 		if len(secret) < minLen {
 			return nil, configErr("Secret", ErrWeakKey, fmt.Sprintf("%s needs at least %d bytes, got %d", alg, minLen, len(secret)))
 		}
-		if weak := WeakSecret(secret); weak != "" {
+		if weak := secretrule.Weak(secret); weak != "" {
 			return nil, configErr("Secret", ErrWeakKey, weak)
 		}
 		return slices.Clone(secret), nil
@@ -94,18 +95,4 @@ func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
 func isType[T any](v any) bool {
 	_, ok := v.(T)
 	return ok
-}
-
-// WeakSecret returns why secret is unfit as an HMAC key whatever its
-// length (it is blank or all white space, or one byte repeated), or ""
-// when it is not obviously weak. Configuration loaders call it to refuse
-// such a secret at start, naming their own setting.
-func WeakSecret(secret []byte) string {
-	if len(bytes.TrimSpace(secret)) == 0 {
-		return "blank or white space only"
-	}
-	if bytes.Count(secret, secret[:1]) == len(secret) {
-		return "one byte repeated"
-	}
-	return ""
 }

@@ -9,8 +9,8 @@ import (
 // DefaultPrefix is the path under which the routes live by default.
 const DefaultPrefix = "/healthcheck"
 
-// Option configures New (and the Echo adapters' Register, which take the
-// same options).
+// Option configures New. Options cannot fail: New validates them all,
+// once.
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
@@ -99,15 +99,6 @@ func WithDegradedStatus(code int) Option {
 	return optionFunc(func(c *config) { c.degradedStatus = code })
 }
 
-// ValidDegradedStatus reports whether WithDegradedStatus accepts code.
-func ValidDegradedStatus(code int) bool {
-	switch code {
-	case http.StatusNoContent, http.StatusResetContent, http.StatusNotModified:
-		return false
-	}
-	return code >= 200 && code <= 599 && http.StatusText(code) != ""
-}
-
 // WithPublicErrors sets whether the public route and /ready show the
 // failing checks' sanitized messages (default true). With false the
 // failure body is {"status":"error","error":"unhealthy"}; the readiness
@@ -147,7 +138,7 @@ func WithoutReady() Option {
 // (typically promhttp.HandlerFor of the app's registry), named
 // "healthcheck:metrics". Default: no metrics route. The path must start
 // with "/", obey WithPrefix's rules and lie outside the prefix (see
-// CheckMetricsPath); a nil h is an error.
+// the rule in New's doc); a nil h is an error.
 func WithMetrics(path string, h http.Handler) Option {
 	return optionFunc(func(c *config) {
 		c.metricsPath = path

@@ -20,10 +20,8 @@ type Liveness interface {
 	Live() bool
 }
 
-// Live answers /live: 200 while the process serves, 503 when the
+// live answers /live: 200 while the process serves, 503 when the
 // configured Liveness says false. It runs no check.
-func (h *Handlers) Live() http.Handler { return http.HandlerFunc(h.live) }
-
 func (h *Handlers) live(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" && parseProbeQuery(r).verbose {
 		h.serveLiveVerbose(w, r)
@@ -36,11 +34,9 @@ func (h *Handlers) live(w http.ResponseWriter, r *http.Request) {
 	write(w, r, http.StatusOK, bodyOK)
 }
 
-// Ready answers /ready: 503 with the readiness reason while not ready
+// ready answers /ready: 503 with the readiness reason while not ready
 // (the checks are not read then), 503 with the failure message when a
-// required check of the configured level fails, else like Public.
-func (h *Handlers) Ready() http.Handler { return http.HandlerFunc(h.ready) }
-
+// required check of the configured level fails, else like the public route.
 func (h *Handlers) ready(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
 		if q := parseProbeQuery(r); q.active() {

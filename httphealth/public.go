@@ -6,13 +6,10 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// Public answers the public route: 200 {"status":"success","data":{"health":"ok"}}
+// publicHandler answers the public route: 200 {"status":"success","data":{"health":"ok"}}
 // (or "degraded") when the checks of the configured level pass, else the
 // configured failure status with {"status":"error","error":"<message>"}.
-// A cached read allocates nothing.
-func (h *Handlers) Public() http.Handler { return publicHandler{h} }
-
-// publicHandler is the public route as a handler of its own (one call
+// A cached read allocates nothing. It is a handler of its own (one call
 // less than a method value behind an http.HandlerFunc).
 type publicHandler struct{ h *Handlers }
 

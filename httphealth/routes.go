@@ -1,10 +1,11 @@
 package httphealth
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/echofx/healthcheck/checks"
 )
 
 // RouteName is the name of the GET {prefix}/ route, for reverse lookup in
@@ -12,22 +13,26 @@ import (
 const RouteName = "healthcheck:get"
 
 // Route is one route of Handlers, for adapters of routers other than
-// http.ServeMux: register Handler for Method at Path, with the final
-// path segment a parameter named Param when Param is set (":check" in
-// Echo's syntax, "{check}" in ServeMux's), under Name. HEAD routes are
-// listed explicitly for routers whose GET routes do not answer HEAD.
+// http.ServeMux (echohealth and echov5health read it): register Handler
+// for Method at Path, with the final path segment a parameter named Param
+// when Param is set (":check" in Echo's syntax, "{check}" in ServeMux's),
+// under Name. HEAD routes are listed explicitly for routers whose GET
+// routes do not answer HEAD. Each Handler is the whole route: it reads
+// the snapshot once and writes the answer.
 type Route struct {
 	Method string
 	// Path is the full path (prefix included) up to the parameter, if any.
 	Path string
 	// Param names the path parameter that follows Path ("" for none); the
-	// adapter must pass its value to the handler with SetPathValue.
+	// adapter must set it as the request's path value (r.PathValue(Param)
+	// is what the handler reads), unescaped as http.ServeMux would.
 	Param string
 	// Name is the route's name, e.g. RouteName.
 	Name string
 	// Auth reports whether Handler authenticates the request itself (the
-	// detailed routes): adapters whose Authenticator needs the router's
-	// own request context hand it over for these routes only.
+	// detailed routes): an adapter whose authenticator needs the router's
+	// own request context puts it in the request's context for these
+	// routes only, under a key of its own.
 	Auth    bool
 	Handler http.Handler
 }
@@ -59,27 +64,27 @@ func (h *Handlers) buildRoutes() []Route {
 			Route{Method: http.MethodGet, Path: path, Param: param, Name: name, Auth: auth, Handler: hd},
 			Route{Method: http.MethodHead, Path: path, Param: param, Name: headName(name), Auth: auth, Handler: hd})
 	}
-	public := h.Public()
+	public := publicHandler{h}
 	add(p, "", "healthcheck:get:noslash", false, public)
 	add(p+"/", "", RouteName, false, public)
 	if !h.cfg.noLive {
-		add(p+"/live", "", "healthcheck:live", false, h.Live())
+		add(p+"/live", "", "healthcheck:live", false, http.HandlerFunc(h.live))
 	}
 	if !h.cfg.noReady {
-		add(p+"/ready", "", "healthcheck:ready", false, h.Ready())
+		add(p+"/ready", "", "healthcheck:ready", false, http.HandlerFunc(h.ready))
 	}
 	if !h.cfg.noStartup {
-		add(p+"/startup", "", StartupRouteName, false, h.Startup())
+		add(p+"/startup", "", "healthcheck:startup", false, http.HandlerFunc(h.startup))
 	}
 	if len(h.groups) > 0 {
-		add(p+"/group/", GroupParam, GroupRouteName, false, h.Group())
+		add(p+"/group/", groupParam, "healthcheck:group", false, http.HandlerFunc(h.group))
 	}
 	if h.cfg.detailed {
-		add(p+"/detailed", "", "healthcheck:detailed", true, h.Detailed())
-		add(p+"/detailed/", CheckParam, "healthcheck:detailed:check", true, h.DetailedCheck())
+		add(p+"/detailed", "", "healthcheck:detailed", true, http.HandlerFunc(h.detailed))
+		add(p+"/detailed/", checkParam, "healthcheck:detailed:check", true, http.HandlerFunc(h.detailedCheck))
 	}
 	if h.statusPageOn() {
-		add(p+"/status", "", StatusRouteName, false, h.StatusPage())
+		add(p+"/status", "", "healthcheck:status", false, h.statusPage())
 	}
 	if h.cfg.metricsPath != "" {
 		add(h.cfg.metricsPath, "", "healthcheck:metrics", false, h.cfg.metrics)
@@ -98,16 +103,16 @@ func headName(get string) string {
 // Mount registers the routes on mux with method patterns, e.g.
 // "GET /healthcheck/{$}" and "GET /healthcheck/detailed/{check}" (a GET
 // pattern also answers HEAD). A pattern that conflicts with one already
-// on mux is returned as a *ConfigError wrapping ErrDuplicateRoute naming
-// it; http.ServeMux panics on a conflict, and Mount turns that panic into
+// on mux is returned as a *checks.ConfigError with Err ErrDuplicateRoute
+// naming it; http.ServeMux panics on a conflict, and Mount turns that panic into
 // the error, but the routes registered before it stay.
 func (h *Handlers) Mount(mux *http.ServeMux) (err error) {
 	if mux == nil {
-		return configErr("mux", ErrInvalidConfig, "nil")
+		return configErr("mux", checks.ErrInvalidConfig, "nil")
 	}
 	seen := make(map[string]bool, len(h.routes))
 	for _, rt := range h.routes {
-		pattern := ServeMuxPattern(rt)
+		pattern := serveMuxPattern(rt)
 		if rt.Method != http.MethodGet || seen[pattern] { // empty prefix: "" and "/" are one pattern
 			continue
 		}
@@ -119,9 +124,9 @@ func (h *Handlers) Mount(mux *http.ServeMux) (err error) {
 	return nil
 }
 
-// ServeMuxPattern is rt's http.ServeMux pattern: the method, the path,
+// serveMuxPattern is rt's http.ServeMux pattern: the method, the path,
 // "{$}" after a trailing slash, and "{param}" for a parameter.
-func ServeMuxPattern(rt Route) string {
+func serveMuxPattern(rt Route) string {
 	path := rt.Path
 	switch {
 	case rt.Param != "":
@@ -145,47 +150,12 @@ func handle(mux *http.ServeMux, pattern string, hd http.Handler) (err error) {
 	return nil
 }
 
-// ServeRouted serves a request that another router matched to rt. When
-// rt.Param is set it becomes the request's path value paramValue (see
-// SetPathValue); for the routes with Auth, routerCtx (the router's own
-// request context, e.g. an echo.Context) is handed to the Authenticator
-// through RouterContext. Adapters call it from their handlers; routes with
-// neither need only rt.Handler.
-func (rt Route) ServeRouted(w http.ResponseWriter, r *http.Request, paramValue string, routerCtx any) {
-	if rt.Auth && routerCtx != nil {
-		r = r.WithContext(context.WithValue(r.Context(), routerCtxKey{}, routerCtx))
-	}
-	if rt.Param != "" {
-		SetPathValue(r, rt.Param, paramValue)
-	}
-	rt.Handler.ServeHTTP(w, r)
-}
-
-type routerCtxKey struct{}
-
-// RouterContext returns the routerCtx that Route.ServeRouted passed with
-// r, or nil. An adapter's Authenticator uses it to call an authenticator
-// written against its router's context type.
-func RouterContext(r *http.Request) any { return r.Context().Value(routerCtxKey{}) }
-
 // ColonPath is rt's path in the ":param" syntax of Echo and most other
-// routers: Path, then ":"+Param when there is one.
+// routers: Path, then ":"+Param when there is one. Both Echo adapters
+// register it.
 func (rt Route) ColonPath() string {
 	if rt.Param != "" {
 		return rt.Path + ":" + rt.Param
 	}
 	return rt.Path
-}
-
-// FindConflict returns a *ConfigError wrapping ErrDuplicateRoute that
-// names the first of routes whose method and path (as path gives it)
-// taken reports already registered, or nil. Adapters call it before
-// adding anything, so that a conflict replaces nothing.
-func FindConflict(routes []Route, path func(Route) string, taken func(method, path string) bool) error {
-	for _, rt := range routes {
-		if p := path(rt); taken(rt.Method, p) {
-			return configErr("path", ErrDuplicateRoute, rt.Method+" "+p)
-		}
-	}
-	return nil
 }

@@ -2,9 +2,6 @@ package httphealth
 
 import "net/http"
 
-// StartupRouteName is the name of the GET {prefix}/startup route.
-const StartupRouteName = "healthcheck:startup"
-
 // Startup tells whether the application's start-up is over: for the
 // lifecycle package's *Lifecycle, whether its startup gate passed. It
 // must be cheap and must not block: {prefix}/startup calls it on every
@@ -30,14 +27,12 @@ func WithoutStartup() Option {
 	return optionFunc(func(c *config) { c.noStartup = true })
 }
 
-// Startup answers {prefix}/startup, for a Kubernetes startupProbe: 503
+// startup answers {prefix}/startup, for a Kubernetes startupProbe: 503
 // {"status":"error","error":"starting"} (or the Startup's other reason,
 // e.g. "startup failed") until start-up is over, then 200
 // {"status":"success","data":{"health":"ok"}} for good, also while the
 // service drains. It reads no check: whether the dependencies are up now
 // is /ready's question. With ?verbose it answers text (see Verbose).
-func (h *Handlers) Startup() http.Handler { return http.HandlerFunc(h.startup) }
-
 func (h *Handlers) startup(w http.ResponseWriter, r *http.Request) {
 	started, reason := h.started()
 	if r.URL.RawQuery != "" && parseProbeQuery(r).verbose {

@@ -9,9 +9,6 @@ import (
 	"net/http"
 )
 
-// StatusRouteName is the name of the GET {prefix}/status route.
-const StatusRouteName = "healthcheck:status"
-
 // WithoutStatusPage leaves out the {prefix}/status page. Default: the page
 // is served whenever the detailed routes are (WithDetailed); without
 // WithDetailed it never is.
@@ -28,7 +25,7 @@ func WithStatusPagePublicErrors(show bool) Option {
 	return optionFunc(func(c *config) { c.statusPublicErrors = show })
 }
 
-// StatusPage answers GET {prefix}/status: a self-contained HTML page for
+// statusPage answers GET {prefix}/status: a self-contained HTML page for
 // people (overall status; with a token pasted into it, each check's
 // status, latency, success rates over 1 h and 24 h, a latency sparkline,
 // the transitions, the downstream services and the version), that
@@ -54,13 +51,8 @@ func WithStatusPagePublicErrors(show bool) Option {
 // X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer and
 // X-Frame-Options: DENY. HEAD answers the headers only. The page costs a
 // copy of its pre-built bytes, whatever the number of checks. When the
-// page is off (no WithDetailed, or WithoutStatusPage) it answers 404.
-func (h *Handlers) StatusPage() http.Handler {
-	if !h.statusPageOn() {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			write(w, r, http.StatusNotFound, bodyNotFound)
-		})
-	}
+// page is off (no WithDetailed, or WithoutStatusPage) there is no route.
+func (h *Handlers) statusPage() http.Handler {
 	page := statusPages[0]
 	if h.cfg.statusPublicErrors && h.cfg.publicErrors {
 		page = statusPages[1]
@@ -102,7 +94,6 @@ var (
 	hdrHTML       = []string{"text/html; charset=utf-8"}
 	hdrNoReferrer = []string{"no-referrer"}
 	hdrDeny       = []string{"DENY"}
-	bodyNotFound  = newBody([]byte(`{"status":"error","error":"not found"}`))
 )
 
 func init() {

@@ -57,16 +57,18 @@ var adapters = []adapter{
 func echo4Mount(group bool) func(testing.TB, *checks.Runner, *httphealth.JWTConfig, ...httphealth.Option) mounted {
 	return func(t testing.TB, r *checks.Runner, jc *httphealth.JWTConfig, opts ...httphealth.Option) mounted {
 		if jc != nil {
-			j, err := echohealth.NewJWT(*jc)
+			j, err := httphealth.NewJWT(*jc)
 			must(t, err)
-			opts = append(opts, echohealth.WithDetailed(j))
+			opts = append(opts, httphealth.WithDetailed(j))
 		}
 		e := echo4.New()
 		var router echohealth.Router = e
 		if group {
 			router = e.Group("/admin")
 		}
-		must(t, echohealth.Register(router, r, opts...))
+		h, err := httphealth.New(r, opts...)
+		must(t, err)
+		must(t, echohealth.Mount(router, h))
 		return mounted{handler: e, reverse: func(name string) (string, error) {
 			for _, rt := range e.Routes() {
 				if rt.Name == name {
@@ -81,16 +83,18 @@ func echo4Mount(group bool) func(testing.TB, *checks.Runner, *httphealth.JWTConf
 func echo5Mount(group bool) func(testing.TB, *checks.Runner, *httphealth.JWTConfig, ...httphealth.Option) mounted {
 	return func(t testing.TB, r *checks.Runner, jc *httphealth.JWTConfig, opts ...httphealth.Option) mounted {
 		if jc != nil {
-			j, err := echov5health.NewJWT(*jc)
+			j, err := httphealth.NewJWT(*jc)
 			must(t, err)
-			opts = append(opts, echov5health.WithDetailed(j))
+			opts = append(opts, httphealth.WithDetailed(j))
 		}
 		e := echo5.New()
 		var router echov5health.Router = e
 		if group {
 			router = e.Group("/admin")
 		}
-		must(t, echov5health.Register(router, r, opts...))
+		h, err := httphealth.New(r, opts...)
+		must(t, err)
+		must(t, echov5health.Mount(router, h))
 		return mounted{handler: e, reverse: func(name string) (string, error) {
 			return e.Router().Routes().Reverse(name, "CHECK")
 		}}

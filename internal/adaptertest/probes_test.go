@@ -145,7 +145,7 @@ func TestGroups(t *testing.T) {
 func TestGroupUnknownCheck(t *testing.T) {
 	runner := newRunner(t, groupChecks()...)
 	_, err := httphealth.New(runner, httphealth.WithGroups(checks.Group{Name: "core", Checks: []string{"db", "migrations"}}))
-	if !errors.Is(err, httphealth.ErrInvalidConfig) || !strings.Contains(err.Error(), "WithGroups") ||
+	if !errors.Is(err, checks.ErrInvalidConfig) || !strings.Contains(err.Error(), "WithGroups") ||
 		!strings.Contains(err.Error(), `"core"`) || !strings.Contains(err.Error(), `"migrations"`) {
 		t.Fatalf("err = %v", err)
 	}
@@ -170,7 +170,7 @@ func TestDegradedStatus(t *testing.T) {
 	})
 	runner := newRunner(t, groupChecks()...)
 	for _, code := range []int{0, 199, 204, 304, 600, 299} {
-		if _, err := httphealth.New(runner, httphealth.WithDegradedStatus(code)); !errors.Is(err, httphealth.ErrInvalidConfig) || !strings.Contains(err.Error(), "WithDegradedStatus") {
+		if _, err := httphealth.New(runner, httphealth.WithDegradedStatus(code)); !errors.Is(err, checks.ErrInvalidConfig) || !strings.Contains(err.Error(), "WithDegradedStatus") {
 			t.Errorf("WithDegradedStatus(%d): %v", code, err)
 		}
 	}

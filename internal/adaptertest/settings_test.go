@@ -58,12 +58,16 @@ func TestDuplicatePath(t *testing.T) {
 		{"Echo v4", func() (func() error, http.Handler) {
 			e := echo4.New()
 			e.GET("/healthcheck/live", echo4.WrapHandler(http.HandlerFunc(mine)))
-			return func() error { return echohealth.Register(e, runner) }, e
+			h, err := httphealth.New(runner)
+			must(t, err)
+			return func() error { return echohealth.Mount(e, h) }, e
 		}},
 		{"Echo v5", func() (func() error, http.Handler) {
 			e := echo5.New()
 			e.GET("/healthcheck/live", echo5.WrapHandler(http.HandlerFunc(mine)))
-			return func() error { return echov5health.Register(e, runner) }, e
+			h, err := httphealth.New(runner)
+			must(t, err)
+			return func() error { return echov5health.Mount(e, h) }, e
 		}},
 	}
 	for _, tc := range cases {
