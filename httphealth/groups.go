@@ -32,6 +32,7 @@ type group struct {
 	checks.Group
 	last     atomic.Pointer[groupEval]
 	failures msgCache
+	scope    probeScope // of its selection answers
 }
 
 // groupEval is a group's status and failure message in one snapshot.
@@ -48,7 +49,9 @@ func newGroups(gs []checks.Group) map[string]*group {
 	}
 	m := make(map[string]*group, len(gs))
 	for _, g := range gs {
-		m[g.Name] = &group{Group: g}
+		gr := &group{Group: g}
+		gr.scope = probeScope{name: "group " + g.Name, checks: g.Checks, failures: &gr.failures, health: true}
+		m[g.Name] = gr
 	}
 	return m
 }
@@ -88,18 +91,19 @@ func (h *Handlers) group(w http.ResponseWriter, r *http.Request) {
 		write(w, r, http.StatusNotFound, bodyUnknownGroup)
 		return
 	}
-	q := parseProbeQuery(r)
-	if q.active() || acceptsHealthJSON(r.Header.Values("Accept")) {
-		h.serveSelection(w, r, q, routeGroup, g)
+	snap, local := h.groupRead(r)
+	if q := parseProbeQuery(r); q.active() || acceptsHealthJSON(r.Header.Values("Accept")) {
+		s := g.scope
+		s.failure = h.cfg.failureStatus
+		h.serveSelection(w, r, q, snap, local, s)
 		return
 	}
-	snap, local := h.groupRead(r)
 	e := g.eval(snap, local)
 	if code, b := h.okBody(e.status); b != nil {
 		write(w, r, code, b)
 		return
 	}
-	write(w, r, h.cfg.failureStatus, h.groupFailureBody(g, e.message))
+	write(w, r, h.cfg.failureStatus, h.failureBody(&g.failures, e.message))
 }
 
 // groupRead reads every check for a group (a group may hold checks of any
@@ -110,12 +114,4 @@ func (h *Handlers) groupRead(r *http.Request) (*checks.Snapshot, bool) {
 		return h.runner.LatestExcludingDownstream(r.Context(), checks.LevelComprehensive), true
 	}
 	return h.runner.LatestAt(r.Context(), checks.LevelComprehensive), false
-}
-
-// groupFailureBody is failureBody with the group's own message cache.
-func (h *Handlers) groupFailureBody(g *group, msg string) *body {
-	if !h.cfg.publicErrors || msg == "" {
-		return bodyUnhealthy
-	}
-	return g.failures.get(msg)
 }

@@ -38,25 +38,41 @@ func (h *Handlers) live(w http.ResponseWriter, r *http.Request) {
 // (the checks are not read then), 503 with the failure message when a
 // required check of the configured level fails, else like the public route.
 func (h *Handlers) ready(w http.ResponseWriter, r *http.Request) {
+	notReady := h.notReady()
+	var q probeQuery
 	if r.URL.RawQuery != "" {
-		if q := parseProbeQuery(r); q.active() {
-			h.serveSelection(w, r, q, routeReady, nil)
-			return
-		}
+		q = parseProbeQuery(r)
 	}
-	if rd := h.cfg.readiness; rd != nil {
-		if ok, reason := rd.Readiness(); !ok {
-			if reason == "" {
-				reason = "not ready"
-			}
-			write(w, r, http.StatusServiceUnavailable, h.reasons.get(reason))
-			return
-		}
+	if notReady != "" && !q.verbose { // the checks are not read then
+		write(w, r, http.StatusServiceUnavailable, h.reasons.get(notReady))
+		return
 	}
 	snap, local := h.probeRead(r)
+	if q.active() {
+		h.serveSelection(w, r, q, snap, local, probeScope{name: "ready", failure: http.StatusServiceUnavailable,
+			failures: &h.failures, gate: h.cfg.readiness != nil, notReady: notReady})
+		return
+	}
 	if code, b := h.okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
 		write(w, r, code, b)
 		return
 	}
-	write(w, r, http.StatusServiceUnavailable, h.failureBody(snapMessage(snap, h.cfg.level, local)))
+	write(w, r, http.StatusServiceUnavailable, h.failureBody(&h.failures, snapMessage(snap, h.cfg.level, local)))
+}
+
+// notReady asks the Readiness, if any: "" when ready, else its public
+// reason ("not ready" when it gives none).
+func (h *Handlers) notReady() string {
+	rd := h.cfg.readiness
+	if rd == nil {
+		return ""
+	}
+	ok, reason := rd.Readiness()
+	switch {
+	case ok:
+		return ""
+	case reason == "":
+		return "not ready"
+	}
+	return reason
 }

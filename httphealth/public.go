@@ -23,18 +23,18 @@ func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	snap, local := h.probeRead(r)
 	if r.URL.RawQuery != "" {
 		if q := parseProbeQuery(r); q.active() {
-			h.serveSelection(w, r, q, routePublic, nil)
+			h.serveSelection(w, r, q, snap, local, probeScope{name: "health", failure: h.cfg.failureStatus, failures: &h.failures})
 			return
 		}
 	}
-	snap, local := h.probeRead(r)
 	if code, b := h.okBody(snapStatus(snap, h.cfg.level, local)); b != nil {
 		write(w, r, code, b)
 		return
 	}
-	write(w, r, h.cfg.failureStatus, h.failureBody(snapMessage(snap, h.cfg.level, local)))
+	write(w, r, h.cfg.failureStatus, h.failureBody(&h.failures, snapMessage(snap, h.cfg.level, local)))
 }
 
 // probeRead reads the configured level for a probe (public, ready), from
@@ -79,15 +79,12 @@ func (h *Handlers) okBody(s checks.Status) (int, *body) {
 	return 0, nil
 }
 
-// failureBody is {"status":"error","error":<msg>}, encoded
-// once per distinct message, or the constant "unhealthy" body when public
-// errors are hidden.
-func (h *Handlers) failureBody(msg string) *body {
-	if !h.cfg.publicErrors {
+// failureBody is {"status":"error","error":<msg>}, encoded once per
+// distinct message in cache (the route's own), or the constant
+// "unhealthy" body when public errors are hidden or there is no message.
+func (h *Handlers) failureBody(cache *msgCache, msg string) *body {
+	if !h.cfg.publicErrors || msg == "" {
 		return bodyUnhealthy
 	}
-	if msg == "" {
-		return bodyUnhealthy
-	}
-	return h.failures.get(msg)
+	return cache.get(msg)
 }

@@ -63,45 +63,29 @@ func parseProbeQuery(r *http.Request) probeQuery {
 	return q
 }
 
-// routeKind says which probe route serveSelection answers.
-type routeKind uint8
+// probeScope is what a probe route (the public route, /ready, a group)
+// answers over when a request asks for a selection (?verbose, ?exclude,
+// or for a group Accept: application/health+json): the route's handler
+// builds it and reads the snapshot, serveSelection writes the answer.
+type probeScope struct {
+	name     string    // of the verbose last line: "health", "ready", "group <name>"
+	checks   []string  // a group's checks; nil: the checks of the configured level
+	failure  int       // the status code when failing
+	failures *msgCache // the failure bodies by message
+	gate     bool      // /ready with a Readiness: a readiness line first
+	notReady string    // /ready's public reason when not ready
+	health   bool      // answer the IETF format when asked (groups)
+}
 
-const (
-	routePublic routeKind = iota
-	routeReady
-	routeGroup
-)
-
-// serveSelection answers the public route, /ready or a group (g) for a
-// request with ?verbose, ?exclude or (groups) Accept:
-// application/health+json: the route's checks minus the excluded ones,
-// with the route's status codes.
-func (h *Handlers) serveSelection(w http.ResponseWriter, r *http.Request, q probeQuery, kind routeKind, g *group) {
-	notReady := ""
-	if kind == routeReady && h.cfg.readiness != nil {
-		if ok, reason := h.cfg.readiness.Readiness(); !ok {
-			notReady = reason
-			if notReady == "" {
-				notReady = "not ready"
-			}
-		}
-	}
-	if notReady != "" && !q.verbose {
-		write(w, r, http.StatusServiceUnavailable, h.reasons.get(notReady))
-		return
-	}
-	var snap *checks.Snapshot
-	var local bool
-	if kind == routeGroup {
-		snap, local = h.groupRead(r)
-	} else {
-		snap, local = h.probeRead(r)
-	}
+// serveSelection answers a selection request over snap (local: without
+// this service's downstream checks): the scope's checks minus the
+// excluded ones, with the route's status codes.
+func (h *Handlers) serveSelection(w http.ResponseWriter, r *http.Request, q probeQuery, snap *checks.Snapshot, local bool, s probeScope) {
 	bp := getBuf()
 	defer putBuf(bp)
 	text := (*bp)[:0]
-	if kind == routeReady && h.cfg.readiness != nil {
-		text = appendGateLine(text, "readiness", notReady)
+	if s.gate {
+		text = appendGateLine(text, "readiness", s.notReady)
 	}
 	sel := make([]checks.Result, 0, len(snap.Results))
 	idx := make([]int, 0, len(snap.Results))
@@ -110,7 +94,7 @@ func (h *Handlers) serveSelection(w http.ResponseWriter, r *http.Request, q prob
 		if local && snap.IsDownstream(i) {
 			continue
 		}
-		if kind == routeGroup && !slices.Contains(g.Checks, res.Name) || kind != routeGroup && !h.cfg.level.Includes(res.Level) {
+		if s.checks != nil && !slices.Contains(s.checks, res.Name) || s.checks == nil && !h.cfg.level.Includes(res.Level) {
 			continue
 		}
 		if slices.Contains(q.exclude, res.Name) {
@@ -123,32 +107,20 @@ func (h *Handlers) serveSelection(w http.ResponseWriter, r *http.Request, q prob
 	}
 	status := checks.Aggregate(sel)
 	code, okBody := h.okBody(status)
-	passed := notReady == "" && okBody != nil
+	passed := s.notReady == "" && okBody != nil
 	if !passed {
-		code = h.cfg.failureStatus
-		if kind == routeReady {
-			code = http.StatusServiceUnavailable
-		}
+		code = s.failure
 	}
 	switch {
 	case q.verbose:
-		name := "health"
-		switch kind {
-		case routeReady:
-			name = "ready"
-		case routeGroup:
-			name = "group " + g.Name
-		}
-		writeText(w, r, code, appendLastLine(text, name, passed))
-	case kind == routeGroup && acceptsHealthJSON(r.Header.Values("Accept")):
+		writeText(w, r, code, appendLastLine(text, s.name, passed))
+	case s.health && acceptsHealthJSON(r.Header.Values("Accept")):
 		*bp = h.appendHealthJSON(text[:0], snap, idx, status, h.runner.Clock().Now(), false, h.cfg.publicErrors)
 		writeBuf(w, r, code, hdrHealthJSON, *bp)
 	case passed:
 		write(w, r, code, okBody)
-	case kind == routeGroup:
-		write(w, r, code, h.groupFailureBody(g, checks.FailureMessage(sel)))
 	default:
-		write(w, r, code, h.failureBody(checks.FailureMessage(sel)))
+		write(w, r, code, h.failureBody(s.failures, checks.FailureMessage(sel)))
 	}
 }
 
