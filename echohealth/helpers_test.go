@@ -2,11 +2,9 @@ package echohealth_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -32,7 +30,7 @@ func fixed(s checks.Status, msg string) checks.Func {
 	return func(context.Context) checks.Report { return checks.Report{Status: s, Message: msg} }
 }
 
-// newEcho registers runner on a new Echo.
+// newEcho mounts the routes of runner with opts on a new Echo.
 func newEcho(t testing.TB, runner *checks.Runner, opts ...httphealth.Option) *echo.Echo {
 	t.Helper()
 	e := echo.New()
@@ -53,46 +51,6 @@ func do(e http.Handler, method, target string, header ...string) *httptest.Respo
 	return rec
 }
 
-// assertHealthHeaders checks the headers every health response carries.
-func assertHealthHeaders(t testing.TB, h http.Header, contentType string) {
-	t.Helper()
-	if got := h.Get("Content-Type"); !strings.HasPrefix(got, contentType) {
-		t.Errorf("Content-Type = %q, want %q", got, contentType)
-	}
-	if got := h.Get("Cache-Control"); got != "no-store" {
-		t.Errorf("Cache-Control = %q, want no-store", got)
-	}
-	if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
-		t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
-	}
-}
-
-// decode parses a JSON body into a generic map.
-func decode(t testing.TB, r io.Reader) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.NewDecoder(r).Decode(&m); err != nil {
-		t.Fatalf("body is not a JSON object: %v", err)
-	}
-	return m
-}
-
-// readiness is a settable httphealth.Readiness.
-type readiness struct {
-	ready  bool
-	reason string
-}
-
-func (r *readiness) Readiness() (bool, string) { return r.ready, r.reason }
-
-// liveness is a settable httphealth.Liveness.
-type liveness bool
-
-func (l liveness) Live() bool { return bool(l) }
-
-// httptestNewServer is httptest.NewServer (a loopback server).
-func httptestNewServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
-
 // register builds the routes of runner with opts and mounts them on r.
 func register(r echohealth.Router, runner *checks.Runner, opts ...httphealth.Option) error {
 	h, err := httphealth.New(runner, opts...)
@@ -101,3 +59,16 @@ func register(r echohealth.Router, runner *checks.Runner, opts ...httphealth.Opt
 	}
 	return echohealth.Mount(r, h)
 }
+
+const (
+	okJSON           = `{"status":"success","data":{"health":"ok"}}`
+	unauthorizedJSON = `{"status":"error","error":"unauthorized"}`
+)
+
+// tokenAuth accepts "Authorization: Bearer good", reading the echo.Context.
+var tokenAuth = echohealth.AuthenticatorFunc(func(c echo.Context) error {
+	if c.Request().Header.Get("Authorization") != "Bearer good" {
+		return errors.New("bad token")
+	}
+	return nil
+})

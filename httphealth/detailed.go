@@ -32,7 +32,8 @@ import (
 //
 // Query: level=basic|standard|comprehensive (default comprehensive, every
 // check), check=a,b (only these), exclude=a,b, history=1, trends=1,
-// series=1 (implies trends=1), compact=N (see CompactTransitions). The top-level
+// series=1 (implies trends=1), compact=N (past N checks the healthy ones come compact, the others
+// with their newest 10 transitions). The top-level
 // status is checks.Aggregate of the selected checks. It answers 200 even
 // when unhealthy: it is a diagnosis route, not a probe. With
 // Accept: application/health+json it answers the IETF draft format

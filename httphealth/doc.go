@@ -68,7 +68,7 @@
 // latency over the trend windows), series=1 (implies trends=1; adds the
 // 60-point latency series and the transitions), compact=N (past N checks,
 // the healthy ones come compact and the others without history and with
-// their newest 10 transitions: see CompactTransitions; what the status
+// their newest 10 transitions; what the status
 // page asks, to stay under 1 MB a refresh at 1,000 checks). An invalid
 // level, history, trends, series or compact value, or an unknown name in
 // check or exclude, is a 400 JSON error. The top-level

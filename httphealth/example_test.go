@@ -62,3 +62,21 @@ func ExampleHandlers_Routes() {
 	// GET /healthcheck/live healthcheck:live
 	// GET /healthcheck/startup healthcheck:startup
 }
+
+// The detailed routes' JWT verifier protects another route of the app
+// (pprof, say) with the same 401.
+func ExampleJWT_Middleware() {
+	auth, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: []byte("an-example-secret-of-32-bytes-at-least")})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /debug/vars", auth.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "{}")
+	})))
+
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/vars", nil))
+	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body.String())
+	// Output: 401 Bearer {"status":"error","error":"unauthorized"}
+}

@@ -185,7 +185,7 @@ func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now
 	b = append(b, `],"transitions":[`...)
 	from := 0
 	if compact {
-		from = max(0, len(t.Transitions)-CompactTransitions)
+		from = max(0, len(t.Transitions)-compactTransitions)
 	}
 	for j := from; j < len(t.Transitions); j++ {
 		tr := &t.Transitions[j]
@@ -207,7 +207,7 @@ func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now
 	return append(b, ']')
 }
 
-// CompactTransitions is how many transitions (the newest) a check keeps
+// compactTransitions is how many transitions (the newest) a check keeps
 // in an answer made compact by the query compact=N.
 //
 // compact=N (N >= 0) sizes the detailed answer for a page of many checks:
@@ -218,10 +218,10 @@ func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now
 // window, series or transitions), without details, counters or history;
 // every other check is sent as asked, except that with series=1 its
 // history is left out while the runner keeps trends (the series is its
-// sparkline) and its transitions are the newest CompactTransitions. Without compact (or with at most N checks) nothing
+// sparkline) and its transitions are the newest compactTransitions. Without compact (or with at most N checks) nothing
 // changes. The status page asks compact=24: at 1,000 checks a refresh
 // stays under 1 MB.
-const CompactTransitions = 10
+const compactTransitions = 10
 
 // appendCompactCheck encodes snap.Results[i] in the compact form
 // (compact=N), closed.

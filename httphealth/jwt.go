@@ -19,15 +19,15 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// JWT defaults and limits.
+// The JWT defaults and limits.
 const (
-	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
-	DefaultLeeway = 5 * time.Second
-	// MaxAuthorizationBytes bounds the Authorization header; a longer one
+	// defaultLeeway is the clock skew allowed on exp, nbf and iat.
+	defaultLeeway = 5 * time.Second
+	// maxAuthorizationBytes bounds the Authorization header; a longer one
 	// is rejected before any parsing.
-	MaxAuthorizationBytes = 8 << 10
-	// MinRSABits is the smallest RSA modulus accepted.
-	MinRSABits = 2048
+	maxAuthorizationBytes = 8 << 10
+	// minRSABits is the smallest RSA modulus accepted.
+	minRSABits = 2048
 )
 
 // JWTConfig configures NewJWT. Tokens are read from the
@@ -44,7 +44,7 @@ type JWTConfig struct {
 	// output: 32 bytes for HS256, 48 for HS384, 64 for HS512.
 	Secret []byte
 	// PublicKey verifies the asymmetric algorithms: *rsa.PublicKey (at
-	// least MinRSABits) for RS*/PS*, *ecdsa.PublicKey on P-256/P-384/P-521
+	// least 2048 bits) for RS*/PS*, *ecdsa.PublicKey on P-256/P-384/P-521
 	// for ES256/ES384/ES512, ed25519.PublicKey for EdDSA.
 	PublicKey crypto.PublicKey
 	// KeySet, when set, looks the verification key up by the token's
@@ -66,7 +66,7 @@ type JWTConfig struct {
 	// claim (a string or an array of strings).
 	RequiredScope string
 	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means
-	// DefaultLeeway (5 s); negative is an error.
+	// 5 s; negative is an error.
 	Leeway time.Duration
 	// MaxAge, when positive, bounds a token's lifetime: it must carry
 	// "iat", and exp - iat must not exceed MaxAge, so a token minted to
@@ -108,7 +108,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 		return nil, configErr("MaxAge", checks.ErrInvalidConfig, "negative")
 	}
 	if cfg.Leeway == 0 {
-		cfg.Leeway = DefaultLeeway
+		cfg.Leeway = defaultLeeway
 	}
 	if cfg.KeyWait < 0 {
 		return nil, configErr("KeyWait", checks.ErrInvalidConfig, "negative")
@@ -200,7 +200,8 @@ func newParser(keys map[string]any, cfg JWTConfig) *jwt.Parser {
 	return jwt.NewParser(opts...)
 }
 
-// Authenticate verifies the request's bearer token. Its error wraps
+// Authenticate verifies the request's bearer token (an Authorization
+// header longer than 8 KiB is refused before any parsing). Its error wraps
 // ErrUnauthorized and is logged at Debug level without the token.
 func (j *JWT) Authenticate(r *http.Request) error {
 	if j == nil || j.parser == nil {
@@ -292,7 +293,7 @@ func (j *JWT) verify(ctx context.Context, h http.Header) error {
 
 // bearer extracts the token of an "Authorization: Bearer <token>" value.
 func bearer(v string) (string, error) {
-	if len(v) > MaxAuthorizationBytes {
+	if len(v) > maxAuthorizationBytes {
 		return "", errHeaderTooLong
 	}
 	const scheme = "bearer "

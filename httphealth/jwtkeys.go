@@ -59,8 +59,8 @@ func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
 		if !ok {
 			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an *rsa.PublicKey, got %T", alg, pub))
 		}
-		if k.N == nil || k.N.BitLen() < MinRSABits {
-			return nil, configErr("PublicKey", ErrWeakKey, fmt.Sprintf("RSA key shorter than %d bits", MinRSABits))
+		if k.N == nil || k.N.BitLen() < minRSABits {
+			return nil, configErr("PublicKey", ErrWeakKey, fmt.Sprintf("RSA key shorter than %d bits", minRSABits))
 		}
 		return k, nil
 	case "ES256", "ES384", "ES512":

@@ -33,7 +33,7 @@ func WithStatusPagePublicErrors(show bool) Option {
 // reload. The document is constant: its script fetches the data from the
 // same origin, the public route ({prefix}/) without a token, and
 // {prefix}/detailed?series=1&history=1&compact=24 (series implies trends;
-// compact: see CompactTransitions) with "Authorization: Bearer <token>"
+// compact: the package doc) with "Authorization: Bearer <token>"
 // once a token is pasted. With the details it shows a summary first ("3
 // of 1,000 checks failing"), the failing and degraded checks first, and,
 // past 24 checks, the healthy ones as compact tiles, one shown in full on
@@ -85,7 +85,8 @@ var statusAssets embed.FS
 // initialised), fetches go to the same origin only, images only from the
 // page itself or data: URLs, and the page may not be framed, submit forms
 // or change its base URL. Trusted Types are required, so the script cannot
-// assign HTML strings to the DOM.
+// assign HTML strings to the DOM. It is exported for a reverse proxy or
+// a test that must send or check the same header as the page's route.
 var StatusPageCSP string
 
 var (

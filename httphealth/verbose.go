@@ -34,7 +34,8 @@ import (
 // status of the public route, /ready and the groups, with or without
 // verbose; a verbose answer lists them as "[+]a excluded: ok". Names that
 // are not among the route's checks are ignored, as kube-apiserver does.
-// A request without a query string pays for none of this.
+// A request without a query string pays for none of this. The constant is
+// the query parameter's name, for a client that builds a probe URL.
 const Verbose = "verbose"
 
 // probeQuery is the parsed query of a probe route.

@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/labstack/echo/v4"
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
@@ -47,14 +46,14 @@ const (
 	testScope    = "health:read"
 )
 
-// jwtEcho serves the detailed routes behind NewJWT(cfg).
-func jwtEcho(t testing.TB, cfg httphealth.JWTConfig) *echo.Echo {
+// jwtMux serves the detailed routes behind NewJWT(cfg).
+func jwtMux(t testing.TB, cfg httphealth.JWTConfig) http.Handler {
 	t.Helper()
 	auth, err := httphealth.NewJWT(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEcho(t, newRunner(t), httphealth.WithDetailed(auth))
+	return newMux(t, newRunner(t), httphealth.WithDetailed(auth))
 }
 
 func mint(t testing.TB, m jwt.SigningMethod, key any, claims jwt.MapClaims) string {
@@ -101,19 +100,19 @@ func TestJWTRejects(t *testing.T) {
 	keys := testKeys()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hs := jwtEcho(t, httphealth.JWTConfig{Secret: testSecret, Issuer: testIssuer, Audience: testAudience,
+	hs := jwtMux(t, httphealth.JWTConfig{Secret: testSecret, Issuer: testIssuer, Audience: testAudience,
 		RequiredScope: testScope, Logger: logger})
 	pubPEM, err := testutil.PublicKeyPEM(keys.RSA.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := jwtEcho(t, httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}, Logger: logger})
+	rs := jwtMux(t, httphealth.JWTConfig{PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}, Logger: logger})
 	noneToken := mint(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, validClaims())
 	valid := mint(t, jwt.SigningMethodHS256, testSecret, validClaims())
 
 	cases := []struct {
 		name   string
-		e      *echo.Echo
+		e      http.Handler
 		header []string // Authorization values
 	}{
 		{"no header", hs, nil},
@@ -141,7 +140,7 @@ func TestJWTRejects(t *testing.T) {
 		{"missing scope", hs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", "openid"))}},
 		{"scope prefix only", hs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", "health:read:all"))}},
 		{"scope of wrong type", hs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, testSecret, with(validClaims(), "scope", 42))}},
-		{"oversized header", hs, []string{"Bearer " + valid + strings.Repeat("A", httphealth.MaxAuthorizationBytes)}},
+		{"oversized header", hs, []string{"Bearer " + valid + strings.Repeat("A", maxAuthorizationBytes)}},
 		{"two headers", hs, []string{"Bearer " + valid, "Bearer " + valid}},
 		{"key confusion: HS256 with the RSA public key PEM", rs, []string{"Bearer " + mint(t, jwt.SigningMethodHS256, pubPEM, validClaims())}},
 		{"RS384 not allowed", rs, []string{"Bearer " + mint(t, jwt.SigningMethodRS384, keys.RSA, validClaims())}},
@@ -228,7 +227,7 @@ func TestJWTAccepts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := jwtEcho(t, tc.cfg)
+			e := jwtMux(t, tc.cfg)
 			tok := mint(t, tc.method, tc.key, tc.claims)
 			for _, scheme := range []string{"Bearer ", "bearer ", "BEARER  "} {
 				rec := do(e, http.MethodGet, "/healthcheck/detailed", "Authorization", scheme+tok)
@@ -245,7 +244,7 @@ func TestJWTAccepts(t *testing.T) {
 func TestJWTKeyConfusionWithBothFamilies(t *testing.T) {
 	keys := testKeys()
 	pubPEM, _ := testutil.PublicKeyPEM(keys.RSA.Public())
-	e := jwtEcho(t, httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256", "RS256"}})
+	e := jwtMux(t, httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256", "RS256"}})
 	rec := do(e, http.MethodGet, "/healthcheck/detailed", "Authorization", "Bearer "+mint(t, jwt.SigningMethodHS256, pubPEM, validClaims()))
 	assertUnauthorized(t, rec, rec.Body.String())
 }
@@ -304,12 +303,8 @@ func TestNewJWTErrors(t *testing.T) {
 				t.Fatal("NewJWT returned a verifier with its error")
 			}
 			// No unprotected route results from ignoring the error.
-			e := echo.New()
-			if err := register(e, newRunner(t), httphealth.WithDetailed(auth)); err == nil {
-				t.Fatal("Register accepted the failed verifier")
-			}
-			if rec := do(e, http.MethodGet, "/healthcheck/detailed"); rec.Code == http.StatusOK {
-				t.Fatal("detailed route served without authentication")
+			if _, err := httphealth.New(newRunner(t), httphealth.WithDetailed(auth)); err == nil {
+				t.Fatal("New accepted the failed verifier")
 			}
 		})
 	}
@@ -321,7 +316,7 @@ func TestJWTMiddleware(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := protected(echo.WrapMiddleware(auth.Middleware))
+	e := protected(auth.Middleware)
 	rec := do(e, http.MethodGet, "/")
 	assertUnauthorized(t, rec, rec.Body.String())
 	rec = do(e, http.MethodGet, "/", "Authorization", "Bearer "+testutil.MintHS256(testSecret, validClaims()))
@@ -352,7 +347,7 @@ func FuzzAuthorizationHeader(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	e := newEcho(f, newRunner(f), httphealth.WithDetailed(auth))
+	e := newMux(f, newRunner(f), httphealth.WithDetailed(auth))
 	f.Fuzz(func(t *testing.T, header string) {
 		rec := do(e, http.MethodGet, "/healthcheck/detailed", "Authorization", header)
 		switch rec.Code {
@@ -365,4 +360,20 @@ func FuzzAuthorizationHeader(f *testing.F) {
 			t.Fatalf("Authorization %q: %d %s", header, rec.Code, rec.Body)
 		}
 	})
+}
+
+// NewJWT's error is a *checks.ConfigError naming the field, wrapping the
+// sentinel a caller branches on, and never echoing key material.
+func TestNewJWTErrorText(t *testing.T) {
+	_, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: []byte("tiny-")})
+	if got, want := err.Error(), "httphealth: key too weak: Secret: HS256 needs at least 32 bytes, got 5"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if !errors.Is(err, httphealth.ErrWeakKey) || errors.Is(err, httphealth.ErrNoKey) || !errors.Is(err, checks.ErrInvalidConfig) {
+		t.Error("errors.Is does not follow Unwrap")
+	}
+	_, err = httphealth.NewJWT(httphealth.JWTConfig{Secret: []byte("tiny-secret-value")})
+	if err == nil || strings.Contains(err.Error(), "tiny-secret-value") {
+		t.Errorf("NewJWT error %v", err)
+	}
 }

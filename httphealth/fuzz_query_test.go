@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"context"
@@ -46,7 +46,7 @@ func FuzzDetailedQuery(f *testing.F) {
 			}
 		}
 	}
-	e := newEcho(f, runner, httphealth.WithDetailed(tokenAuth), httphealth.WithVersion("v\"1<"))
+	e := newMux(f, runner, httphealth.WithDetailed(tokenAuth), httphealth.WithVersion("v\"1<"))
 
 	for _, q := range []string{
 		"",

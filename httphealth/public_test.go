@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"context"
@@ -72,7 +72,7 @@ func TestPublicRoute(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEcho(t, newRunner(t, tc.checks...), tc.opts...)
+			e := newMux(t, newRunner(t, tc.checks...), tc.opts...)
 			for _, path := range []string{"/healthcheck/", "/healthcheck"} {
 				for _, method := range []string{http.MethodGet, http.MethodHead} {
 					t.Run(method+" "+path, func(t *testing.T) {
@@ -105,7 +105,7 @@ func TestPublicRouteMessageChanges(t *testing.T) {
 	runner := newRunner(t, checks.Check{Name: "api", Func: func(context.Context) checks.Report {
 		return checks.Report{Status: checks.StatusUnhealthy, Message: msg.Load().(string)}
 	}})
-	e := newEcho(t, runner)
+	e := newMux(t, runner)
 	for _, m := range []string{"api: first", "api: second", "api: first"} {
 		msg.Store(m)
 		if _, err := runner.Refresh(context.Background(), "api"); err != nil {
@@ -134,7 +134,7 @@ func TestPublicRouteClientDisconnect(t *testing.T) {
 			return checks.Report{Err: ctx.Err()}
 		}
 	}})
-	e := newEcho(t, runner)
+	e := newMux(t, runner)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequest(http.MethodGet, "/healthcheck/", nil).WithContext(ctx)

@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"context"
@@ -11,16 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/echohealth"
 	"github.com/echofx/healthcheck/httphealth"
 )
 
 // tokenAuth accepts "Authorization: Bearer good".
-var tokenAuth = echohealth.AuthenticatorFunc(func(c echo.Context) error {
-	if c.Request().Header.Get("Authorization") != "Bearer good" {
+var tokenAuth = httphealth.AuthenticatorFunc(func(r *http.Request) error {
+	if r.Header.Get("Authorization") != "Bearer good" {
 		return errors.New("bad token")
 	}
 	return nil
@@ -31,7 +28,7 @@ const unauthorizedJSON = `{"status":"error","error":"unauthorized"}`
 // detailedFixture: database (basic, required, healthy, with details),
 // cache (standard, optional, degraded), disk (comprehensive, required,
 // unhealthy).
-func detailedFixture(t *testing.T) *echo.Echo {
+func detailedFixture(t *testing.T) http.Handler {
 	t.Helper()
 	runner := newRunner(t,
 		checks.Check{Name: "database", Level: checks.LevelBasic, Func: func(context.Context) checks.Report {
@@ -44,7 +41,7 @@ func detailedFixture(t *testing.T) *echo.Echo {
 	)
 	runner.Run(context.Background())
 	runner.Run(context.Background()) // cached; runs nothing
-	return newEcho(t, runner, httphealth.WithDetailed(tokenAuth), httphealth.WithVersion("1.2.3"))
+	return newMux(t, runner, httphealth.WithDetailed(tokenAuth), httphealth.WithVersion("1.2.3"))
 }
 
 type detailedBody struct {
@@ -66,7 +63,7 @@ type checkBody struct {
 	History             json.RawMessage `json:"history"`
 }
 
-func getDetailed(t *testing.T, e *echo.Echo, target string, header ...string) (detailedBody, map[string]checkBody) {
+func getDetailed(t *testing.T, e http.Handler, target string, header ...string) (detailedBody, map[string]checkBody) {
 	t.Helper()
 	rec := do(e, http.MethodGet, target, append([]string{"Authorization", "Bearer good"}, header...)...)
 	if rec.Code != http.StatusOK {
@@ -214,7 +211,7 @@ func TestDetailedHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := newEcho(t, runner, httphealth.WithDetailed(tokenAuth))
+	e := newMux(t, runner, httphealth.WithDetailed(tokenAuth))
 	for _, target := range []string{"/healthcheck/detailed?history=1", "/healthcheck/detailed/flaky?history=true"} {
 		_, cs := getDetailed(t, e, target)
 		var hist []struct {
@@ -329,7 +326,7 @@ func TestDetailedUsesCachedResults(t *testing.T) {
 		}})
 	runner.Run(context.Background())
 	time.Sleep(5 * time.Millisecond)
-	e := newEcho(t, runner, httphealth.WithDetailed(tokenAuth))
+	e := newMux(t, runner, httphealth.WithDetailed(tokenAuth))
 	start := time.Now()
 	for range 5 {
 		if d, _ := getDetailed(t, e, "/healthcheck/detailed"); d.Status != "healthy" {

@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/labstack/echo/v4"
 
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/pgcheck"
@@ -66,10 +65,7 @@ func TestRealServer(t *testing.T) {
 	token := "Bearer " + testutil.MintHS256(testSecret, validClaims())
 
 	serve := func(r *checks.Runner) string {
-		e := echo.New()
-		if err := register(e, r, httphealth.WithDetailed(auth)); err != nil {
-			t.Fatal(err)
-		}
+		e := newMux(t, r, httphealth.WithDetailed(auth))
 		srv := newServer(t, e)
 		return srv
 	}
@@ -158,7 +154,7 @@ func TestPausedPostgres(t *testing.T) {
 	c.Timeout = timeout
 	c.Interval = 100 * time.Millisecond // MaxStaleness = 100ms + 1s
 	runner := newRunner(t, c)
-	e := newEcho(t, runner)
+	e := newMux(t, runner)
 	url := newServer(t, e) + "/healthcheck/"
 	client := &http.Client{Timeout: 10 * time.Second}
 	t.Cleanup(client.CloseIdleConnections)

@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"net/http"
@@ -20,7 +20,14 @@ func TestPrefixes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.prefix, func(t *testing.T) {
-			e := newEcho(t, newRunner(t), httphealth.WithPrefix(tc.prefix))
+			h, err := httphealth.New(newRunner(t), httphealth.WithPrefix(tc.prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := http.NewServeMux()
+			if err := h.Mount(e); err != nil {
+				t.Fatal(err)
+			}
 			for _, p := range tc.paths {
 				for _, m := range []string{http.MethodGet, http.MethodHead} {
 					if rec := do(e, m, p); rec.Code != 200 {
@@ -28,8 +35,10 @@ func TestPrefixes(t *testing.T) {
 					}
 				}
 			}
-			if got := e.Reverse(httphealth.RouteName); got != strings.TrimRight(tc.prefix, "/")+"/" {
-				t.Errorf("Reverse = %q", got)
+			for _, rt := range h.Routes() {
+				if rt.Name == httphealth.RouteName && rt.Path != strings.TrimRight(tc.prefix, "/")+"/" {
+					t.Errorf("%s at %q", httphealth.RouteName, rt.Path)
+				}
 			}
 		})
 	}

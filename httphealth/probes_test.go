@@ -1,4 +1,4 @@
-package echohealth_test
+package httphealth_test
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func TestLiveRoute(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEcho(t, newRunner(t, counting), tc.opts...)
+			e := newMux(t, newRunner(t, counting), tc.opts...)
 			for _, method := range []string{http.MethodGet, http.MethodHead} {
 				rec := do(e, method, "/healthcheck/live")
 				want := tc.wantBody
@@ -74,7 +74,7 @@ func TestReadyRoute(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := append([]httphealth.Option{httphealth.WithReadiness(tc.readiness)}, tc.opts...)
-			e := newEcho(t, newRunner(t, dbCheck(tc.check)), opts...)
+			e := newMux(t, newRunner(t, dbCheck(tc.check)), opts...)
 			for _, method := range []string{http.MethodGet, http.MethodHead} {
 				rec := do(e, method, "/healthcheck/ready")
 				want := tc.wantBody
@@ -93,7 +93,7 @@ func TestReadyRoute(t *testing.T) {
 // Readiness changes are seen on the next request.
 func TestReadyRouteFollowsReadiness(t *testing.T) {
 	r := &readiness{reason: "starting"}
-	e := newEcho(t, newRunner(t, dbCheck(checks.StatusHealthy)), httphealth.WithReadiness(r))
+	e := newMux(t, newRunner(t, dbCheck(checks.StatusHealthy)), httphealth.WithReadiness(r))
 	steps := []struct {
 		ready  bool
 		reason string
