@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
@@ -28,11 +29,15 @@ const unauthorizedJSON = `{"status":"error","error":"unauthorized"}`
 // detailedFixture: database (basic, required, healthy, with details),
 // cache (standard, optional, degraded), disk (comprehensive, required,
 // unhealthy).
-func detailedFixture(t *testing.T) http.Handler {
+// The database check takes took (in TestDetailedFormat, 2 ms of its
+// synctest bubble's clock, so that its response time is not zero).
+func detailedFixture(t *testing.T, took time.Duration) http.Handler {
 	t.Helper()
 	runner := newRunner(t,
 		checks.Check{Name: "database", Level: checks.LevelBasic, Func: func(context.Context) checks.Report {
-			time.Sleep(2 * time.Millisecond)
+			if took > 0 {
+				time.Sleep(took) // the bubble's clock: returns at once
+			}
 			return checks.Report{Details: map[string]any{"total_conns": 3, "note": "<ok>"}}
 		}},
 		checks.Check{Name: "cache", Level: checks.LevelStandard, Criticality: checks.Optional,
@@ -99,52 +104,54 @@ func keys[M ~map[string]V, V any](m M) []string {
 }
 
 func TestDetailedFormat(t *testing.T) {
-	e := detailedFixture(t)
-	d, cs := getDetailed(t, e, "/healthcheck/detailed")
-	if d.Status != "unhealthy" {
-		t.Errorf("status = %q", d.Status)
-	}
-	ts, err := time.Parse(time.RFC3339, d.Timestamp)
-	if err != nil || !strings.HasSuffix(d.Timestamp, "Z") || time.Since(ts) > time.Minute {
-		t.Errorf("timestamp = %q (%v)", d.Timestamp, err)
-	}
-	if d.Version == nil || *d.Version != "1.2.3" {
-		t.Errorf("version = %v", d.Version)
-	}
-	if got := keys(cs); !slices.Equal(got, []string{"cache", "database", "disk"}) {
-		t.Errorf("checks = %v", got)
-	}
-	wantDeps := map[string]string{"cache": "optional", "database": "required", "disk": "required"}
-	if !mapsEqual(d.Dependencies, wantDeps) {
-		t.Errorf("dependencies = %v", d.Dependencies)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := detailedFixture(t, 2*time.Millisecond)
+		d, cs := getDetailed(t, e, "/healthcheck/detailed")
+		if d.Status != "unhealthy" {
+			t.Errorf("status = %q", d.Status)
+		}
+		ts, err := time.Parse(time.RFC3339, d.Timestamp)
+		if err != nil || !strings.HasSuffix(d.Timestamp, "Z") || time.Since(ts) > time.Minute {
+			t.Errorf("timestamp = %q (%v)", d.Timestamp, err)
+		}
+		if d.Version == nil || *d.Version != "1.2.3" {
+			t.Errorf("version = %v", d.Version)
+		}
+		if got := keys(cs); !slices.Equal(got, []string{"cache", "database", "disk"}) {
+			t.Errorf("checks = %v", got)
+		}
+		wantDeps := map[string]string{"cache": "optional", "database": "required", "disk": "required"}
+		if !mapsEqual(d.Dependencies, wantDeps) {
+			t.Errorf("dependencies = %v", d.Dependencies)
+		}
 
-	db := cs["database"]
-	if db.Status != "healthy" || db.Error != nil || db.LastSuccess == nil || db.History != nil {
-		t.Errorf("database = %+v", db)
-	}
-	if db.ResponseTimeMS == nil || *db.ResponseTimeMS < 1 {
-		t.Errorf("database response_time_ms = %v", db.ResponseTimeMS)
-	}
-	if db.Details["total_conns"] != float64(3) || db.Details["note"] != "<ok>" {
-		t.Errorf("database details = %v", db.Details)
-	}
-	if db.ConsecutiveFailures == nil || *db.ConsecutiveFailures != 0 || db.Availability == nil || *db.Availability != 1 {
-		t.Errorf("database counters = %+v", db)
-	}
-	if _, err := time.Parse(time.RFC3339Nano, *db.LastSuccess); err != nil {
-		t.Errorf("last_success: %v", err)
-	}
+		db := cs["database"]
+		if db.Status != "healthy" || db.Error != nil || db.LastSuccess == nil || db.History != nil {
+			t.Errorf("database = %+v", db)
+		}
+		if db.ResponseTimeMS == nil || *db.ResponseTimeMS < 1 {
+			t.Errorf("database response_time_ms = %v", db.ResponseTimeMS)
+		}
+		if db.Details["total_conns"] != float64(3) || db.Details["note"] != "<ok>" {
+			t.Errorf("database details = %v", db.Details)
+		}
+		if db.ConsecutiveFailures == nil || *db.ConsecutiveFailures != 0 || db.Availability == nil || *db.Availability != 1 {
+			t.Errorf("database counters = %+v", db)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, *db.LastSuccess); err != nil {
+			t.Errorf("last_success: %v", err)
+		}
 
-	cache := cs["cache"]
-	if cache.Status != "degraded" || cache.Error == nil || *cache.Error != "slow response" || cache.Details != nil {
-		t.Errorf("cache = %+v", cache)
-	}
-	disk := cs["disk"]
-	if disk.Status != "unhealthy" || *disk.Error != "disk: 99% full" || disk.LastSuccess != nil ||
-		*disk.ConsecutiveFailures != 1 || *disk.Availability != 0 {
-		t.Errorf("disk = %+v", disk)
-	}
+		cache := cs["cache"]
+		if cache.Status != "degraded" || cache.Error == nil || *cache.Error != "slow response" || cache.Details != nil {
+			t.Errorf("cache = %+v", cache)
+		}
+		disk := cs["disk"]
+		if disk.Status != "unhealthy" || *disk.Error != "disk: 99% full" || disk.LastSuccess != nil ||
+			*disk.ConsecutiveFailures != 1 || *disk.Availability != 0 {
+			t.Errorf("disk = %+v", disk)
+		}
+	})
 }
 
 func mapsEqual(a, b map[string]string) bool {
@@ -160,7 +167,7 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 func TestDetailedQuery(t *testing.T) {
-	e := detailedFixture(t)
+	e := detailedFixture(t, 0)
 	cases := []struct {
 		query      string
 		wantStatus string
@@ -245,7 +252,7 @@ func TestDetailedHistory(t *testing.T) {
 }
 
 func TestDetailedCheckRoute(t *testing.T) {
-	e := detailedFixture(t)
+	e := detailedFixture(t, 0)
 	d, cs := getDetailed(t, e, "/healthcheck/detailed/cache")
 	if d.Status != "degraded" || !slices.Equal(keys(cs), []string{"cache"}) || d.Dependencies["cache"] != "optional" {
 		t.Fatalf("detailed/cache = %+v", d)
@@ -264,7 +271,7 @@ func TestDetailedCheckRoute(t *testing.T) {
 }
 
 func TestDetailedClientErrors(t *testing.T) {
-	e := detailedFixture(t)
+	e := detailedFixture(t, 0)
 	cases := []struct{ target, body string }{
 		{"/healthcheck/detailed?level=full", `{"status":"error","error":"invalid level: want basic, standard or comprehensive"}`},
 		{"/healthcheck/detailed?level=", `{"status":"error","error":"invalid level: want basic, standard or comprehensive"}`},
@@ -286,7 +293,7 @@ func TestDetailedClientErrors(t *testing.T) {
 // Authentication comes first: without a token every detailed request is
 // 401, whatever the check name or query.
 func TestDetailedUnauthorized(t *testing.T) {
-	e := detailedFixture(t)
+	e := detailedFixture(t, 0)
 	for _, target := range []string{
 		"/healthcheck/detailed", "/healthcheck/detailed/database", "/healthcheck/detailed/nope",
 		"/healthcheck/detailed?level=bogus", "/healthcheck/detailed?history=1",
@@ -310,30 +317,32 @@ func TestDetailedUnauthorized(t *testing.T) {
 
 // The detailed route never waits on a dependency once a result exists.
 func TestDetailedUsesCachedResults(t *testing.T) {
-	block := make(chan struct{})
-	defer close(block)
-	var runs atomic.Int32
-	runner := newRunner(t, checks.Check{Name: "slow", TTL: time.Millisecond, Timeout: 10 * time.Second, MaxStaleness: time.Hour,
-		Func: func(ctx context.Context) checks.Report {
-			if runs.Add(1) == 1 {
+	synctest.Test(t, func(t *testing.T) {
+		block := make(chan struct{})
+		defer close(block)
+		var runs atomic.Int32
+		runner := newRunner(t, checks.Check{Name: "slow", TTL: time.Millisecond, Timeout: 10 * time.Second, MaxStaleness: time.Hour,
+			Func: func(ctx context.Context) checks.Report {
+				if runs.Add(1) == 1 {
+					return checks.Report{}
+				}
+				select {
+				case <-block:
+				case <-ctx.Done():
+				}
 				return checks.Report{}
+			}})
+		runner.Run(context.Background())
+		time.Sleep(5 * time.Millisecond) // the bubble's clock: the 1 ms TTL expires at once
+		e := newMux(t, runner, httphealth.WithDetailed(tokenAuth))
+		start := time.Now()
+		for range 5 {
+			if d, _ := getDetailed(t, e, "/healthcheck/detailed"); d.Status != "healthy" {
+				t.Fatalf("status %q", d.Status)
 			}
-			select {
-			case <-block:
-			case <-ctx.Done():
-			}
-			return checks.Report{}
-		}})
-	runner.Run(context.Background())
-	time.Sleep(5 * time.Millisecond)
-	e := newMux(t, runner, httphealth.WithDetailed(tokenAuth))
-	start := time.Now()
-	for range 5 {
-		if d, _ := getDetailed(t, e, "/healthcheck/detailed"); d.Status != "healthy" {
-			t.Fatalf("status %q", d.Status)
 		}
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Fatalf("detailed waited on a hanging check: %v", el)
-	}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Fatalf("detailed waited on a hanging check: %v", el)
+		}
+	})
 }

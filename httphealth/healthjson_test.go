@@ -10,7 +10,7 @@ import (
 )
 
 func TestDetailedHealthJSON(t *testing.T) {
-	e := detailedFixture(t)
+	e := detailedFixture(t, 0)
 	cases := []struct {
 		target, accept string
 		wantCode       int

@@ -165,14 +165,21 @@ func TestPausedPostgres(t *testing.T) {
 		return code, body, time.Since(start)
 	}
 
+	// Requests are paced by a ticker, as a prober's are.
+	pace := func(d time.Duration) *time.Ticker {
+		tick := time.NewTicker(d)
+		t.Cleanup(tick.Stop)
+		return tick
+	}
 	var healthy []time.Duration
+	tick := pace(5 * time.Millisecond)
 	for range 20 {
 		code, body, d := timed()
 		if code != 200 {
 			t.Fatalf("healthy phase: %d %s", code, body)
 		}
 		healthy = append(healthy, d)
-		time.Sleep(5 * time.Millisecond)
+		<-tick.C
 	}
 	slices.Sort(healthy)
 	t.Logf("healthy phase: median %v, max %v", healthy[len(healthy)/2], healthy[len(healthy)-1])
@@ -184,6 +191,7 @@ func TestPausedPostgres(t *testing.T) {
 	paused := time.Now()
 	var served []time.Duration
 	var failBody string
+	tick = pace(10 * time.Millisecond)
 	for time.Since(paused) < 10*time.Second {
 		code, body, d := timed()
 		if d >= timeout {
@@ -197,7 +205,7 @@ func TestPausedPostgres(t *testing.T) {
 			t.Fatalf("paused: %d %s", code, body)
 		}
 		served = append(served, d)
-		time.Sleep(10 * time.Millisecond)
+		<-tick.C
 	}
 	if failBody == "" {
 		t.Fatal("the route never turned 500 while PostgreSQL was paused")
@@ -219,6 +227,7 @@ func TestPausedPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	resumed := time.Now()
+	tick = pace(20 * time.Millisecond)
 	for {
 		code, body, d := timed()
 		if d >= timeout {
@@ -231,6 +240,6 @@ func TestPausedPostgres(t *testing.T) {
 		if time.Since(resumed) > 15*time.Second {
 			t.Fatalf("still %d %s 15s after Resume", code, body)
 		}
-		time.Sleep(20 * time.Millisecond)
+		<-tick.C
 	}
 }

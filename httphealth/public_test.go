@@ -124,9 +124,11 @@ func TestPublicRouteMessageChanges(t *testing.T) {
 // completes for everyone, once.
 func TestPublicRouteClientDisconnect(t *testing.T) {
 	var calls atomic.Int32
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	runner := newRunner(t, checks.Check{Name: "database", Timeout: 5 * time.Second, Func: func(ctx context.Context) checks.Report {
-		calls.Add(1)
+		if calls.Add(1) == 1 {
+			close(started)
+		}
 		select {
 		case <-release:
 			return checks.Report{}
@@ -144,9 +146,7 @@ func TestPublicRouteClientDisconnect(t *testing.T) {
 		e.ServeHTTP(rec, req)
 		done <- rec
 	}()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-started
 	cancel()
 	select {
 	case <-done: // the disconnected client stops waiting
