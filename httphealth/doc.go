@@ -6,8 +6,10 @@
 // New validates the options and returns the Handlers; Mount puts them on
 // an *http.ServeMux with method patterns ("GET /healthcheck/{$}",
 // "GET /healthcheck/detailed/{check}"), and Routes lists them for any other
-// router. The Echo adapters, echohealth (Echo v4) and echov5health (Echo
-// v5), only register these routes.
+// router: the Echo adapters, echohealth.Mount (Echo v4) and
+// echov5health.Mount (Echo v5), only put these routes on Echo. Every
+// configuration error is a *checks.ConfigError (errors.Is
+// checks.ErrInvalidConfig).
 //
 // # Routes
 //

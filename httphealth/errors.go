@@ -8,18 +8,15 @@ import (
 
 // Sentinels in the Err of the *checks.ConfigError that New, NewJWT, Mount
 // and the Echo adapters return, for callers that branch on the kind of
-// failure (healthfx names HEALTH_JWT_ALGORITHMS for the key ones; an app
-// mounting twice tells a route conflict from a bad setting). Every
+// failure (healthfx names HEALTH_JWT_ALGORITHMS for ErrNoKey,
+// ErrKeyMismatch and ErrBadAlgorithm; an app mounting twice tells a route
+// conflict from a bad setting). Every
 // configuration error, with or without one of these, matches
 // errors.Is(err, checks.ErrInvalidConfig).
 var (
 	// ErrNoKey: a JWT algorithm has no key to verify with (no Secret for
 	// HS*, no PublicKey for the others), or no key was given at all.
 	ErrNoKey = errors.New("no verification key")
-	// ErrWeakKey: the HMAC Secret is shorter than the hash output (32
-	// bytes for HS256, 48 for HS384, 64 for HS512), blank, or one byte
-	// repeated, or the RSA key is shorter than 2048 bits.
-	ErrWeakKey = errors.New("key too weak")
 	// ErrKeyMismatch: PublicKey's type does not fit an algorithm (RS*/PS*
 	// need *rsa.PublicKey, ES256/384/512 an *ecdsa.PublicKey on
 	// P-256/P-384/P-521, EdDSA an ed25519.PublicKey), or a key is given
@@ -32,6 +29,13 @@ var (
 	// the path; nothing is replaced.
 	ErrDuplicateRoute = errors.New("route already registered")
 )
+
+// errWeakKey is the Err of a weak key's error: the HMAC Secret is shorter
+// than the hash output (32 bytes for HS256, 48 for HS384, 64 for HS512),
+// blank, or one byte repeated, or the RSA key is shorter than 2048 bits.
+// No caller branches on it, so it is not exported; it keeps the error's
+// text "httphealth: key too weak: Secret: …".
+var errWeakKey = errors.New("key too weak")
 
 // configErr is this package's *checks.ConfigError: "httphealth: <err>:
 // <setting>: <reason>". Plain invalid settings carry

@@ -99,7 +99,8 @@ var _ Authenticator = (*JWT)(nil)
 
 // NewJWT validates cfg and returns the verifier. Errors are
 // *checks.ConfigError naming the JWTConfig field, with Err ErrNoKey,
-// ErrWeakKey, ErrKeyMismatch, ErrBadAlgorithm or checks.ErrInvalidConfig; NewJWT never panics on a bad configuration.
+// ErrKeyMismatch, ErrBadAlgorithm, checks.ErrInvalidConfig or, for a key
+// too weak, an unexported sentinel; NewJWT never panics on a bad configuration.
 func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if cfg.Leeway < 0 {
 		return nil, configErr("Leeway", checks.ErrInvalidConfig, "negative")

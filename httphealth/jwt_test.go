@@ -255,6 +255,9 @@ func TestNewJWTErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A weak key is a plain *checks.ConfigError (no caller branches on
+	// it) whose Err reads "key too weak".
+	errWeakKey := errors.New("key too weak")
 	cases := []struct {
 		name string
 		cfg  httphealth.JWTConfig
@@ -262,10 +265,10 @@ func TestNewJWTErrors(t *testing.T) {
 	}{
 		{"no key", httphealth.JWTConfig{}, httphealth.ErrNoKey},
 		{"empty secret", httphealth.JWTConfig{Secret: []byte{}}, httphealth.ErrNoKey},
-		{"short secret", httphealth.JWTConfig{Secret: []byte("short")}, httphealth.ErrWeakKey},
-		{"31-byte secret", httphealth.JWTConfig{Secret: testSecret[:31]}, httphealth.ErrWeakKey},
-		{"HS384 with 32 bytes", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS384"}}, httphealth.ErrWeakKey},
-		{"HS512 with 32 bytes", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS512"}}, httphealth.ErrWeakKey},
+		{"short secret", httphealth.JWTConfig{Secret: []byte("short")}, errWeakKey},
+		{"31-byte secret", httphealth.JWTConfig{Secret: testSecret[:31]}, errWeakKey},
+		{"HS384 with 32 bytes", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS384"}}, errWeakKey},
+		{"HS512 with 32 bytes", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS512"}}, errWeakKey},
 		{"alg none", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"none"}}, httphealth.ErrBadAlgorithm},
 		{"alg None", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS256", "None"}}, httphealth.ErrBadAlgorithm},
 		{"unknown alg", httphealth.JWTConfig{Secret: testSecret, Algorithms: []string{"HS257"}}, httphealth.ErrBadAlgorithm},
@@ -284,7 +287,7 @@ func TestNewJWTErrors(t *testing.T) {
 		{"PEM bytes as public key", httphealth.JWTConfig{PublicKey: []byte("-----BEGIN PUBLIC KEY-----")}, httphealth.ErrKeyMismatch},
 		{"RSA key as HMAC secret alg", httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"HS256"}}, httphealth.ErrKeyMismatch},
 		{"secret unused", httphealth.JWTConfig{Secret: testSecret, PublicKey: keys.RSA.Public(), Algorithms: []string{"RS256"}}, httphealth.ErrKeyMismatch},
-		{"weak RSA key", httphealth.JWTConfig{PublicKey: weakRSA.Public()}, httphealth.ErrWeakKey},
+		{"weak RSA key", httphealth.JWTConfig{PublicKey: weakRSA.Public()}, errWeakKey},
 		{"negative leeway", httphealth.JWTConfig{Secret: testSecret, Leeway: -time.Second}, checks.ErrInvalidConfig},
 		{"scope with space", httphealth.JWTConfig{Secret: testSecret, RequiredScope: "a b"}, checks.ErrInvalidConfig},
 		{"nil *rsa.PublicKey", httphealth.JWTConfig{PublicKey: (*rsa.PublicKey)(nil)}, httphealth.ErrNoKey},
@@ -292,12 +295,16 @@ func TestNewJWTErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			auth, err := httphealth.NewJWT(tc.cfg)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("err = %v, want %v", err, tc.want)
-			}
 			var ce *checks.ConfigError
 			if !errors.As(err, &ce) || ce.Setting == "" {
 				t.Fatalf("err %#v is not a *ConfigError with a field", err)
+			}
+			if tc.want == errWeakKey {
+				if !errors.Is(err, checks.ErrInvalidConfig) || ce.Err == nil || ce.Err.Error() != errWeakKey.Error() {
+					t.Fatalf("err = %v, want %v", err, tc.want)
+				}
+			} else if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 			if auth != nil {
 				t.Fatal("NewJWT returned a verifier with its error")
@@ -369,7 +376,7 @@ func TestNewJWTErrorText(t *testing.T) {
 	if got, want := err.Error(), "httphealth: key too weak: Secret: HS256 needs at least 32 bytes, got 5"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if !errors.Is(err, httphealth.ErrWeakKey) || errors.Is(err, httphealth.ErrNoKey) || !errors.Is(err, checks.ErrInvalidConfig) {
+	if errors.Is(err, httphealth.ErrNoKey) || !errors.Is(err, checks.ErrInvalidConfig) {
 		t.Error("errors.Is does not follow Unwrap")
 	}
 	_, err = httphealth.NewJWT(httphealth.JWTConfig{Secret: []byte("tiny-secret-value")})

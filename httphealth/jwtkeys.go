@@ -45,10 +45,10 @@ func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
 		}
 		minLen := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]
 		if len(secret) < minLen {
-			return nil, configErr("Secret", ErrWeakKey, fmt.Sprintf("%s needs at least %d bytes, got %d", alg, minLen, len(secret)))
+			return nil, configErr("Secret", errWeakKey, fmt.Sprintf("%s needs at least %d bytes, got %d", alg, minLen, len(secret)))
 		}
 		if weak := secretrule.Weak(secret); weak != "" {
-			return nil, configErr("Secret", ErrWeakKey, weak)
+			return nil, configErr("Secret", errWeakKey, weak)
 		}
 		return slices.Clone(secret), nil
 	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
@@ -60,7 +60,7 @@ func keyFor(alg string, secret []byte, pub crypto.PublicKey) (any, error) {
 			return nil, configErr("PublicKey", ErrKeyMismatch, fmt.Sprintf("%s needs an *rsa.PublicKey, got %T", alg, pub))
 		}
 		if k.N == nil || k.N.BitLen() < minRSABits {
-			return nil, configErr("PublicKey", ErrWeakKey, fmt.Sprintf("RSA key shorter than %d bits", minRSABits))
+			return nil, configErr("PublicKey", errWeakKey, fmt.Sprintf("RSA key shorter than %d bits", minRSABits))
 		}
 		return k, nil
 	case "ES256", "ES384", "ES512":

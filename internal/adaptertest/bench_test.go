@@ -21,7 +21,7 @@ import (
 // healthy.
 var (
 	constantBody = []byte(okJSON)
-	hdrJSON      = []string{"application/json"}
+	hdrJSON      = []string{httphealth.MIMEJSON}
 	hdrNoStore   = []string{"no-store"}
 	hdrNoSniff   = []string{"nosniff"}
 )
