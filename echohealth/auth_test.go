@@ -41,3 +41,21 @@ func TestAuthenticatorFunc(t *testing.T) {
 		t.Fatalf("public routes called the authenticator: %v", seen)
 	}
 }
+
+// Outside Echo (no echo.Context in the request's context) an
+// AuthenticatorFunc denies without being called.
+func TestAuthenticatorFuncOutsideEcho(t *testing.T) {
+	called := false
+	auth := echohealth.AuthenticatorFunc(func(echo.Context) error { called = true; return nil })
+	h, err := httphealth.New(newRunner(t), httphealth.WithDetailed(auth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	if err := h.Mount(mux); err != nil {
+		t.Fatal(err)
+	}
+	if rec := do(mux, http.MethodGet, "/healthcheck/detailed"); rec.Code != http.StatusUnauthorized || called {
+		t.Fatalf("outside Echo: %d, called %v", rec.Code, called)
+	}
+}
