@@ -205,7 +205,7 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 	if cfg.Detailed {
 		var auth httphealth.Authenticator = p.Authenticator
 		if auth == nil {
-			j, k, err := newJWT(cfg, logger)
+			j, k, err := newJWT(cfg, logger, p.Registerer)
 			if err != nil {
 				return nil, nil, err
 			}

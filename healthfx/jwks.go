@@ -7,56 +7,147 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
-	"golang.org/x/time/rate"
 
-	"github.com/echofx/healthcheck/httphealth"
+	"github.com/echofx/healthcheck/checks"
 )
 
 // JWKS fetching, for HEALTH_JWT_JWKS_URL.
 const (
 	// DefaultJWKSRefresh is HEALTH_JWT_JWKS_REFRESH's default: how often
-	// the key set is fetched again in the background.
+	// the key set is fetched again in the background while the provider
+	// answers. After a failed fetch the next one comes sooner (1 s,
+	// doubling to 30 s, jittered) until one succeeds.
 	DefaultJWKSRefresh = time.Hour
 	// JWKSUnknownKIDInterval is the least time between two fetches made
 	// because a token named a kid the set lacks (a provider that rotated
-	// its keys); a request never waits for one longer than
-	// httphealth.DefaultKeyWait (1 s).
+	// its keys), so clients sending random kids cost the provider at most
+	// one fetch per interval. Only a successful fetch spends it: after a
+	// failed one the retries above take over, and the next token of an
+	// unknown kid may ask again once the provider answers. A request
+	// never waits for a fetch longer than httphealth.DefaultKeyWait
+	// (1 s): the fetch goes on in the background.
 	JWKSUnknownKIDInterval = 5 * time.Minute
-	// jwksHTTPTimeout bounds a background fetch.
+
+	// jwksMaxBytes bounds every read of the JWKS: 1 MiB. A set holds a
+	// handful of public keys (an RSA-4096 JWK is under 1 KB, a few KB
+	// with its x5c chain; the large public providers serve well under
+	// 100 KB), so 1 MiB is ten times what any provider needs, and it
+	// bounds what a misconfigured URL or a broken provider can make the
+	// service hold in memory. A bigger answer fails the fetch ("too
+	// big") and the last good keys stay.
+	jwksMaxBytes = 1 << 20
+	// jwksHTTPTimeout bounds a fetch, headers and body.
 	jwksHTTPTimeout = 10 * time.Second
+	// jwksRetryMin and jwksRetryMax bound the wait before the next fetch
+	// after a failed one: the first, doubling to the second.
+	jwksRetryMin = time.Second
+	jwksRetryMax = 30 * time.Second
 )
 
-var errKeysNotLoaded = errors.New("JWKS not loaded yet")
-
-// jwksKeys is an httphealth.KeySet over a JWKS URL, fetched by keyfunc on
-// its own goroutine between start and stop. Until the first fetch
-// completes, every lookup fails (401).
+// jwksKeys is an httphealth.KeySet over a JWKS URL, fetched on its own
+// goroutine between start and stop (jwks_fetch.go). The keys of the last
+// good fetch serve every lookup; until the first fetch succeeds, every
+// lookup fails (401).
 type jwksKeys struct {
 	url     string
 	refresh time.Duration
+	timeout time.Duration // of a fetch: jwksHTTPTimeout
 	logger  *slog.Logger
+	clock   checks.Clock
 
-	kf        atomic.Pointer[keyfunc.Keyfunc]
-	mu        sync.Mutex
-	cancel    context.CancelFunc
-	done      chan struct{}
+	keys      *jwkset.MemoryJWKSet // the last good set
+	kf        keyfunc.Keyfunc      // over keys, through kidStorage
 	transport *http.Transport
+	client    *http.Client
+	kick      chan struct{} // capacity 1: a token of an unknown kid asks for a fetch
+
+	mu       sync.Mutex
+	cancel   context.CancelFunc
+	done     chan struct{}
+	stopped  bool
+	inFlight bool          // a fetch runs (or is about to)
+	round    chan struct{} // closed when the fetch in flight (else the next one) ends
+	loaded   bool          // a fetch succeeded once
+	kidSpent time.Time     // when the last successful fetch for an unknown kid began
+	stat     jwksStats
+	reason   string // the failure class last logged, "" while the provider answers
+	// failingSince is when the first of the failed fetches in a row ended.
+	failingSince time.Time
+}
+
+// newJWKSKeys returns the key set of url, idle until start.
+func newJWKSKeys(u string, refresh time.Duration, logger *slog.Logger, clock checks.Clock) (*jwksKeys, error) {
+	k := &jwksKeys{url: u, refresh: refresh, timeout: jwksHTTPTimeout, logger: logger, clock: clock,
+		keys: jwkset.NewMemoryStorage(), kick: make(chan struct{}, 1), round: make(chan struct{})}
+	kf, err := keyfunc.New(keyfunc.Options{Storage: kidStorage{k.keys, k}})
+	if err != nil {
+		return nil, err
+	}
+	k.kf = kf
+	return k, nil
 }
 
 // KeyfuncCtx implements httphealth.KeySet.
 func (k *jwksKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
-	p := k.kf.Load()
-	if p == nil {
-		return func(*jwt.Token) (any, error) { return nil, errKeysNotLoaded }
+	return k.kf.KeyfuncCtx(ctx)
+}
+
+// kidStorage is the key set as keyfunc reads it: a kid the last good set
+// lacks waits (within the lookup's context) for a fetch, when one is in
+// flight or the unknown-kid allowance permits one.
+type kidStorage struct {
+	*jwkset.MemoryJWKSet
+	k *jwksKeys
+}
+
+// KeyRead implements jwkset.Storage.
+func (s kidStorage) KeyRead(ctx context.Context, kid string) (jwkset.JWK, error) {
+	jwk, err := s.MemoryJWKSet.KeyRead(ctx, kid)
+	if !errors.Is(err, jwkset.ErrKeyNotFound) || !s.k.awaitFetch(ctx) {
+		return jwk, err
 	}
-	return (*p).KeyfuncCtx(ctx)
+	return s.MemoryJWKSet.KeyRead(ctx, kid)
+}
+
+// awaitFetch waits, at most until ctx ends, for the fetch in flight, or
+// asks for one when the provider answered last and the unknown-kid
+// allowance is not spent. It reports whether a fetch ended meanwhile.
+// While the last fetch failed it returns false at once: the retries run
+// on their own schedule, and random kids must not hurry them.
+func (k *jwksKeys) awaitFetch(ctx context.Context) bool {
+	k.mu.Lock()
+	if k.cancel == nil || k.stopped {
+		k.mu.Unlock()
+		return false
+	}
+	round := k.round
+	switch {
+	case k.inFlight:
+	case !k.loaded || k.stat.failures > 0:
+		k.mu.Unlock()
+		return false
+	case k.kidSpent.IsZero() || k.clock.Now().Sub(k.kidSpent) >= JWKSUnknownKIDInterval:
+		select {
+		case k.kick <- struct{}{}:
+		default:
+		}
+	default:
+		k.mu.Unlock()
+		return false
+	}
+	k.mu.Unlock()
+	select {
+	case <-round:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // start begins fetching in the background; it never waits on the
@@ -69,44 +160,42 @@ func (k *jwksKeys) start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel, k.done = cancel, make(chan struct{})
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		k.transport = t.Clone()
+	k.stat.started = k.clock.Now()
+	k.inFlight = true // the first fetch: lookups until it ends wait for it
+	k.transport = jwksTransport()
+	k.client = &http.Client{
+		Transport: limitedTransport{next: k.transport, max: jwksMaxBytes},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("stopped after 5 redirects")
+			}
+			if why := validJWKSURL(req.URL.String()); why != "" {
+				return errors.New("redirect refused: " + why)
+			}
+			return nil
+		},
+	}
+	go k.run(ctx)
+}
+
+// jwksTransport is a clone of http.DefaultTransport, with response
+// headers bounded too.
+func jwksTransport() *http.Transport {
+	var t *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
 	} else {
 		// The app replaced http.DefaultTransport (instrumentation such as
 		// otelhttp does): a transport of our own, with the defaults.
-		k.transport = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
 			TLSHandshakeTimeout: 10 * time.Second, IdleConnTimeout: 90 * time.Second, MaxIdleConns: 10}
 	}
-	client := &http.Client{Transport: k.transport}
-	logger := k.logger
-	go func() {
-		defer close(k.done)
-		// The first fetch runs here, bounded by jwksHTTPTimeout and stop;
-		// a failure is logged and the keys come with a later refresh.
-		kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{k.url}, keyfunc.Override{
-			Client:            client,
-			HTTPTimeout:       jwksHTTPTimeout,
-			RateLimitWaitMax:  httphealth.DefaultKeyWait,
-			RefreshInterval:   k.refresh,
-			RefreshUnknownKID: rate.NewLimiter(rate.Every(JWKSUnknownKIDInterval), 1),
-			RefreshErrorHandlerFunc: func(string) func(context.Context, error) {
-				return func(ctx context.Context, err error) {
-					if ctx.Err() == nil {
-						logger.Warn("JWKS fetch failed", "url", redactURL(k.url), "error", k.fetchClass(err))
-					}
-				}
-			},
-		})
-		if err != nil {
-			logger.Error("JWKS client failed", "url", redactURL(k.url), "error", k.fetchClass(err))
-			return
-		}
-		k.kf.Store(&kf)
-	}()
+	t.MaxResponseHeaderBytes = 64 << 10
+	return t
 }
 
-// stop ends the fetching goroutines (keyfunc's refresh loop ends with its
-// context) and closes idle connections. Idempotent.
+// stop ends the fetching goroutine, aborting a fetch in flight, waits for
+// it at most until ctx ends, and closes idle connections. Idempotent.
 func (k *jwksKeys) stop(ctx context.Context) {
 	k.mu.Lock()
 	cancel, done, tr := k.cancel, k.done, k.transport
@@ -120,26 +209,6 @@ func (k *jwksKeys) stop(ctx context.Context) {
 	case <-ctx.Done():
 	}
 	tr.CloseIdleConnections()
-}
-
-// fetchClass is a fetch error's class, without the URL's secrets.
-func (k *jwksKeys) fetchClass(err error) string {
-	return strings.ReplaceAll(fetchClass(err), k.url, redactURL(k.url))
-}
-
-func fetchClass(err error) string {
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Op + ": " + fetchClass(ue.Err)
-	}
-	return err.Error()
 }
 
 // redactURL drops the user information and query of u.

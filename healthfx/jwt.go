@@ -8,12 +8,16 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
 )
 
 // newJWT builds the detailed route's verifier from the JWT settings, and
-// with HEALTH_JWT_JWKS_URL the key set that New starts and stops.
-func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, *jwksKeys, error) {
+// with HEALTH_JWT_JWKS_URL the key set that New starts and stops, its
+// statistics registered with reg when not nil.
+func newJWT(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*httphealth.JWT, *jwksKeys, error) {
 	jc := httphealth.JWTConfig{
 		Algorithms: cfg.JWTAlgorithms,
 		Issuer:     cfg.JWTIssuer,
@@ -26,7 +30,10 @@ func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, *jwksKeys, error)
 	switch {
 	case cfg.JWTJWKSURL != "":
 		variable = "HEALTH_JWT_JWKS_URL"
-		keys = &jwksKeys{url: cfg.JWTJWKSURL, refresh: cfg.JWTJWKSRefresh, logger: logger}
+		var err error
+		if keys, err = newJWKSKeys(cfg.JWTJWKSURL, cfg.JWTJWKSRefresh, logger, checks.SystemClock()); err != nil {
+			return nil, nil, err
+		}
 		jc.KeySet = keys
 	case cfg.JWTPublicKeyFile != "":
 		variable = "HEALTH_JWT_PUBLIC_KEY_FILE"
@@ -46,6 +53,11 @@ func newJWT(cfg Config, logger *slog.Logger) (*httphealth.JWT, *jwksKeys, error)
 			variable = "HEALTH_JWT_ALGORITHMS"
 		}
 		return nil, nil, &ConfigError{Variable: variable, Expected: err.Error()}
+	}
+	if keys != nil && reg != nil {
+		if err := registerJWKSMetrics(reg, cfg.MetricsNamespace, keys); err != nil {
+			return nil, nil, err
+		}
 	}
 	return j, keys, nil
 }
