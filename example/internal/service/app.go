@@ -56,7 +56,7 @@ func serve(web fx.Option) int {
 		return 0
 	}
 
-	secret, generated, err := jwtSecret()
+	secret, generated, err := jwtSecret(cfg)
 	if err != nil {
 		logger.Error("cannot generate a JWT secret", "error", err)
 		return 1
@@ -159,7 +159,7 @@ func exampleDefaults(c *healthfx.Config) {
 
 // loadConfig is the module's configuration as the app will build it
 // (defaults, the example's, the environment), validated, with a stand-in
-// key when none is configured (the app generates one).
+// secret when no key source is configured (the app generates one).
 func loadConfig() (healthfx.Config, error) {
 	c := healthfx.DefaultConfig()
 	exampleDefaults(&c)
@@ -172,20 +172,28 @@ func loadConfig() (healthfx.Config, error) {
 	return c, check.Validate()
 }
 
-// withKey gives the detailed route the generated key when no key was
-// configured.
+// withKey gives the detailed route the generated secret when no key
+// source was configured.
 func withKey(c *healthfx.Config, secret string) *healthfx.Config {
-	if c.JWTSecret == "" && c.JWTPublicKeyFile == "" {
+	if !hasKeySource(*c) {
 		c.JWTSecret = secret
 	}
 	return c
 }
 
-// jwtSecret returns HEALTH_JWT_SECRET, or a fresh random secret (generated
-// true) when neither it nor HEALTH_JWT_PUBLIC_KEY_FILE is set.
-func jwtSecret() (secret string, generated bool, err error) {
-	if s := os.Getenv("HEALTH_JWT_SECRET"); s != "" || os.Getenv("HEALTH_JWT_PUBLIC_KEY_FILE") != "" {
-		return s, false, nil
+// hasKeySource reports whether c names the detailed route's key:
+// HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE or HEALTH_JWT_JWKS_URL.
+// Each is the only key source then: no secret is generated beside it
+// (the module refuses two).
+func hasKeySource(c healthfx.Config) bool {
+	return c.JWTSecret != "" || c.JWTPublicKeyFile != "" || c.JWTJWKSURL != ""
+}
+
+// jwtSecret returns a fresh random secret (generated true) when cfg has
+// no key source, else cfg's secret, if any.
+func jwtSecret(cfg healthfx.Config) (secret string, generated bool, err error) {
+	if hasKeySource(cfg) {
+		return cfg.JWTSecret, false, nil
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
