@@ -16,9 +16,11 @@ const DefaultKeyWait = time.Second
 // KeySet looks verification keys up by a token's header, e.g. from an
 // identity provider's JWKS. keyfunc.Keyfunc of
 // github.com/MicahParks/keyfunc/v3 implements it (healthfx builds one from
-// HEALTH_JWT_JWKS_URL). KeyfuncCtx's function must honour ctx, which
-// carries the request's context bounded by JWTConfig.KeyWait. It may
-// return a key or a jwt.VerificationKeySet (a token without "kid").
+// HEALTH_JWT_JWKS_URL, with bounded reads and retries). KeyfuncCtx's
+// function must honour ctx, which carries the request's context bounded
+// by JWTConfig.KeyWait: a lookup that waits for a fetch returns when ctx
+// ends, and the fetch, if it must go on, goes on in the background. It
+// may return a key or a jwt.VerificationKeySet (a token without "kid").
 type KeySet interface {
 	KeyfuncCtx(ctx context.Context) jwt.Keyfunc
 }
