@@ -442,10 +442,10 @@ func TestJWKSMetrics(t *testing.T) {
 	start := r.clock.Now()
 	r.keys.start()
 	r.settled()
-	r.clock.Advance(10 * time.Second)
+	r.clock.Advance(jwksRetryMin / 4) // before the retry (at least jwksRetryMin/2 after the failure)
 	got := gather(t, reg)
 	want := map[string]float64{
-		"app_health_jwks_keys_age_seconds":                                    10,
+		"app_health_jwks_keys_age_seconds":                                    (jwksRetryMin / 4).Seconds(),
 		"app_health_jwks_last_success_timestamp_seconds":                      0,
 		`app_health_jwks_last_failure_timestamp_seconds{reason="bad status"}`: float64(start.Unix()),
 		"app_health_jwks_consecutive_failures":                                1,
@@ -456,12 +456,11 @@ func TestJWKSMetrics(t *testing.T) {
 		}
 	}
 	r.idp.mode.Store("ok")
-	r.clock.Advance(jwksRetryMax) // the retry
-	r.settled()
+	r.next(jwksRetryMax) // the retry
 	ok := r.clock.Now()
 	r.clock.Advance(5 * time.Second)
 	got = gather(t, reg)
-	if got["app_health_jwks_keys_age_seconds"] != 5 || got["app_health_jwks_last_success_timestamp_seconds"] != float64(ok.Unix()) ||
+	if got["app_health_jwks_keys_age_seconds"] != 5 || got["app_health_jwks_last_success_timestamp_seconds"] != float64(ok.UnixNano())/1e9 ||
 		got["app_health_jwks_consecutive_failures"] != 0 {
 		t.Errorf("after recovery: %v", got)
 	}
