@@ -74,7 +74,7 @@ type jwksKeys struct {
 	inFlight bool          // a fetch runs (or is about to)
 	round    chan struct{} // closed when the fetch in flight (else the next one) ends
 	loaded   bool          // a fetch succeeded once
-	kidSpent time.Time     // when the last successful fetch for an unknown kid began
+	kidSpent time.Time     // when the last successful fetch for an unknown kid ended
 	stat     jwksStats
 	reason   string // the failure class last logged, "" while the provider answers
 	// failingSince is when the first of the failed fetches in a row ended.

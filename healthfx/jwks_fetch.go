@@ -124,11 +124,11 @@ func (k *jwksKeys) finish(n int, err error, byKID bool) time.Duration {
 	}
 	k.stat.lastFailure, k.stat.lastReason = now, class
 	if class != k.reason {
-		keys := "none yet: every token is refused"
+		tokens := "all refused: no keys yet"
 		if k.loaded {
-			keys = "the last good ones kept"
+			tokens = "verified with the last good keys"
 		}
-		k.logger.Warn("JWKS fetch failed", "url", url, "reason", class, "error", detail, "keys", keys,
+		k.logger.Warn("JWKS fetch failed", "url", url, "reason", class, "error", detail, "tokens", tokens,
 			"retry", fmt.Sprintf("after %v, doubling to %v, until one succeeds", jwksRetryMin, jwksRetryMax))
 		k.reason = class
 	}
