@@ -22,6 +22,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/testutil"
 )
@@ -153,12 +154,33 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
+// waitClock is a fake clock that remembers the last timer's duration:
+// the refresher's wait before its next fetch.
+type waitClock struct {
+	*testutil.FakeClock
+	mu   sync.Mutex
+	last time.Duration
+}
+
+func (c *waitClock) NewTimer(d time.Duration) checks.Timer {
+	c.mu.Lock()
+	c.last = d
+	c.mu.Unlock()
+	return c.FakeClock.NewTimer(d)
+}
+
+func (c *waitClock) lastWait() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
+}
+
 // jwksRig is a key set over an idp, on a fake clock, and a verifier
 // over it.
 type jwksRig struct {
 	t     *testing.T
 	idp   *idp
-	clock *testutil.FakeClock
+	clock *waitClock
 	log   *logBuffer
 	keys  *jwksKeys
 	jwt   *httphealth.JWT
@@ -173,7 +195,7 @@ func newRig(t *testing.T) *jwksRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &jwksRig{t: t, idp: newIdP(t), clock: testutil.NewFakeClock(time.Unix(1_800_000_000, 0)), log: &logBuffer{}, rsa: k.RSA}
+	r := &jwksRig{t: t, idp: newIdP(t), clock: &waitClock{FakeClock: testutil.NewFakeClock(time.Unix(1_800_000_000, 0))}, log: &logBuffer{}, rsa: k.RSA}
 	r.keys, err = newJWKSKeys(r.idp.url(), time.Hour, slog.New(slog.NewTextHandler(r.log, nil)), r.clock)
 	if err != nil {
 		t.Fatal(err)
@@ -206,13 +228,16 @@ func (r *jwksRig) settled() {
 	}
 }
 
-// next fires the refresher's timer (whatever its jittered wait, at most
-// d) and waits for the fetch it starts to end.
-func (r *jwksRig) next(d time.Duration) {
+// next moves the clock to the refresher's next fetch, waits for that
+// fetch to end, and returns the wait it moved the clock by. (Moving the
+// clock further could also fire the timer armed after a quick fetch.)
+func (r *jwksRig) next() time.Duration {
 	r.t.Helper()
 	r.settled()
+	d := r.clock.lastWait()
 	r.clock.Advance(d)
 	r.settled()
+	return d
 }
 
 // auth verifies a token of kid signed with the rig's RSA key and returns
@@ -255,7 +280,9 @@ func TestJWKSDownAtStartRecoversWithinTheBackoff(t *testing.T) {
 	r.settled()
 	r.wantAuth("k1", false)
 	for range 4 {
-		r.next(jwksRetryMax)
+		if d := r.next(); d > jwksRetryMax {
+			t.Fatalf("retry after %v, want at most %v", d, jwksRetryMax)
+		}
 	}
 	if n := r.log.count(`msg="JWKS fetch failed"`); n != 1 {
 		t.Errorf("%d failure lines for 5 failed fetches, want 1:\n%s", n, r.log)
@@ -270,7 +297,9 @@ func TestJWKSDownAtStartRecoversWithinTheBackoff(t *testing.T) {
 
 	r.idp.up()
 	back := r.clock.Now()
-	r.next(jwksRetryMax)
+	if d := r.next(); d > jwksRetryMax {
+		t.Errorf("retry after %v, want at most %v", d, jwksRetryMax)
+	}
 	t.Logf("keys loaded %v (fake time) after the provider came back", r.clock.Now().Sub(back))
 	r.wantAuth("k1", true)
 	if n := r.log.count(`msg="JWKS fetch recovered"`); n != 1 {
@@ -315,7 +344,9 @@ func TestJWKSFailedFetchSpendsNoAllowance(t *testing.T) {
 	}
 	r.idp.mode.Store("ok")
 	back := r.clock.Now()
-	r.next(jwksRetryMin) // the first retry comes within 1 s
+	if d := r.next(); d > jwksRetryMin { // the first retry comes within 1 s
+		t.Errorf("first retry after %v, want at most %v", d, jwksRetryMin)
+	}
 	t.Logf("rotated key fetched %v (fake time) after the provider came back", r.clock.Now().Sub(back))
 	r.wantAuth("k2", true)
 
@@ -364,11 +395,7 @@ func TestJWKSBadAnswersKeepTheLastGoodKeys(t *testing.T) {
 	}
 	for i, s := range steps {
 		r.idp.mode.Store(s.mode)
-		if i == 0 {
-			r.next(time.Hour) // the periodic refresh
-		} else {
-			r.next(jwksRetryMax)
-		}
+		r.next() // the periodic refresh, then the retries
 		if st := r.keys.stats(); st.lastReason != s.reason || st.failures != i+1 {
 			t.Fatalf("after %s: stats %+v, want reason %q, %d failures\n%s", s.mode, st, s.reason, i+1, r.log)
 		}
@@ -391,7 +418,7 @@ func TestJWKSBadAnswersKeepTheLastGoodKeys(t *testing.T) {
 		}
 	}
 	r.idp.mode.Store("ok")
-	r.next(jwksRetryMax)
+	r.next()
 	if n := r.log.count(`msg="JWKS fetch recovered"`); n != 1 {
 		t.Errorf("%d recovery lines, want 1:\n%s", n, r.log)
 	}
@@ -456,7 +483,7 @@ func TestJWKSMetrics(t *testing.T) {
 		}
 	}
 	r.idp.mode.Store("ok")
-	r.next(jwksRetryMax) // the retry
+	r.next() // the retry
 	ok := r.clock.Now()
 	r.clock.Advance(5 * time.Second)
 	got = gather(t, reg)
