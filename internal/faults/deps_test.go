@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"math/big"
 	"net"
@@ -86,6 +87,7 @@ func startPostgres(t *testing.T) (string, func(*testing.T, string) *subject) {
 // (at most 2 connections, dial timeout = the check timeout).
 func startMariaDB(t *testing.T) (string, func(*testing.T, string) *subject) {
 	m := testutil.StartMariaDB(t)
+	_ = mysql.SetLogger(log.New(io.Discard, "", 0)) // the driver logs cut connections to stderr
 	return m.Addr(), func(t *testing.T, addr string) *subject {
 		cfg, err := mysql.ParseDSN(m.DSN())
 		if err != nil {
@@ -161,7 +163,10 @@ func checkSubject(t *testing.T, c checks.Check, closeApp func()) *subject {
 	if err := runner.Register(c); err != nil {
 		t.Fatal(err)
 	}
-	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(quiet))
+	// The startup gate retries every interval (a dependency under a fault
+	// at start).
+	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(quiet),
+		lifecycle.WithStartupInitialBackoff(interval), lifecycle.WithStartupMaxBackoff(interval))
 	if err := lc.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -181,8 +186,9 @@ func checkSubject(t *testing.T, c checks.Check, closeApp func()) *subject {
 			runner.Close()
 			return err
 		},
-		stopBudget: checkTimeout,
-		closeApp:   closeApp,
+		stopBudget:  checkTimeout,
+		startBudget: checkTimeout + slack, // Start returns after the gate's first attempt
+		closeApp:    closeApp,
 	}
 }
 
@@ -264,8 +270,9 @@ func sinkSubject(t *testing.T, sink alerting.Sink) *subject {
 			return errors.Join(err, lc.Stop(ctx), closeRunner(runner))
 		},
 		// The dispatcher's own bound: its context, then StopGrace.
-		stopBudget: stopCtx + alerting.StopGrace + 100*time.Millisecond,
-		closeApp:   func() {},
+		stopBudget:  stopCtx + alerting.StopGrace + 100*time.Millisecond,
+		startBudget: checkTimeout + slack,
+		closeApp:    func() {},
 	}
 }
 
@@ -348,8 +355,9 @@ func startJWKS(d *dependency) func(t *testing.T) (string, func(*testing.T, strin
 			} {
 				t.Setenv(k, v)
 			}
+			fetchLog := &fetchFailures{notify: make(chan struct{}, 1)}
 			var e *echo.Echo
-			app := fx.New(fx.NopLogger, fx.Provide(echo.New), fx.Supply(quiet),
+			app := fx.New(fx.NopLogger, fx.Provide(echo.New), fx.Supply(slog.New(fetchLog)),
 				healthfx.SupplyCheck(checks.Check{Name: "db", Func: checks.FromFunc(func(context.Context) error { return nil })}),
 				healthfx.Module, fx.Populate(&e))
 			if err := app.Start(context.Background()); err != nil {
@@ -377,6 +385,17 @@ func startJWKS(d *dependency) func(t *testing.T) (string, func(*testing.T, strin
 				},
 				results: answers.Load,
 				notify:  notify,
+				// At start, the first fetch under the fault has either
+				// failed (logged) or brought the keys.
+				startFault: func() bool {
+					if fetchLog.n.Load() > 0 {
+						return true
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					return get(ctx, known) == http.StatusOK
+				},
+				startFaultBudget: 11 * time.Second, // healthfx bounds a fetch by 10 s
 				probe: func(ctx context.Context) {
 					get(ctx, known)
 					answers.Add(1)
@@ -389,10 +408,11 @@ func startJWKS(d *dependency) func(t *testing.T) (string, func(*testing.T, strin
 						t.Errorf("JWKS: unknown kid answered %d, want 401", code)
 					}
 				},
-				stop:       app.Stop,
-				stopBudget: time.Second,
-				closeApp:   func() {},
-				settle:     10 * time.Second, // a background fetch is bounded by 10 s
+				stop:        app.Stop,
+				stopBudget:  time.Second,
+				startBudget: time.Second, // the key set is fetched in the background
+				closeApp:    func() {},
+				settle:      10 * time.Second, // a background fetch is bounded by 10 s
 			}
 		}
 	}
@@ -436,3 +456,23 @@ func splitAddr(t *testing.T, addr string) (string, int) {
 	}
 	return host, port
 }
+
+// fetchFailures is a slog handler counting healthfx's "JWKS fetch failed"
+// and "JWKS client failed" records.
+type fetchFailures struct {
+	n      atomic.Int64
+	notify chan struct{}
+}
+
+func (h *fetchFailures) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *fetchFailures) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "JWKS fetch failed" || r.Message == "JWKS client failed" {
+		h.n.Add(1)
+		signal(h.notify)
+	}
+	return nil
+}
+
+func (h *fetchFailures) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *fetchFailures) WithGroup(string) slog.Handler      { return h }

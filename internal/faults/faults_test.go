@@ -44,6 +44,24 @@ func TestFaults(t *testing.T) {
 						mu.Unlock()
 					}
 				})
+				if !full {
+					continue
+				}
+				t.Run(x.name+"@start", func(t *testing.T) {
+					if reason := known(d.name, x.name+"@start"); reason != "" {
+						mu.Lock()
+						rows = append(rows, row{dep: d.name, toxic: x.name, atStart: true, known: reason})
+						mu.Unlock()
+						t.Skip("known: " + reason)
+					}
+					r := runStartCase(t, d, upstream, build, x)
+					t.Logf("start %v, worst probe wait %v, recovery %v, stop %v", r.detection, r.worst, r.recovery, r.stop)
+					if !t.Failed() {
+						mu.Lock()
+						rows = append(rows, r)
+						mu.Unlock()
+					}
+				})
 			}
 		})
 	}
@@ -62,7 +80,25 @@ func TestFaults(t *testing.T) {
 
 // knownIssues are cells that reveal a bug of the library, skipped until it
 // is fixed (dependency/toxic → what happens).
-var knownIssues = map[string]string{}
+var knownIssues = map[string]string{
+	"JWKS/timeout@start":    jwksDownAtStart + " " + jwksSilent,
+	"JWKS/reset_peer@start": jwksDownAtStart,
+	"JWKS/limit_data@start": jwksDownAtStart,
+}
+
+const (
+	// jwksDownAtStart: healthfx's key set does not recover from a JWKS that
+	// failed its first fetch (see the report of issue 26).
+	jwksDownAtStart = "a JWKS that fails the first fetch at start leaves the detailed route answering 401 " +
+		"after it is back (still 401 30 s later): the keys come only with the next refresh " +
+		"(HEALTH_JWT_JWKS_REFRESH, at least 1 min, default 1 h), or for a token naming a kid after the " +
+		"unknown-kid limiter's 5 min, whose one refresh was spent during the outage."
+	// jwksSilent: the first fetch's and the periodic refresh's failures are
+	// never logged.
+	jwksSilent = "Its failure is not logged either: jwkset calls RefreshErrorHandler with the context it has " +
+		"already canceled, and healthfx logs only when ctx.Err() == nil (no \"JWKS fetch failed\" within 11 s " +
+		"of a blackholed first fetch, which times out at 10 s)."
+)
 
 func known(dep, toxic string) string { return knownIssues[dep+"/"+toxic] }
 

@@ -102,6 +102,13 @@ type subject struct {
 	// stopBudget; its error is logged, not judged.
 	stop       func(ctx context.Context) error
 	stopBudget time.Duration
+	// startFault, when set, tells that the fault has shown at start
+	// (waited for at most startFaultBudget) instead of one result.
+	startFault       func() bool
+	startFaultBudget time.Duration
+	// startBudget bounds building the subject (its start) while the
+	// dependency is under a fault.
+	startBudget time.Duration
 	// closeApp closes what the application owns (pools, servers), after
 	// stop.
 	closeApp func()
@@ -126,6 +133,7 @@ type row struct {
 	detection, worst, recovery time.Duration
 	stop                       time.Duration
 	stays                      bool // the status stayed healthy (no detection)
+	atStart                    bool // the fault was there at start: detection holds the start's time
 	known                      string
 }
 
@@ -370,4 +378,48 @@ func findLeaks(before goleak.Option, budget time.Duration) error {
 			return err
 		}
 	}
+}
+
+// runStartCase runs one cell with the fault already there when the
+// subject starts: the start keeps its budget, probes keep theirs, and the
+// status is healthy within the status budget once the fault is removed.
+func runStartCase(t *testing.T, d *dependency, upstream string, build func(*testing.T, string) *subject, x toxic) row {
+	r := row{dep: d.name, toxic: x.name, atStart: true}
+	before := goleak.IgnoreCurrent()
+	px := startProxy(t, upstream)
+	defer px.p.Stop()
+	px.add(t, x.json(d))
+	start := time.Now()
+	s := build(t, px.addr())
+	r.detection = time.Since(start)
+	if r.detection > s.startBudget {
+		t.Errorf("%s with %s at start: the start took %v, past its budget %v", d.name, x.name, r.detection, s.startBudget)
+	}
+	pr := startProber(s.probe)
+	// One result under the fault (a start under a hanging dependency
+	// spends a timeout on each attempt).
+	if s.startFault != nil {
+		waitUntil(t, s.notify, s.startFaultBudget, "the fault shown at start", s.startFault)
+	} else {
+		n := s.results()
+		waitUntil(t, s.notify, statusBudget, "a result under "+x.name, func() bool { return s.results() >= n+1 })
+	}
+
+	px.remove(t, x.name)
+	r.recovery, _ = waitUntil(t, s.notify, statusBudget, "healthy after "+x.name, func() bool { return s.status() == checks.StatusHealthy })
+	r.worst = pr.max()
+	if r.worst > s.probeBudget {
+		t.Errorf("%s with %s at start: a probe waited %v, past its budget %v", d.name, x.name, r.worst, s.probeBudget)
+	}
+	r.stop = s.stopNow(t)
+	pr.close()
+	if r.stop > s.stopBudget {
+		t.Errorf("%s with %s at start: stop took %v, past its budget %v", d.name, x.name, r.stop, s.stopBudget)
+	}
+	s.closeApp()
+	px.p.Stop()
+	if err := findLeaks(before, settleBudget+s.settle); err != nil {
+		t.Errorf("%s with %s at start: goroutines left after stop: %v", d.name, x.name, err)
+	}
+	return r
 }
