@@ -79,6 +79,10 @@ func startPostgres(t *testing.T) (string, func(*testing.T, string) *subject) {
 		}
 		s := checkSubject(t, pgcheck.New(pool, pgcheck.Config{}), pool.Close)
 		s.connLimit = 2
+		s.poolAtRest = func() bool {
+			st := pool.Stat()
+			return st.AcquiredConns() == 0 && st.TotalConns() <= 2 && st.ConstructingConns() == 0
+		}
 		return s
 	}
 }
@@ -101,6 +105,10 @@ func startMariaDB(t *testing.T) (string, func(*testing.T, string) *subject) {
 		db.SetMaxOpenConns(2)
 		s := checkSubject(t, sqlcheck.New(db), func() { _ = db.Close() })
 		s.connLimit = 2
+		s.poolAtRest = func() bool {
+			st := db.Stats()
+			return st.InUse == 0 && st.OpenConnections <= 2
+		}
 		return s
 	}
 }

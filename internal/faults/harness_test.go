@@ -115,6 +115,9 @@ type subject struct {
 	// connLimit is how many connections to the proxy may stay open at
 	// rest (a pool's maximum); 0 means the baseline's count.
 	connLimit int
+	// poolAtRest, when set, reads the application's pool statistics:
+	// nothing acquired or being dialled, no more than its maximum open.
+	poolAtRest func() bool
 	// settle adds to settleBudget (a fetch bounded by a longer timeout).
 	settle time.Duration
 }
@@ -315,6 +318,9 @@ func runCase(t *testing.T, d *dependency, upstream string, build func(*testing.T
 	waitUntil(t, nil, settle, fmt.Sprintf("goroutines back to %d", g0), func() bool { return numGoroutine() <= g0 })
 	if c0 >= 0 {
 		waitUntil(t, nil, settle, fmt.Sprintf("connections back to %d", limit), func() bool { return connsTo(px.port()) <= limit })
+	}
+	if s.poolAtRest != nil {
+		waitUntil(t, nil, settle, "the pool at rest", s.poolAtRest)
 	}
 
 	// A stop under the fault, with an execution in flight when there is
