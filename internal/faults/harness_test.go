@@ -137,7 +137,7 @@ type row struct {
 	stop                       time.Duration
 	stays                      bool // the status stayed healthy (no detection)
 	atStart                    bool // the fault was there at start: detection holds the start's time
-	known                      string
+	known                      int  // the number of its known issue (issueText), or 0
 }
 
 // faultProxy is a Toxiproxy proxy in this process.
