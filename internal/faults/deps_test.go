@@ -173,8 +173,11 @@ func checkSubject(t *testing.T, c checks.Check, closeApp func()) *subject {
 	}
 	// The startup gate retries every interval (a dependency under a fault
 	// at start).
-	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(quiet),
-		lifecycle.WithStartupInitialBackoff(interval), lifecycle.WithStartupMaxBackoff(interval))
+	lc, err := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(quiet),
+		lifecycle.WithStartup(lifecycle.StartupConfig{InitialBackoff: interval, MaxBackoff: interval}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := lc.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -253,12 +256,15 @@ func sinkSubject(t *testing.T, sink alerting.Sink) *subject {
 	}
 	rec := &recordingPublisher{inner: sink.Publisher, notify: make(chan struct{}, 1), started: make(chan struct{}, 1)}
 	sink.Publisher = rec
-	disp, err := alerting.New(runner, alerting.WithSink(sink), alerting.WithRetry(2, 50*time.Millisecond),
+	disp, err := alerting.New(runner, alerting.WithSink(sink),
 		alerting.WithLogger(quiet), alerting.WithService("faults"), alerting.WithInstance("faults"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(quiet))
+	lc, err := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(quiet))
+	if err != nil {
+		t.Fatal(err)
+	}
 	disp.Start()
 	if err := lc.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -277,8 +283,9 @@ func sinkSubject(t *testing.T, sink alerting.Sink) *subject {
 			err := disp.Stop(sctx)
 			return errors.Join(err, lc.Stop(ctx), closeRunner(runner))
 		},
-		// The dispatcher's own bound: its context, then StopGrace.
-		stopBudget:  stopCtx + alerting.StopGrace + 100*time.Millisecond,
+		// The dispatcher's own bound: its context, then its grace
+		// (alerting's StopGrace, 100 ms), plus 100 ms.
+		stopBudget:  stopCtx + 200*time.Millisecond,
 		startBudget: checkTimeout + slack,
 		closeApp:    func() {},
 	}

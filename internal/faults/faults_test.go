@@ -142,7 +142,7 @@ Columns:
 - **recovery**: from the fault's removal to the status healthy again. Same budget as detection.
 - **stop**: the library's stop (lifecycle stop and ` + "`Runner.Close`" + `, the dispatcher's stop with a 300 ms
   context, the fx app's stop for the JWKS) with the fault back on and an execution in flight. Budget: the
-  check timeout; 300 ms + StopGrace + 100 ms for a dispatcher; 1 s for the fx app.
+  check timeout; 300 ms + the dispatcher's 100 ms grace + 100 ms for a dispatcher; 1 s for the fx app.
 
 Every cell also checked that goroutines and connections to the proxy came back to their level before the
 fault (and the pool's statistics to rest: nothing acquired, at most its 2 connections, for PostgreSQL and
