@@ -416,8 +416,9 @@ func startJWKS(d *dependency) func(t *testing.T) (string, func(*testing.T, strin
 					answers.Add(1)
 					signal(notify)
 				},
-				// The key wait, plus the answer's own work.
-				probeBudget: httphealth.DefaultKeyWait + 100*time.Millisecond,
+				// The key wait, plus the answer's own work (with the
+				// matrix's scheduling slack).
+				probeBudget: httphealth.DefaultKeyWait + slack,
 				faultProbe: func(ctx context.Context) {
 					if code := get(ctx, unknown); code != http.StatusUnauthorized {
 						t.Errorf("JWKS: unknown kid answered %d, want 401", code)

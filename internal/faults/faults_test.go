@@ -138,7 +138,7 @@ Columns:
 - **worst probe wait**: the longest a probe read waited during the fault and the recovery: the runner's
   probe read (` + "`Runner.LatestAt`" + `) for checks and sinks, the detailed route for the JWKS (including one
   request naming an unknown key, which makes the key set fetch through the fault). Budget: the probe budget
-  (500 ms), the key wait (1 s) for the JWKS.
+  (500 ms); for the JWKS, the key wait (1 s) plus the slack.
 - **recovery**: from the fault's removal to the status healthy again. Same budget as detection.
 - **stop**: the library's stop (lifecycle stop and ` + "`Runner.Close`" + `, the dispatcher's stop with a 300 ms
   context, the fx app's stop for the JWKS) with the fault back on and an execution in flight. Budget: the
