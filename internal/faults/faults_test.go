@@ -48,13 +48,19 @@ func TestFaults(t *testing.T) {
 					continue
 				}
 				t.Run(x.name+"@start", func(t *testing.T) {
-					if reason := known(d.name, x.name+"@start"); reason != "" {
+					// A known issue of the recovery: the start, the probes,
+					// the stop and the leaks are still checked, then the
+					// case is skipped.
+					reason := known(d.name, x.name+"@start")
+					r := runStartCase(t, d, upstream, build, x, reason != "")
+					if reason != "" {
 						mu.Lock()
-						rows = append(rows, row{dep: d.name, toxic: x.name, atStart: true, known: knownIssues[d.name+"/"+x.name+"@start"]})
+						r.known = knownIssues[d.name+"/"+x.name+"@start"]
+						rows = append(rows, r)
 						mu.Unlock()
+						t.Logf("start %v, worst probe wait %v, stop %v", r.detection, r.worst, r.stop)
 						t.Skip("known: " + reason)
 					}
-					r := runStartCase(t, d, upstream, build, x)
 					t.Logf("start %v, worst probe wait %v, recovery %v, stop %v", r.detection, r.worst, r.recovery, r.stop)
 					if !t.Failed() {
 						mu.Lock()
@@ -166,7 +172,7 @@ fault's removal to healthy (same budget as above).
 |---|---|---|---|---|---|
 `)
 	writeRows(&b, rows, true)
-	b.WriteString("\n## Known issues\n\nCells marked \"known issue\" are skipped by the test until the library is fixed.\n\n")
+	b.WriteString("\n## Known issues\n\nCells marked \"known issue\" are skipped by the test (after what can still be checked: start, probes, stop, leaks) until the library is fixed.\n\n")
 	for n := 1; n <= len(issueText); n++ {
 		fmt.Fprintf(&b, "%d. %s\n", n, issueText[n])
 	}
@@ -176,6 +182,10 @@ fault's removal to healthy (same budget as above).
 func writeRows(b *strings.Builder, rows []row, atStart bool) {
 	for _, r := range rows {
 		if r.atStart != atStart {
+			continue
+		}
+		if r.known != 0 && r.atStart {
+			fmt.Fprintf(b, "| %s | %s | %s | %s | known issue (%d) | %s |\n", r.dep, r.toxic, ms(r.detection), ms(r.worst), r.known, ms(r.stop))
 			continue
 		}
 		if r.known != 0 {
