@@ -7,7 +7,26 @@ import (
 	"strings"
 )
 
-func numGoroutine() int { return runtime.NumGoroutine() }
+// numGoroutine counts the goroutines outside the proxy (whose own come and
+// go with its links, and may stay blocked: see ignoreToxics).
+func numGoroutine() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.HasPrefix(g, "goroutine ") && !strings.Contains(g, "github.com/Shopify/toxiproxy/") {
+			count++
+		}
+	}
+	return count
+}
 
 // connsTo counts the TCP connections of this machine whose remote port is
 // port (the proxy's listener: the library's side of every proxied
