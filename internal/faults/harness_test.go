@@ -340,17 +340,26 @@ func runCase(t *testing.T, d *dependency, upstream string, build func(*testing.T
 			t.Errorf("%s under %s: no execution started within %v", d.name, x.name, statusBudget)
 		}
 	}
-	r.stop = s.stopNow(t)
+	r.stop = s.finish(t, px, pr, before, d.name+" under "+x.name)
+	return r
+}
+
+// finish stops the subject (measured against its stop budget), then the
+// prober, the application's side and the proxy, and looks for goroutines
+// left since before; it returns the stop's duration.
+func (s *subject) finish(t *testing.T, px *faultProxy, pr *prober, before goleak.Option, what string) time.Duration {
+	t.Helper()
+	stop := s.stopNow(t)
 	pr.close()
-	if r.stop > s.stopBudget {
-		t.Errorf("%s under %s: stop took %v, past its budget %v", d.name, x.name, r.stop, s.stopBudget)
+	if stop > s.stopBudget {
+		t.Errorf("%s: stop took %v, past its budget %v", what, stop, s.stopBudget)
 	}
 	s.closeApp()
 	px.p.Stop()
 	if err := findLeaks(before, settleBudget+s.settle); err != nil {
-		t.Errorf("%s under %s: goroutines left after stop: %v", d.name, x.name, err)
+		t.Errorf("%s: goroutines left after stop: %v", what, err)
 	}
-	return r
+	return stop
 }
 
 // stopNow runs the subject's stop under its budget and returns how long it
@@ -432,15 +441,6 @@ func runStartCase(t *testing.T, d *dependency, upstream string, build func(*test
 	if r.worst > s.probeBudget {
 		t.Errorf("%s with %s at start: a probe waited %v, past its budget %v", d.name, x.name, r.worst, s.probeBudget)
 	}
-	r.stop = s.stopNow(t)
-	pr.close()
-	if r.stop > s.stopBudget {
-		t.Errorf("%s with %s at start: stop took %v, past its budget %v", d.name, x.name, r.stop, s.stopBudget)
-	}
-	s.closeApp()
-	px.p.Stop()
-	if err := findLeaks(before, settleBudget+s.settle); err != nil {
-		t.Errorf("%s with %s at start: goroutines left after stop: %v", d.name, x.name, err)
-	}
+	r.stop = s.finish(t, px, pr, before, d.name+" with "+x.name+" at start")
 	return r
 }
