@@ -410,7 +410,10 @@ func startJWKS(d *dependency) func(t *testing.T) (string, func(*testing.T, strin
 					defer cancel()
 					return get(ctx, known) == http.StatusOK
 				},
-				startFaultBudget: 11 * time.Second, // healthfx bounds a fetch by 10 s
+				startFaultBudget: 12 * time.Second, // healthfx bounds a fetch by 10 s
+				// After a failed fetch healthfx fetches again within 1 s
+				// (its first backoff, jittered): two such waits.
+				recoveryBudget: 2 * time.Second,
 				probe: func(ctx context.Context) {
 					get(ctx, known)
 					answers.Add(1)

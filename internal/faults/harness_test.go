@@ -106,6 +106,9 @@ type subject struct {
 	// (waited for at most startFaultBudget) instead of one result.
 	startFault       func() bool
 	startFaultBudget time.Duration
+	// recoveryBudget, when set, replaces statusBudget for the recovery
+	// (a dependency fetched again on a backoff of its own).
+	recoveryBudget time.Duration
 	// startBudget bounds building the subject (its start) while the
 	// dependency is under a fault.
 	startBudget time.Duration
@@ -315,7 +318,7 @@ func runCase(t *testing.T, d *dependency, upstream string, build func(*testing.T
 
 	// The recovery.
 	px.remove(t, x.name)
-	r.recovery, _ = waitUntil(t, s.notify, statusBudget, "healthy after "+x.name, func() bool { return s.status() == checks.StatusHealthy })
+	r.recovery, _ = waitUntil(t, s.notify, s.recoveryWithin(), "healthy after "+x.name, func() bool { return s.status() == checks.StatusHealthy })
 	r.worst = pr.max()
 	if r.worst > s.probeBudget {
 		t.Errorf("%s under %s: a probe waited %v, past its budget %v", d.name, x.name, r.worst, s.probeBudget)
@@ -360,6 +363,14 @@ func (s *subject) finish(t *testing.T, px *faultProxy, pr *prober, before goleak
 		t.Errorf("%s: goroutines left after stop: %v", what, err)
 	}
 	return stop
+}
+
+// recoveryWithin is the recovery's budget.
+func (s *subject) recoveryWithin() time.Duration {
+	if s.recoveryBudget > 0 {
+		return s.recoveryBudget
+	}
+	return statusBudget
 }
 
 // stopNow runs the subject's stop under its budget and returns how long it
@@ -435,7 +446,7 @@ func runStartCase(t *testing.T, d *dependency, upstream string, build func(*test
 
 	px.remove(t, x.name)
 	if !knownRecovery {
-		r.recovery, _ = waitUntil(t, s.notify, statusBudget, "healthy after "+x.name, func() bool { return s.status() == checks.StatusHealthy })
+		r.recovery, _ = waitUntil(t, s.notify, s.recoveryWithin(), "healthy after "+x.name, func() bool { return s.status() == checks.StatusHealthy })
 	}
 	r.worst = pr.max()
 	if r.worst > s.probeBudget {
