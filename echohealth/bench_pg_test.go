@@ -3,6 +3,7 @@ package echohealth_test
 import (
 	"context"
 	"errors"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -50,7 +51,7 @@ func BenchmarkPublicRouteVsPing(b *testing.B) {
 	}
 	b.Cleanup(pool.Close)
 
-	runner := newRunner(b, pgcheck.New(pool, pgcheck.Config{}))
+	runner := newRunner(b, checktest.Must(pgcheck.New(pool, pgcheck.Config{})))
 	if s := runner.Run(ctx).Status(); s != checks.StatusHealthy {
 		b.Fatalf("warm-up: database check %v", s)
 	}

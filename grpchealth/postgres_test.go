@@ -2,6 +2,7 @@ package grpchealth_test
 
 import (
 	"context"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"log/slog"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 
 	runner := checks.NewRunner()
 	defer runner.Close()
-	c := pgcheck.New(pool, pgcheck.Config{})
+	c := checktest.Must(pgcheck.New(pool, pgcheck.Config{}))
 	c.Interval, c.TTL, c.Timeout = 100*time.Millisecond, 50*time.Millisecond, 2*time.Second
 	if err := runner.Register(c); err != nil {
 		t.Fatal(err)

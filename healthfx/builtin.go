@@ -30,21 +30,27 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []check
 					Expected: "a name other than HEALTH_CHECK_DATABASE_NAME's: the app provides a *pgxpool.Pool and a *sql.DB, each checked"}
 			}
 		}
-		c := sqlcheck.New(db,
-			sqlcheck.WithName(name),
-			sqlcheck.WithPoolThreshold(disabledAsNegative(cfg.DatabasePoolThreshold)),
-			sqlcheck.WithSlowThreshold(disabledAsNegativeDuration(cfg.DatabaseSlowThreshold)),
-		)
+		c, err := sqlcheck.New(db, sqlcheck.Config{
+			Name:          name,
+			PoolThreshold: disabledAsNegative(cfg.DatabasePoolThreshold),
+			SlowThreshold: disabledAsNegativeDuration(cfg.DatabaseSlowThreshold),
+		})
+		if err != nil { // unreachable: db is not nil
+			return nil, err
+		}
 		c.Criticality = criticality(cfg.DatabaseRequired)
 		c.Level = cfg.DatabaseLevel
 		list = append(list, c)
 	}
 	if pool != nil && cfg.Database {
-		c := pgcheck.New(pool, pgcheck.Config{
+		c, err := pgcheck.New(pool, pgcheck.Config{
 			Name:          cfg.DatabaseName,
 			PoolThreshold: disabledAsNegative(cfg.DatabasePoolThreshold),
 			SlowThreshold: disabledAsNegativeDuration(cfg.DatabaseSlowThreshold),
 		})
+		if err != nil { // unreachable: pool is not nil
+			return nil, err
+		}
 		c.Criticality = criticality(cfg.DatabaseRequired)
 		c.Level = cfg.DatabaseLevel
 		list = append(list, c)
@@ -54,7 +60,10 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []check
 		if cfg.RedisTLS {
 			rc.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
-		c := redischeck.New(cfg.RedisAddr, rc)
+		c, err := redischeck.New(cfg.RedisAddr, rc)
+		if err != nil {
+			return nil, &ConfigError{Variable: "HEALTH_CHECK_REDIS_ADDR", Value: cfg.RedisAddr, Expected: "host:port"}
+		}
 		c.Criticality = criticality(cfg.RedisRequired)
 		list = append(list, c)
 	}
@@ -71,14 +80,14 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []check
 	}
 	if cfg.ExternalAPIs {
 		for _, u := range cfg.ExternalURLs {
-			c, err := httpcheck.New(u.Name, u.URL, httpcheck.Config{})
+			c, err := httpcheck.New(u.URL, httpcheck.Config{Name: u.Name})
 			if err := add("HEALTH_CHECK_EXTERNAL_URLS", c, err, cfg.ExternalRequired); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, u := range cfg.DownstreamURLs {
-		c, err := downstream.New(u.Name, u.URL, downstream.Config{TokenFile: cfg.DownstreamTokenFile})
+		c, err := downstream.New(u.URL, downstream.Config{Name: u.Name, TokenFile: cfg.DownstreamTokenFile})
 		if err := add("HEALTH_CHECK_DOWNSTREAM_URLS", c, err, cfg.DownstreamRequired); err != nil {
 			return nil, err
 		}
@@ -108,17 +117,18 @@ func criticality(required bool) checks.Criticality {
 }
 
 // disabledAsNegative maps the configuration's 0 ("disabled") to the
-// checks package's negative ("disabled"; 0 there means the default).
+// integrations' checks.Off (0 there means the default).
 func disabledAsNegative(f float64) float64 {
 	if f == 0 {
-		return -1
+		return checks.Off
 	}
 	return f
 }
 
+// disabledAsNegativeDuration is disabledAsNegative for durations.
 func disabledAsNegativeDuration[T ~int64](d T) T {
 	if d == 0 {
-		return -1
+		return checks.Off
 	}
 	return d
 }

@@ -2,6 +2,7 @@ package httphealth_test
 
 import (
 	"context"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"io"
 	"net/http"
 	"regexp"
@@ -56,8 +57,8 @@ func get(t *testing.T, client *http.Client, url string, header ...string) (int, 
 // TestRealServer serves the routes over loopback with a real PostgreSQL.
 func TestRealServer(t *testing.T) {
 	pg := testutil.StartPostgres(t)
-	good := newRunner(t, pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{}))
-	bad := newRunner(t, pgcheck.New(newPool(t, pg.DSNFor("database_not_exist")), pgcheck.Config{}))
+	good := newRunner(t, checktest.Must(pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{})))
+	bad := newRunner(t, checktest.Must(pgcheck.New(newPool(t, pg.DSNFor("database_not_exist")), pgcheck.Config{})))
 	auth, err := httphealth.NewJWT(httphealth.JWTConfig{Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func newServer(t *testing.T, h http.Handler) string {
 func TestPausedPostgres(t *testing.T) {
 	pg := testutil.StartPostgres(t)
 	const timeout = time.Second
-	c := pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{})
+	c := checktest.Must(pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{}))
 	c.TTL = 50 * time.Millisecond
 	c.Timeout = timeout
 	c.Interval = 100 * time.Millisecond // MaxStaleness = 100ms + 1s

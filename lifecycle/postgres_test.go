@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"net/url"
 	"slices"
 	"strings"
@@ -150,7 +151,7 @@ func TestPostgresPermanentFailuresFailStartFast(t *testing.T) {
 			defer pool.Close()
 			runner := checks.NewRunner()
 			defer runner.Close()
-			if err := runner.Register(pgcheck.New(pool, pgcheck.Config{})); err != nil {
+			if err := runner.Register(checktest.Must(pgcheck.New(pool, pgcheck.Config{}))); err != nil {
 				t.Fatal(err)
 			}
 			lc := newLifecycle(t, runner, lifecycle.WithLogger(discard))

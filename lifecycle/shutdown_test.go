@@ -55,7 +55,7 @@ func hangingListener(t *testing.T) (addr string, accepted *signal) {
 // Runner.Close.
 func TestStopWithHangingChecksIsPrompt(t *testing.T) {
 	addr, accepted := hangingListener(t)
-	upstream, err := httpcheck.New("upstream", "http://"+addr+"/health", httpcheck.Config{})
+	upstream, err := httpcheck.New("http://"+addr+"/health", httpcheck.Config{Name: "upstream"})
 	if err != nil {
 		t.Fatal(err)
 	}

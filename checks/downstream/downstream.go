@@ -16,8 +16,8 @@ import (
 	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
-// DefaultSlowThreshold is Config.SlowThreshold's default.
-const DefaultSlowThreshold = time.Second
+// defaultSlowThreshold is Config.SlowThreshold's default.
+const defaultSlowThreshold = time.Second
 
 // Limits of the downstream check.
 const (
@@ -29,13 +29,11 @@ const (
 	downstreamMaxNested = 200
 )
 
-// ErrInvalid is wrapped by the errors of Downstream for a bad
-// name, URL or Config.
-var ErrInvalid = errors.New("invalid downstream check")
-
 // Config configures Downstream. Zero fields take the documented
 // defaults. At most one of Token, TokenFile and TokenFunc may be set.
 type Config struct {
+	// Name of the check. Default: the URL's host name (without port).
+	Name string
 	// Client sends the requests. Default: the HTTP check's default client
 	// (no keep-alives, proxies from the environment, at most 3 redirects
 	// and none to another host).
@@ -61,11 +59,12 @@ type Config struct {
 	DetailedURL string
 	// SlowThreshold: a healthy answer slower than this (headers received)
 	// makes the check degraded with the message "slow response (1.2s)".
-	// Default DefaultSlowThreshold (1 s); negative disables.
+	// Default 1 s; negative (checks.Off) disables.
 	SlowThreshold time.Duration
 }
 
-// New returns an Optional, LevelStandard check named name of another
+// New returns an Optional, LevelStandard check named cfg.Name (default the
+// URL's host) of another
 // service that runs this library, or speaks application/health+json,
 // whose public route is rawURL (e.g. http://orders:8788/healthcheck/). Its
 // Downstream field is set. Each run sends a GET, with DownstreamHeader,
@@ -101,20 +100,21 @@ type Config struct {
 // "timeout", ...) instead of "checks". The token never appears in a
 // result, and is never sent to the public route.
 //
-// New returns an error wrapping ErrInvalid, and a zero
-// Check, when name is empty, a URL is not an absolute http or https URL,
-// Origin is invalid or more than one token source is set; the error never
-// repeats a URL or a token.
-func New(name, rawURL string, cfg Config) (checks.Check, error) {
-	bad := func(format string, a ...any) (checks.Check, error) {
-		return checks.Check{}, fmt.Errorf("checks: downstream check %q: %w: "+format, append([]any{name, ErrInvalid}, a...)...)
-	}
-	if name == "" {
-		return bad("empty name")
+// New returns a *checks.ConfigError naming the setting ("downstream.New
+// url", "downstream.Config.Origin", …), and a zero Check, when a URL is not
+// an absolute http or https URL, Origin is invalid or more than one token
+// source is set; the error never repeats a URL or a token.
+func New(rawURL string, cfg Config) (checks.Check, error) {
+	bad := func(setting, reason string) (checks.Check, error) {
+		return checks.Check{}, &checks.ConfigError{Package: "downstream", Setting: setting, Reason: reason}
 	}
 	u, err := parseHTTPURL(rawURL)
 	if err != nil {
-		return bad("URL: %v", err)
+		return bad("downstream.New url", err.Error())
+	}
+	name := cfg.Name
+	if name == "" {
+		name = u.Hostname()
 	}
 	d := &downstream{
 		client: cfg.Client,
@@ -127,12 +127,12 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 		d.client = checkutil.NewHTTPClient()
 	}
 	if d.slow == 0 {
-		d.slow = DefaultSlowThreshold
+		d.slow = defaultSlowThreshold
 	}
 	if d.origin == "" {
 		d.origin = defaultOrigin()
 	} else if !validOrigin(d.origin) {
-		return bad("Origin must be 1 to 64 bytes of printable ASCII without spaces or commas")
+		return bad("downstream.Config.Origin", "want 1 to 64 bytes of printable ASCII without spaces or commas")
 	}
 	sources := 0
 	for _, set := range []bool{cfg.Token != "", cfg.TokenFile != "", cfg.TokenFunc != nil} {
@@ -142,7 +142,7 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 	}
 	switch {
 	case sources > 1:
-		return bad("set at most one of Token, TokenFile and TokenFunc")
+		return bad("downstream.Config.Token", "set at most one of Token, TokenFile and TokenFunc")
 	case cfg.Token != "":
 		tok := cfg.Token
 		d.token = func(context.Context) (string, error) { return tok, nil }
@@ -156,7 +156,7 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 		du.RawQuery, du.Fragment = "", ""
 		if cfg.DetailedURL != "" {
 			if du, err = parseHTTPURL(cfg.DetailedURL); err != nil {
-				return bad("DetailedURL: %v", err)
+				return bad("downstream.Config.DetailedURL", err.Error())
 			}
 		}
 		d.detailed = du.String()

@@ -67,7 +67,7 @@ func newService(t *testing.T, rule bool) *service {
 }
 
 func (s *service) list(t *testing.T, name string, peer *service) {
-	c, err := downstream.New(name, peer.srv.URL+"/", downstream.Config{})
+	c, err := downstream.New(peer.srv.URL+"/", downstream.Config{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,10 +138,10 @@ func TestSnapshotExcludingDownstream(t *testing.T) {
 
 	r := checks.NewRunner()
 	defer r.Close()
-	optional, _ := downstream.New("orders", down.URL, downstream.Config{})
-	required, _ := downstream.New("billing", down.URL, downstream.Config{})
+	optional, _ := downstream.New(down.URL, downstream.Config{Name: "orders"})
+	required, _ := downstream.New(down.URL, downstream.Config{Name: "billing"})
 	required.Criticality = checks.Required
-	idle, _ := downstream.New("idle", counted.URL, downstream.Config{})
+	idle, _ := downstream.New(counted.URL, downstream.Config{Name: "idle"})
 	idle.Level = checks.LevelComprehensive
 	db := checks.Check{Name: "db", Func: func(context.Context) checks.Report { return checks.Report{} }, TTL: time.Hour, MaxStaleness: time.Hour}
 	if err := r.Register(db, idle); err != nil {

@@ -149,7 +149,7 @@ func TestDownstream(t *testing.T) {
 			if strings.HasPrefix(url, "/") {
 				url = base + url + "?key=q5ecret"
 			}
-			c, err := downstream.New("orders", url, tt.cfg)
+			c, err := downstream.New(url, withName(tt.cfg, "orders"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func TestDownstreamTokenFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte("stale-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := downstream.New("orders", srv.URL+"/ok/", downstream.Config{TokenFile: file})
+	c, err := downstream.New(srv.URL+"/ok/", downstream.Config{Name: "orders", TokenFile: file})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,13 +249,24 @@ func TestDownstreamTokenFile(t *testing.T) {
 	}
 }
 
+func withName(cfg downstream.Config, name string) downstream.Config {
+	cfg.Name = name
+	return cfg
+}
+
+func TestDownstreamDefaultName(t *testing.T) {
+	c, err := downstream.New("http://orders:8788/healthcheck/", downstream.Config{})
+	if err != nil || c.Name != "orders" {
+		t.Fatalf("New = %q, %v; want the URL's host, orders", c.Name, err)
+	}
+}
+
 func TestDownstreamConfigErrors(t *testing.T) {
 	tests := []struct {
 		name, url string
 		cfg       downstream.Config
 		want      string
 	}{
-		{"", "http://orders/healthcheck/", downstream.Config{}, "empty name"},
 		{"orders", "ftp://user:pw0rd@orders/", downstream.Config{}, "scheme"},
 		{"orders", "http://user:pw0rd@[::1/", downstream.Config{}, "invalid URL"},
 		{"orders", "/healthcheck/", downstream.Config{}, "scheme"},
@@ -265,9 +276,10 @@ func TestDownstreamConfigErrors(t *testing.T) {
 		{"orders", "http://orders/", downstream.Config{Token: "t", DetailedURL: "mailto:x"}, "DetailedURL"},
 	}
 	for _, tt := range tests {
-		c, err := downstream.New(tt.name, tt.url, tt.cfg)
-		if !errors.Is(err, downstream.ErrInvalid) || !strings.Contains(err.Error(), tt.want) || c.Func != nil {
-			t.Errorf("New(%q, %q, %+v) = %v; want ErrInvalid mentioning %q", tt.name, tt.url, tt.cfg, err, tt.want)
+		c, err := downstream.New(tt.url, withName(tt.cfg, tt.name))
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) || c.Func != nil {
+			t.Errorf("New(%q, %q, %+v) = %v; want a *checks.ConfigError mentioning %q", tt.name, tt.url, tt.cfg, err, tt.want)
 			continue
 		}
 		if strings.Contains(err.Error(), "pw0rd") {

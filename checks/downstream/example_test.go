@@ -28,7 +28,8 @@ func ExampleNew() {
 	orders := httptest.NewServer(mux)
 	defer orders.Close()
 
-	c, err := downstream.New("orders", orders.URL+"/healthcheck/", downstream.Config{
+	c, err := downstream.New(orders.URL+"/healthcheck/", downstream.Config{
+		Name:   "orders",
 		Origin: "billing",
 		Token:  "s3cret",
 	})

@@ -20,7 +20,8 @@ func ExampleNew() {
 	}))
 	defer api.Close()
 
-	check, err := httpcheck.New("payment-gateway", api.URL+"/health", httpcheck.Config{
+	check, err := httpcheck.New(api.URL+"/health", httpcheck.Config{
+		Name:          "payment-gateway",
 		SlowThreshold: 2 * time.Second,
 	})
 	if err != nil {
@@ -49,7 +50,7 @@ func ExampleNew_failure() {
 	}))
 	defer api.Close()
 
-	check, err := httpcheck.New("search", api.URL, httpcheck.Config{})
+	check, err := httpcheck.New(api.URL, httpcheck.Config{Name: "search"})
 	if err != nil {
 		panic(err)
 	}

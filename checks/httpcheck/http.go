@@ -2,7 +2,6 @@ package httpcheck
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,8 +15,8 @@ import (
 
 // Defaults of the HTTP check.
 const (
-	// DefaultSlowThreshold is Config.SlowThreshold's default.
-	DefaultSlowThreshold = time.Second
+	// defaultSlowThreshold is Config.SlowThreshold's default.
+	defaultSlowThreshold = time.Second
 	// httpDrainLimit bounds how much of a response body is read (and
 	// discarded) so the connection can close cleanly.
 	httpDrainLimit = 64 << 10
@@ -25,6 +24,10 @@ const (
 
 // Config configures HTTP. Zero fields take the documented defaults.
 type Config struct {
+	// Name of the check. Default: the URL's host name (without port), which
+	// then shows on the detailed routes; set a name to keep the host
+	// private.
+	Name string
 	// Client sends the request. Default: a client of the check's own with
 	// keep-alives disabled (no idle connection, hence no goroutine, outlives
 	// a probe), proxies taken from the environment, a 10 s TLS handshake
@@ -40,13 +43,13 @@ type Config struct {
 	Header http.Header
 	// SlowThreshold: a successful response slower than this (headers
 	// received) makes the check degraded with the message
-	// "slow response (2.5s)". Default DefaultSlowThreshold (1 s);
-	// negative disables.
+	// "slow response (2.5s)". Default 1 s; negative (checks.Off)
+	// disables.
 	SlowThreshold time.Duration
 }
 
-// New returns an Optional, LevelStandard check named name that sends a GET
-// to rawURL (an external API, a sidecar) and reports:
+// New returns an Optional, LevelStandard check named cfg.Name (default the
+// URL's host) that sends a GET to rawURL (an external API, a sidecar) and reports:
 //
 //   - healthy on a 2xx response;
 //   - degraded on a 2xx response slower than cfg.SlowThreshold, with the
@@ -64,22 +67,26 @@ type Config struct {
 // At most 64 KiB of the body is read, and discarded, before the body is
 // closed.
 //
-// New returns an error, and a zero Check, when name is empty or rawURL does
-// not parse as an absolute http or https URL with a host; the error does
-// not repeat the URL.
-func New(name, rawURL string, cfg Config) (checks.Check, error) {
-	if name == "" {
-		return checks.Check{}, errors.New("checks: HTTP check: empty name")
-	}
+// New returns a *checks.ConfigError, and a zero Check, naming
+// "httpcheck.New url" when rawURL does not parse as an absolute http or
+// https URL with a host; the error does not repeat the URL.
+func New(rawURL string, cfg Config) (checks.Check, error) {
 	u, err := url.Parse(rawURL)
+	bad := func(reason string) (checks.Check, error) {
+		return checks.Check{}, &checks.ConfigError{Package: "httpcheck", Setting: "httpcheck.New url", Reason: reason}
+	}
 	switch {
 	case err != nil:
 		// url.Error repeats the URL, credentials included: say less.
-		return checks.Check{}, fmt.Errorf("checks: HTTP check %q: invalid URL", name)
+		return bad("invalid URL")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return checks.Check{}, fmt.Errorf("checks: HTTP check %q: URL scheme must be http or https", name)
+		return bad("URL scheme must be http or https")
 	case u.Host == "":
-		return checks.Check{}, fmt.Errorf("checks: HTTP check %q: URL has no host", name)
+		return bad("URL has no host")
+	}
+	name := cfg.Name
+	if name == "" {
+		name = u.Hostname()
 	}
 	client := cfg.Client
 	if client == nil {
@@ -87,7 +94,7 @@ func New(name, rawURL string, cfg Config) (checks.Check, error) {
 	}
 	slow := cfg.SlowThreshold
 	if slow == 0 {
-		slow = DefaultSlowThreshold
+		slow = defaultSlowThreshold
 	}
 	shown := checkutil.PublicURL(u)
 	target := u.String()

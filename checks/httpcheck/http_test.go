@@ -1,6 +1,7 @@
 package httpcheck_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,7 +65,7 @@ func TestHTTP(t *testing.T) {
 		{"not found", base + "/nothing", httpcheck.Config{}, 0, checks.StatusUnhealthy, "HTTP 404", 404},
 		{"slow", base + "/slow", httpcheck.Config{SlowThreshold: 50 * time.Millisecond}, 0, checks.StatusDegraded, "slow response (", 200},
 		{"slow but not too slow", base + "/slow", httpcheck.Config{}, 0, checks.StatusHealthy, "", 200},
-		{"slow check disabled", base + "/slow", httpcheck.Config{SlowThreshold: -1}, 0, checks.StatusHealthy, "", 200},
+		{"slow check disabled", base + "/slow", httpcheck.Config{SlowThreshold: checks.Off}, 0, checks.StatusHealthy, "", 200},
 		{"timeout", base + "/hang", httpcheck.Config{}, 200 * time.Millisecond, checks.StatusUnhealthy, "timeout", 0},
 		{"redirect loop", base + "/loop", httpcheck.Config{}, 0, checks.StatusUnhealthy, "HTTP 302", 302},
 		{"user info and header", withUser + "/private?token=t0k3n", httpcheck.Config{Header: http.Header{"X-Api-Key": {"k3y"}}}, 0, checks.StatusHealthy, "", 200},
@@ -77,7 +78,9 @@ func TestHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := httpcheck.New("payments", tt.url, tt.cfg)
+			cfg := tt.cfg
+			cfg.Name = "payments"
+			c, err := httpcheck.New(tt.url, cfg)
 			if err != nil {
 				t.Fatalf("HTTP: %v", err)
 			}
@@ -107,13 +110,13 @@ func TestHTTPInvalid(t *testing.T) {
 		{"ftp", "api", "ftp://user:secret@example.com/"},
 		{"no host", "api", "http:///health"},
 		{"empty", "api", ""},
-		{"no name", "", "http://127.0.0.1/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := httpcheck.New(tt.checkName, tt.url, httpcheck.Config{})
-			if err == nil {
-				t.Fatalf("New(%q) = %+v, want an error", tt.url, c)
+			c, err := httpcheck.New(tt.url, httpcheck.Config{Name: tt.checkName})
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) || ce.Setting != "httpcheck.New url" {
+				t.Fatalf("New(%q) = %+v, %v; want a *checks.ConfigError naming httpcheck.New url", tt.url, c, err)
 			}
 			if strings.Contains(err.Error(), "secret") {
 				t.Errorf("error %q shows the password", err)
@@ -135,7 +138,7 @@ func TestHTTPHeaderNeverLeavesTheHost(t *testing.T) {
 	defer other.Close()
 	first := httptest.NewServer(http.RedirectHandler(other.URL+"/health", http.StatusFound))
 	defer first.Close()
-	c, err := httpcheck.New("upstream", first.URL, httpcheck.Config{Header: http.Header{"X-Api-Key": {"k-123"}}})
+	c, err := httpcheck.New(first.URL, httpcheck.Config{Name: "upstream", Header: http.Header{"X-Api-Key": {"k-123"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,11 +33,11 @@ type Config struct {
 	// share of its MaxConns, the check is degraded with the message
 	// "connection pool nearly exhausted (9/10)". Default
 	// DefaultPoolThreshold (0.9); a value above 1 or negative
-	// disables it (a full pool is still reported, see Postgres).
+	// (checks.Off) disables it (a full pool is still reported, see Postgres).
 	PoolThreshold float64
 	// SlowThreshold: a probe (acquire and SELECT 1) slower than this makes
 	// the check degraded with the message "slow response (1.2s)". Default
-	// DefaultSlowThreshold (1 s); negative disables.
+	// DefaultSlowThreshold (1 s); negative (checks.Off) disables.
 	SlowThreshold time.Duration
 }
 
@@ -84,9 +84,11 @@ type Config struct {
 //     the host, the user name or the password; the pgx error stays
 //     reachable as Report.Err's cause.
 //
-// A nil pool gives a check that is always unhealthy with "database pool not
-// configured".
-func New(pool *pgxpool.Pool, cfg Config) checks.Check {
+// A nil pool is a *checks.ConfigError naming "pgcheck.New pool".
+func New(pool *pgxpool.Pool, cfg Config) (checks.Check, error) {
+	if pool == nil {
+		return checks.Check{}, &checks.ConfigError{Package: "pgcheck", Setting: "pgcheck.New pool", Reason: "nil *pgxpool.Pool: pass the application's pool"}
+	}
 	name := cfg.Name
 	if name == "" {
 		name = "database"
@@ -106,9 +108,6 @@ func New(pool *pgxpool.Pool, cfg Config) checks.Check {
 		fullAcquires int64 = -1
 	)
 	fn := func(ctx context.Context) checks.Report {
-		if pool == nil {
-			return checks.Report{Status: checks.StatusUnhealthy, Message: "database pool not configured"}
-		}
 		st := pool.Stat()
 		acquired, maxConns := st.AcquiredConns(), st.MaxConns()
 		details := map[string]any{
@@ -157,7 +156,7 @@ func New(pool *pgxpool.Pool, cfg Config) checks.Check {
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Required, Level: checks.LevelBasic}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Required, Level: checks.LevelBasic}, nil
 }
 
 // postgresPermanent reports whether err is a server error that waiting

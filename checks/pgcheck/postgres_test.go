@@ -2,6 +2,7 @@ package pgcheck_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestPostgres(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pool := newPool(t, tt.dsn, 4)
-			c := pgcheck.New(pool, pgcheck.Config{})
+			c := checktest.Must(pgcheck.New(pool, pgcheck.Config{}))
 			if c.Name != "database" || c.Criticality != checks.Required || c.Level != checks.LevelBasic {
 				t.Errorf("check = %q, %v, %v; want database, required, basic", c.Name, c.Criticality, c.Level)
 			}
@@ -93,13 +94,16 @@ func TestPostgres(t *testing.T) {
 
 	t.Run("slow", func(t *testing.T) {
 		pool := newPool(t, pg.DSN(), 0)
-		res := checktest.Run(t, pgcheck.New(pool, pgcheck.Config{SlowThreshold: time.Nanosecond}))
+		res := checktest.Run(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{SlowThreshold: time.Nanosecond})))
 		checktest.AssertResult(t, res, checks.StatusDegraded, "slow response (")
 	})
 
 	t.Run("nil pool", func(t *testing.T) {
-		res := checktest.Run(t, pgcheck.New(nil, pgcheck.Config{Name: "db"}))
-		checktest.AssertResult(t, res, checks.StatusUnhealthy, "database pool not configured")
+		_, err := pgcheck.New(nil, pgcheck.Config{Name: "db"})
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || ce.Setting != "pgcheck.New pool" {
+			t.Fatalf("New(nil) = %v, want a *checks.ConfigError naming pgcheck.New pool", err)
+		}
 	})
 
 	t.Run("pool nearly exhausted", func(t *testing.T) {
@@ -113,9 +117,9 @@ func TestPostgres(t *testing.T) {
 			defer conn.Release()
 		}
 		// 2/3 acquired: below the default threshold, above 0.5.
-		res := checktest.Run(t, pgcheck.New(pool, pgcheck.Config{}))
+		res := checktest.Run(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{})))
 		checktest.AssertResult(t, res, checks.StatusHealthy, "")
-		res = checktest.Run(t, pgcheck.New(pool, pgcheck.Config{PoolThreshold: 0.5}))
+		res = checktest.Run(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{PoolThreshold: 0.5})))
 		if res.Status != checks.StatusDegraded || res.Message != "connection pool nearly exhausted (2/3)" {
 			t.Errorf("result = %v %q, want degraded %q", res.Status, res.Message, "connection pool nearly exhausted (2/3)")
 		}
@@ -140,7 +144,7 @@ func TestPostgres(t *testing.T) {
 				c.Release()
 			}
 		}()
-		c := pgcheck.New(pool, pgcheck.Config{})
+		c := checktest.Must(pgcheck.New(pool, pgcheck.Config{}))
 		c.Timeout = 300 * time.Millisecond
 		runner := checks.NewRunner()
 		defer runner.Close()
@@ -200,7 +204,7 @@ func TestPostgres(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			pool := newPool(t, pg.DSN(), 0)
-			c := pgcheck.New(pool, pgcheck.Config{})
+			c := checktest.Must(pgcheck.New(pool, pgcheck.Config{}))
 			c.Timeout = 300 * time.Millisecond
 			if warm {
 				// The idle connection, made without the check's 300 ms
@@ -249,7 +253,7 @@ func TestPostgres(t *testing.T) {
 		if err := pg.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		res := checktest.Run(t, pgcheck.New(pool, pgcheck.Config{}))
+		res := checktest.Run(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{})))
 		if res.Status != checks.StatusUnhealthy || res.Message != "connection refused" {
 			t.Errorf("result = %v %q, want unhealthy %q", res.Status, res.Message, "connection refused")
 		}

@@ -34,7 +34,8 @@ type Config struct {
 	TLS *tls.Config
 	// SlowThreshold: a probe (connect, AUTH and PING) slower than this
 	// makes the check degraded with the message "slow response (612ms)".
-	// Default DefaultSlowThreshold (500 ms); negative disables.
+	// Default DefaultSlowThreshold (500 ms); negative (checks.Off)
+	// disables.
 	SlowThreshold time.Duration
 }
 
@@ -53,7 +54,13 @@ type Config struct {
 // other answers, or a transport class ("connection refused", "timeout",
 // "connection closed", ...). The only detail is "response_ms"; the address,
 // user name and password are never shown.
-func New(addr string, cfg Config) checks.Check {
+//
+// An addr that is not "host:port" is a *checks.ConfigError naming
+// "redischeck.New addr".
+func New(addr string, cfg Config) (checks.Check, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return checks.Check{}, &checks.ConfigError{Package: "redischeck", Setting: "redischeck.New addr", Reason: "want host:port"}
+	}
 	name := cfg.Name
 	if name == "" {
 		name = "redis"
@@ -75,7 +82,7 @@ func New(addr string, cfg Config) checks.Check {
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelStandard}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelStandard}, nil
 }
 
 // redisDial connects to addr, over TLS when tlsConfig is set.

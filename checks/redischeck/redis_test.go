@@ -29,7 +29,7 @@ func TestRedis(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := redischeck.New(rd.Addr(), tt.cfg)
+			c := checktest.Must(redischeck.New(rd.Addr(), tt.cfg))
 			if c.Name != "redis" || c.Criticality != checks.Optional || c.Level != checks.LevelStandard {
 				t.Errorf("check = %q, %v, %v; want redis, optional, standard", c.Name, c.Criticality, c.Level)
 			}
@@ -49,7 +49,7 @@ func TestRedis(t *testing.T) {
 		if err := rd.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		res := checktest.Run(t, redischeck.New(rd.Addr(), redischeck.Config{Password: rd.Password()}))
+		res := checktest.Run(t, checktest.Must(redischeck.New(rd.Addr(), redischeck.Config{Password: rd.Password()})))
 		if res.Status != checks.StatusUnhealthy || res.Message != "connection refused" {
 			t.Errorf("result = %v %q, want unhealthy %q", res.Status, res.Message, "connection refused")
 		}
@@ -105,7 +105,7 @@ func TestRedisProtocol(t *testing.T) {
 				}
 			}()
 			defer func() { ln.Close(); <-done }()
-			c := redischeck.New(ln.Addr().String(), redischeck.Config{})
+			c := checktest.Must(redischeck.New(ln.Addr().String(), redischeck.Config{}))
 			c.Timeout = 200 * time.Millisecond
 			res := checktest.Run(t, c)
 			if tt.want == "timeout" {

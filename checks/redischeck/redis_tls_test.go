@@ -24,7 +24,7 @@ func TestRedisTLS(t *testing.T) {
 		{"plain TCP to the TLS port", nil, checks.StatusUnhealthy},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := checktest.Run(t, redischeck.New(rd.TLSAddr(), redischeck.Config{Password: rd.Password(), TLS: tc.tls}))
+			res := checktest.Run(t, checktest.Must(redischeck.New(rd.TLSAddr(), redischeck.Config{Password: rd.Password(), TLS: tc.tls})))
 			if res.Status != tc.want {
 				t.Fatalf("status %v (%q), want %v", res.Status, res.Message, tc.want)
 			}

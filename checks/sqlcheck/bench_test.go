@@ -2,6 +2,7 @@ package sqlcheck_test
 
 import (
 	"context"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"testing"
 
 	"github.com/echofx/healthcheck/checks/sqlcheck"
@@ -23,7 +24,7 @@ func BenchmarkMariaDB(b *testing.B) {
 		}
 	})
 	b.Run("check", func(b *testing.B) {
-		c := sqlcheck.New(openDB(b, "mysql", my.DSN(), 4))
+		c := checktest.Must(sqlcheck.New(openDB(b, "mysql", my.DSN(), 4), sqlcheck.Config{}))
 		for b.Loop() {
 			if rep := c.Func(ctx); rep.Message != "" {
 				b.Fatal(rep.Message)

@@ -13,10 +13,22 @@ import (
 )
 
 func ExampleNew() {
-	// The application's own pool, e.g. sql.Open("mysql", dsn) with its
-	// driver imported; a nil one makes a check that is always unhealthy.
+	// A nil pool is a configuration error.
 	var db *sql.DB
-	c := sqlcheck.New(db, sqlcheck.WithName("orders-db"), sqlcheck.WithPoolThreshold(0.8))
+	_, err := sqlcheck.New(db, sqlcheck.Config{})
+	fmt.Println(errors.Is(err, checks.ErrInvalidConfig))
+
+	// The application's own pool, with its driver imported; nothing listens
+	// on port 1.
+	db, err = sql.Open("mysql", "app:secret@tcp(127.0.0.1:1)/app")
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	c, err := sqlcheck.New(db, sqlcheck.Config{Name: "orders-db", PoolThreshold: 0.8})
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println(c.Name, c.Criticality, c.Level)
 
 	runner := checks.NewRunner()
@@ -27,11 +39,12 @@ func ExampleNew() {
 	res, _ := runner.Check(context.Background(), c.Name)
 	fmt.Println(res.Status, res.Message)
 	// Output:
+	// true
 	// orders-db required basic
-	// unhealthy database not configured
+	// unhealthy connection refused
 }
 
-func ExampleWithClassifier() {
+func ExampleClassifier() {
 	// Words of the application's own for the MySQL errors it knows; the
 	// rest fall to the built-in rules.
 	classify := func(err error) (msg string, permanent bool) {
@@ -41,8 +54,7 @@ func ExampleWithClassifier() {
 		}
 		return "", false
 	}
-	var db *sql.DB // the application's
-	_ = sqlcheck.New(db, sqlcheck.WithClassifier(classify))
+	_ = sqlcheck.Config{Classifier: classify} // with the application's *sql.DB: sqlcheck.New(db, cfg)
 
 	fmt.Println(classify(&mysql.MySQLError{Number: 1146, Message: "Table 'app.t' doesn't exist"}))
 	// Output: schema not migrated true

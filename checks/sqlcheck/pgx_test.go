@@ -37,7 +37,7 @@ func TestPostgresThroughStdlib(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runOnce(t, sqlcheck.New(openDB(t, "pgx", tt.dsn, 4)))
+			res := runOnce(t, checktest.Must(sqlcheck.New(openDB(t, "pgx", tt.dsn, 4), sqlcheck.Config{})))
 			assertResult(t, res, tt.want, tt.wantMsg, tt.permanent)
 			checktest.AssertNotShown(t, res, secrets...)
 		})
@@ -45,7 +45,7 @@ func TestPostgresThroughStdlib(t *testing.T) {
 
 	t.Run("paused then stopped", func(t *testing.T) {
 		db := openDB(t, "pgx", pg.DSN(), 4)
-		c := sqlcheck.New(db)
+		c := checktest.Must(sqlcheck.New(db, sqlcheck.Config{}))
 		r := newRunner(t, c, 300*time.Millisecond)
 		assertResult(t, refresh(t, r, c.Name), checks.StatusHealthy, "", false)
 		if err := pg.Pause(); err != nil {

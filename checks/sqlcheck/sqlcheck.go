@@ -20,16 +20,37 @@ import (
 
 // Defaults of the check.
 const (
-	// DefaultName is the check's name unless WithName says otherwise.
-	DefaultName = "database"
-	// DefaultPoolThreshold is WithPoolThreshold's default.
-	DefaultPoolThreshold = 0.9
-	// DefaultSlowThreshold is WithSlowThreshold's default.
-	DefaultSlowThreshold = time.Second
+	defaultName          = "database"
+	defaultPoolThreshold = 0.9
+	defaultSlowThreshold = time.Second
 )
 
-// Option configures New.
-type Option interface{ apply(*config) }
+// Config configures New. Zero fields take the documented defaults; a
+// negative threshold (checks.Off) turns it off.
+type Config struct {
+	// Name of the check. Default "database".
+	Name string
+	// Query, when set, makes the probe run it (it must return at least one
+	// row, such as "SELECT 1 FROM DUAL") instead of the default probe (see
+	// New).
+	Query string
+	// Classifier, when set, is consulted before the built-in rules, for a
+	// driver whose errors they do not read (see New): for example, with
+	// github.com/go-sql-driver/mysql, errors.As on *mysql.MySQLError gives
+	// the error Number and Message to any rule the application wants.
+	Classifier Classifier
+	// PoolThreshold: when the connections in use reach this share of the
+	// pool's MaxOpenConnections, the check is degraded with the message
+	// "connection pool nearly exhausted (9/10)". Default 0.9; a negative
+	// value (checks.Off) or a value above 1 disables it (a full pool is
+	// still reported, see New). A pool without a limit (SetMaxOpenConns(0),
+	// the database/sql default) has no saturation to read.
+	PoolThreshold float64
+	// SlowThreshold: a probe slower than this makes the check degraded with
+	// the message "slow response (1.2s)". Default 1 s; negative
+	// (checks.Off) disables.
+	SlowThreshold time.Duration
+}
 
 type config struct {
 	name       string
@@ -39,59 +60,14 @@ type config struct {
 	classifier Classifier
 }
 
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// WithName names the check; default DefaultName ("database"). An empty
-// name keeps the default.
-func WithName(name string) Option {
-	return optionFunc(func(c *config) {
-		if name != "" {
-			c.name = name
-		}
-	})
-}
-
-// WithPoolThreshold: when the connections in use reach this share of the
-// pool's MaxOpenConnections, the check is degraded with the message
-// "connection pool nearly exhausted (9/10)". Default DefaultPoolThreshold
-// (0.9); 0, a negative value or a value above 1 disables it (a full pool is
-// still reported, see New). A pool without a limit (SetMaxOpenConns(0), the
-// database/sql default) has no saturation to read.
-func WithPoolThreshold(share float64) Option {
-	return optionFunc(func(c *config) { c.threshold = share })
-}
-
-// WithSlowThreshold: a probe slower than d makes the check degraded with
-// the message "slow response (1.2s)". Default DefaultSlowThreshold (1 s);
-// 0 or negative disables.
-func WithSlowThreshold(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.slow = d })
-}
-
-// WithQuery makes the probe run query (which must return at least one row,
-// such as "SELECT 1 FROM DUAL") instead of the default probe (see New).
-func WithQuery(query string) Option {
-	return optionFunc(func(c *config) { c.query = query })
-}
-
 // Classifier turns a driver's error into a public message, and says whether
 // waiting will not cure it (permanent). It returns msg "" for an error it
 // does not know, which the built-in rules then handle (see New). msg is
 // shown to anyone: it must carry no DSN, host, user name or password.
 type Classifier func(err error) (msg string, permanent bool)
 
-// WithClassifier adds a classifier consulted before the built-in rules, for
-// a driver whose errors they do not read (see New): for example, with
-// github.com/go-sql-driver/mysql, errors.As on *mysql.MySQLError gives the
-// error Number and Message to any rule the application wants.
-func WithClassifier(f Classifier) Option {
-	return optionFunc(func(c *config) { c.classifier = f })
-}
-
-// New returns a Required, LevelBasic check (named "database" unless
-// WithName) of the application's *sql.DB: one round trip to the server on a
+// New returns a Required, LevelBasic check (named cfg.Name, default
+// "database") of the application's *sql.DB: one round trip to the server on a
 // connection of the application's own pool, and a reading of the pool's
 // saturation from db.Stats(). It never opens a connection of its own, nor
 // sees a DSN: the pool dials when it has no idle connection, bounded by
@@ -102,7 +78,7 @@ func WithClassifier(f Classifier) Option {
 // lib/pq an empty statement: each a real round trip), and SELECT 1 otherwise,
 // since database/sql's PingContext only takes a connection from the pool
 // when the driver cannot ping. The check finds out on its first run, on
-// a connection it then probes. WithQuery forces a query instead.
+// a connection it then probes. Config.Query forces a query instead.
 //
 // Details, sampled from db.Stats() before the probe (the application's use
 // of the pool, not the probe's): "open_connections", "in_use", "idle",
@@ -129,7 +105,7 @@ func WithClassifier(f Classifier) Option {
 //
 //   - the context's end reads "timeout" (or "canceled"), whatever the
 //     driver returned;
-//   - WithClassifier's classifier, when it knows the error;
+//   - Config.Classifier, when it knows the error;
 //   - a server error carrying an SQLSTATE (an error with a SQLState() string
 //     method, as pgx's *pgconn.PgError and lib/pq's *pq.Error have): class
 //     28 reads "authentication failed", 53300 and 08004 "too many
@@ -155,17 +131,22 @@ func WithClassifier(f Classifier) Option {
 // reachable as Report.Err's cause. A permanent failure sets
 // Report.Permanent, so the lifecycle's startup gate stops at once.
 //
-// A nil db gives a check that is always unhealthy with "database not
-// configured".
-func New(db *sql.DB, opts ...Option) checks.Check {
-	cfg := config{name: DefaultName, threshold: DefaultPoolThreshold, slow: DefaultSlowThreshold}
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
-		}
+// A nil db is a *checks.ConfigError naming "sqlcheck.New db".
+func New(db *sql.DB, cfg Config) (checks.Check, error) {
+	if db == nil {
+		return checks.Check{}, &checks.ConfigError{Package: "sqlcheck", Setting: "sqlcheck.New db", Reason: "nil *sql.DB: pass the application's pool"}
 	}
-	c := &checker{db: db, cfg: cfg}
-	return checks.Check{Name: cfg.name, Func: c.run, Criticality: checks.Required, Level: checks.LevelBasic}
+	c := &checker{db: db, cfg: config{name: cfg.Name, threshold: cfg.PoolThreshold, slow: cfg.SlowThreshold, query: cfg.Query, classifier: cfg.Classifier}}
+	if c.cfg.name == "" {
+		c.cfg.name = defaultName
+	}
+	if c.cfg.threshold == 0 {
+		c.cfg.threshold = defaultPoolThreshold
+	}
+	if c.cfg.slow == 0 {
+		c.cfg.slow = defaultSlowThreshold
+	}
+	return checks.Check{Name: c.cfg.name, Func: c.run, Criticality: checks.Required, Level: checks.LevelBasic}, nil
 }
 
 // Probe kinds, found on the first run.
@@ -185,9 +166,6 @@ type checker struct {
 }
 
 func (c *checker) run(ctx context.Context) checks.Report {
-	if c.db == nil {
-		return checks.Report{Status: checks.StatusUnhealthy, Message: "database not configured"}
-	}
 	st := c.db.Stats()
 	details := map[string]any{
 		"open_connections":     st.OpenConnections,

@@ -127,7 +127,7 @@ func TestMariaDB(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openDB(t, "mysql", tt.dsn, 4)
-			c := sqlcheck.New(db)
+			c := checktest.Must(sqlcheck.New(db, sqlcheck.Config{}))
 			if c.Name != "database" || c.Criticality != checks.Required || c.Level != checks.LevelBasic {
 				t.Errorf("check = %q, %v, %v; want database, required, basic", c.Name, c.Criticality, c.Level)
 			}
@@ -165,15 +165,15 @@ func TestMariaDB(t *testing.T) {
 
 	t.Run("options", func(t *testing.T) {
 		db := openDB(t, "mysql", my.DSN(), 0)
-		res := runOnce(t, sqlcheck.New(db, sqlcheck.WithName("orders-db"), sqlcheck.WithSlowThreshold(time.Nanosecond)))
+		res := runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{Name: "orders-db", SlowThreshold: time.Nanosecond})))
 		if !strings.HasPrefix(res.Message, "slow response (") || res.Status != checks.StatusDegraded {
 			t.Errorf("slow: %v %q", res.Status, res.Message)
 		}
-		res = runOnce(t, sqlcheck.New(db, sqlcheck.WithQuery("SELECT 1 FROM DUAL")))
+		res = runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{Query: "SELECT 1 FROM DUAL"})))
 		assertResult(t, res, checks.StatusHealthy, "", false)
-		res = runOnce(t, sqlcheck.New(db, sqlcheck.WithQuery("SELECT 1 FROM DUAL WHERE 1 = 0")))
+		res = runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{Query: "SELECT 1 FROM DUAL WHERE 1 = 0"})))
 		assertResult(t, res, checks.StatusUnhealthy, "probe query returned no row", false)
-		res = runOnce(t, sqlcheck.New(db, sqlcheck.WithQuery("SELECT * FROM no_such_table")))
+		res = runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{Query: "SELECT * FROM no_such_table"})))
 		assertResult(t, res, checks.StatusUnhealthy, "Table 'orders.no_such_table' doesn't exist", false)
 	})
 
@@ -185,11 +185,11 @@ func TestMariaDB(t *testing.T) {
 			}
 			return "", false
 		}
-		res := runOnce(t, sqlcheck.New(db, sqlcheck.WithClassifier(classify)))
+		res := runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{Classifier: classify})))
 		assertResult(t, res, checks.StatusUnhealthy, "schema missing, run the migrations", true)
 		// An error the classifier does not know falls to the built-in rules.
 		db = openDB(t, "mysql", wrongPassword, 0)
-		res = runOnce(t, sqlcheck.New(db, sqlcheck.WithClassifier(classify)))
+		res = runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{Classifier: classify})))
 		assertResult(t, res, checks.StatusUnhealthy, "authentication failed", true)
 	})
 
@@ -199,22 +199,25 @@ func TestMariaDB(t *testing.T) {
 		}
 		dsn := strings.Replace(my.DSN(), my.User()+":"+my.Password()+"@", "health_one:one-secret-pw@", 1)
 		holdConns(t, openDB(t, "mysql", dsn, 1), 1) // the account's one connection
-		res := runOnce(t, sqlcheck.New(openDB(t, "mysql", dsn, 1)))
+		res := runOnce(t, checktest.Must(sqlcheck.New(openDB(t, "mysql", dsn, 1), sqlcheck.Config{})))
 		assertResult(t, res, checks.StatusUnhealthy, "too many connections", false)
 		checktest.AssertNotShown(t, res, "health_one", "one-secret-pw", my.Addr())
 	})
 
 	t.Run("nil db", func(t *testing.T) {
-		res := runOnce(t, sqlcheck.New(nil))
-		assertResult(t, res, checks.StatusUnhealthy, "database not configured", false)
+		_, err := sqlcheck.New(nil, sqlcheck.Config{})
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || ce.Setting != "sqlcheck.New db" {
+			t.Fatalf("New(nil) = %v, want a *checks.ConfigError naming sqlcheck.New db", err)
+		}
 	})
 
 	t.Run("pool nearly exhausted", func(t *testing.T) {
 		db := openDB(t, "mysql", my.DSN(), 4)
 		holdConns(t, db, 3)
 		// 3/4 in use: below the default threshold, at 0.75.
-		assertResult(t, runOnce(t, sqlcheck.New(db)), checks.StatusHealthy, "", false)
-		res := runOnce(t, sqlcheck.New(db, sqlcheck.WithPoolThreshold(0.75)))
+		assertResult(t, runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{}))), checks.StatusHealthy, "", false)
+		res := runOnce(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{PoolThreshold: 0.75})))
 		assertResult(t, res, checks.StatusDegraded, "connection pool nearly exhausted (3/4)", false)
 		if res.Details["in_use"] != 3 || res.Details["max_open_connections"] != 4 {
 			t.Errorf("details = %v, want 3 of 4 in use", res.Details)
@@ -224,7 +227,7 @@ func TestMariaDB(t *testing.T) {
 	t.Run("pool exhausted", func(t *testing.T) {
 		db := openDB(t, "mysql", my.DSN(), 2)
 		held := holdConns(t, db, 2)
-		c := sqlcheck.New(db)
+		c := checktest.Must(sqlcheck.New(db, sqlcheck.Config{}))
 		r := newRunner(t, c, 300*time.Millisecond)
 		// Full: degraded at once, without queueing behind the application
 		// (had it waited, it would have timed out: unhealthy).
@@ -267,7 +270,7 @@ func TestMariaDBOutages(t *testing.T) {
 	t.Run("paused", func(t *testing.T) {
 		for _, warm := range []bool{false, true} {
 			db := openDB(t, "mysql", my.DSN(), 4)
-			c := sqlcheck.New(db)
+			c := checktest.Must(sqlcheck.New(db, sqlcheck.Config{}))
 			r := newRunner(t, c, 300*time.Millisecond)
 			if warm { // an idle connection in the pool
 				assertResult(t, refresh(t, r, c.Name), checks.StatusHealthy, "", false)
@@ -294,7 +297,7 @@ func TestMariaDBOutages(t *testing.T) {
 
 	t.Run("stopped", func(t *testing.T) {
 		db := openDB(t, "mysql", my.DSN(), 4)
-		c := sqlcheck.New(db)
+		c := checktest.Must(sqlcheck.New(db, sqlcheck.Config{}))
 		r := newRunner(t, c, 2*time.Second)
 		assertResult(t, refresh(t, r, c.Name), checks.StatusHealthy, "", false)
 		if err := my.Stop(); err != nil {

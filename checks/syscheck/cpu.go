@@ -16,19 +16,19 @@ import (
 
 // Defaults of the CPU check.
 const (
-	// DefaultCPUWarnLoad is CPUConfig.WarnLoad's default.
-	DefaultCPUWarnLoad = 1.5
-	// DefaultCPUMaxLoad is CPUConfig.MaxLoad's default.
-	DefaultCPUMaxLoad = 4
-	// DefaultCPUWarnPressure is CPUConfig.WarnPressure's default.
-	DefaultCPUWarnPressure = 50
-	// DefaultCPUMaxPressure is CPUConfig.MaxPressure's default.
-	DefaultCPUMaxPressure = 90
-	// DefaultLoadavgPath is CPUConfig.LoadavgPath's default.
-	DefaultLoadavgPath = "/proc/loadavg"
-	// DefaultCPUPressurePath is CPUConfig.PressurePath's default.
-	DefaultCPUPressurePath = "/sys/fs/cgroup/cpu.pressure"
-	// cpuPressureFallback is read when DefaultCPUPressurePath is absent
+	// defaultCPUWarnLoad is CPUConfig.WarnLoad's default.
+	defaultCPUWarnLoad = 1.5
+	// defaultCPUMaxLoad is CPUConfig.MaxLoad's default.
+	defaultCPUMaxLoad = 4
+	// defaultCPUWarnPressure is CPUConfig.WarnPressure's default.
+	defaultCPUWarnPressure = 50
+	// defaultCPUMaxPressure is CPUConfig.MaxPressure's default.
+	defaultCPUMaxPressure = 90
+	// defaultLoadavgPath is CPUConfig.LoadavgPath's default.
+	defaultLoadavgPath = "/proc/loadavg"
+	// defaultCPUPressurePath is CPUConfig.PressurePath's default.
+	defaultCPUPressurePath = "/sys/fs/cgroup/cpu.pressure"
+	// cpuPressureFallback is read when defaultCPUPressurePath is absent
 	// (cgroup v1, or the root cgroup of older kernels).
 	cpuPressureFallback = "/proc/pressure/cpu"
 )
@@ -38,10 +38,10 @@ type CPUConfig struct {
 	// Name of the check. Default "cpu".
 	Name string
 	// WarnLoad: a 1-minute load average per CPU above this makes the
-	// check degraded. Default DefaultCPUWarnLoad (1.5); negative disables.
+	// check degraded. Default 1.5; negative (checks.Off) disables.
 	WarnLoad float64
 	// MaxLoad: a 1-minute load average per CPU above this makes the check
-	// unhealthy. Default DefaultCPUMaxLoad (4); negative disables.
+	// unhealthy. Default 4; negative (checks.Off) disables.
 	MaxLoad float64
 	// UsePressure judges CPU pressure (PSI, the "some avg10" share of
 	// time in which some task waited for a CPU, in percent) instead of
@@ -49,18 +49,18 @@ type CPUConfig struct {
 	// host-wide load average, so it suits containers.
 	UsePressure bool
 	// WarnPressure: with UsePressure, some avg10 above this (percent)
-	// makes the check degraded. Default DefaultCPUWarnPressure (50);
-	// negative disables.
+	// makes the check degraded. Default 50;
+	// negative (checks.Off) disables.
 	WarnPressure float64
 	// MaxPressure: with UsePressure, some avg10 above this (percent)
-	// makes the check unhealthy. Default DefaultCPUMaxPressure (90);
-	// negative disables.
+	// makes the check unhealthy. Default 90;
+	// negative (checks.Off) disables.
 	MaxPressure float64
 	// LoadavgPath is the file holding the load averages. Default
-	// DefaultLoadavgPath.
+	// /proc/loadavg.
 	LoadavgPath string
 	// PressurePath is the PSI file read with UsePressure. Default
-	// DefaultCPUPressurePath, falling back to /proc/pressure/cpu when
+	// /sys/fs/cgroup/cpu.pressure, falling back to /proc/pressure/cpu when
 	// that is absent.
 	PressurePath string
 }
@@ -79,7 +79,7 @@ type CPUConfig struct {
 // above cfg.MaxPressure ("cpu pressure critical (95.0%)"), degraded above
 // cfg.WarnPressure ("cpu pressure high (62.5%)"); detail "pressure_avg10";
 // "cpu pressure unavailable" when it cannot be read.
-func CPU(cfg CPUConfig) checks.Check {
+func CPU(cfg CPUConfig) (checks.Check, error) {
 	name := cfg.Name
 	if name == "" {
 		name = "cpu"
@@ -90,17 +90,17 @@ func CPU(cfg CPUConfig) checks.Check {
 		}
 		return v
 	}
-	warnLoad := def(cfg.WarnLoad, DefaultCPUWarnLoad)
-	maxLoad := def(cfg.MaxLoad, DefaultCPUMaxLoad)
-	warnPressure := def(cfg.WarnPressure, DefaultCPUWarnPressure)
-	maxPressure := def(cfg.MaxPressure, DefaultCPUMaxPressure)
+	warnLoad := def(cfg.WarnLoad, defaultCPUWarnLoad)
+	maxLoad := def(cfg.MaxLoad, defaultCPUMaxLoad)
+	warnPressure := def(cfg.WarnPressure, defaultCPUWarnPressure)
+	maxPressure := def(cfg.MaxPressure, defaultCPUMaxPressure)
 	loadPath := cfg.LoadavgPath
 	if loadPath == "" {
-		loadPath = DefaultLoadavgPath
+		loadPath = defaultLoadavgPath
 	}
 	pressurePath, pressureFallback := cfg.PressurePath, ""
 	if pressurePath == "" {
-		pressurePath, pressureFallback = DefaultCPUPressurePath, cpuPressureFallback
+		pressurePath, pressureFallback = defaultCPUPressurePath, cpuPressureFallback
 	}
 
 	judge := func(v, warn, maxV float64, details map[string]any, high, critical string) checks.Report {
@@ -137,7 +137,7 @@ func CPU(cfg CPUConfig) checks.Check {
 			fmt.Sprintf("high cpu load (%.2f per CPU)", perCPU),
 			fmt.Sprintf("cpu overloaded (%.2f per CPU)", perCPU))
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}, nil
 }
 
 // readLoad1 parses the first field of a /proc/loadavg file

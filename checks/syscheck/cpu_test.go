@@ -43,7 +43,7 @@ func TestCPULoad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := syscheck.CPU(tt.cfg)
+			c := checktest.Must(syscheck.CPU(tt.cfg))
 			if c.Name != "cpu" || c.Criticality != checks.Optional || c.Level != checks.LevelComprehensive {
 				t.Errorf("check = %q, %v, %v; want cpu, optional, comprehensive", c.Name, c.Criticality, c.Level)
 			}
@@ -85,7 +85,7 @@ func TestCPUPressure(t *testing.T) {
 			tt.cfg.UsePressure = true
 			// The load average must not matter.
 			tt.cfg.LoadavgPath = writeTemp(t, "loadavg", "1000 1000 1000 1/1 1\n")
-			res := checktest.Run(t, syscheck.CPU(tt.cfg))
+			res := checktest.Run(t, checktest.Must(syscheck.CPU(tt.cfg)))
 			checktest.AssertResult(t, res, tt.want, tt.wantMsg)
 			if tt.want == checks.StatusHealthy {
 				if v, ok := res.Details["pressure_avg10"].(float64); !ok || v != 1.25 {

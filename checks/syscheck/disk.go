@@ -12,10 +12,10 @@ import (
 
 // Defaults of the disk check.
 const (
-	// DefaultDiskMinFreeRatio is DiskConfig.MinFreeRatio's default.
-	DefaultDiskMinFreeRatio = 0.05
-	// DefaultDiskWarnFreeRatio is DiskConfig.WarnFreeRatio's default.
-	DefaultDiskWarnFreeRatio = 0.10
+	// defaultDiskMinFreeRatio is DiskConfig.MinFreeRatio's default.
+	defaultDiskMinFreeRatio = 0.05
+	// defaultDiskWarnFreeRatio is DiskConfig.WarnFreeRatio's default.
+	defaultDiskWarnFreeRatio = 0.10
 )
 
 // errDiskUnsupported is returned by statDisk where there is no statfs.
@@ -27,10 +27,10 @@ type DiskConfig struct {
 	Name string
 	// MinFreeRatio: a free share (available to the process over total)
 	// below this makes the check unhealthy. Default
-	// DefaultDiskMinFreeRatio (0.05); negative disables.
+	// 0.05; negative (checks.Off) disables.
 	MinFreeRatio float64
 	// WarnFreeRatio: a free share below this makes the check degraded.
-	// Default DefaultDiskWarnFreeRatio (0.10); negative disables.
+	// Default 0.10; negative (checks.Off) disables.
 	WarnFreeRatio float64
 }
 
@@ -47,7 +47,7 @@ type DiskConfig struct {
 // found", "permission denied" or "disk stat failed". On platforms without
 // statfs (Windows, Plan 9, NetBSD, OpenBSD, Solaris...) it is always
 // unhealthy with "disk check not supported on this platform".
-func Disk(path string, cfg DiskConfig) checks.Check {
+func Disk(path string, cfg DiskConfig) (checks.Check, error) {
 	name := cfg.Name
 	if name == "" {
 		name = "disk"
@@ -57,11 +57,11 @@ func Disk(path string, cfg DiskConfig) checks.Check {
 	}
 	minFree := cfg.MinFreeRatio
 	if minFree == 0 {
-		minFree = DefaultDiskMinFreeRatio
+		minFree = defaultDiskMinFreeRatio
 	}
 	warnFree := cfg.WarnFreeRatio
 	if warnFree == 0 {
-		warnFree = DefaultDiskWarnFreeRatio
+		warnFree = defaultDiskWarnFreeRatio
 	}
 	fn := func(context.Context) checks.Report {
 		details := map[string]any{"path": path}
@@ -90,5 +90,5 @@ func Disk(path string, cfg DiskConfig) checks.Check {
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}, nil
 }

@@ -14,7 +14,7 @@ func TestDisk(t *testing.T) {
 	switch runtime.GOOS {
 	case "linux", "darwin", "freebsd", "dragonfly":
 	default:
-		res := checktest.Run(t, syscheck.Disk(t.TempDir(), syscheck.DiskConfig{}))
+		res := checktest.Run(t, checktest.Must(syscheck.Disk(t.TempDir(), syscheck.DiskConfig{})))
 		checktest.AssertResult(t, res, checks.StatusUnhealthy, "disk check not supported on this platform")
 		return
 	}
@@ -35,7 +35,7 @@ func TestDisk(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := syscheck.Disk(tt.path, tt.cfg)
+			c := checktest.Must(syscheck.Disk(tt.path, tt.cfg))
 			if c.Name != "disk" || c.Criticality != checks.Optional || c.Level != checks.LevelComprehensive {
 				t.Errorf("check = %q, %v, %v; want disk, optional, comprehensive", c.Name, c.Criticality, c.Level)
 			}
@@ -58,7 +58,7 @@ func TestDisk(t *testing.T) {
 }
 
 func TestDiskDefaults(t *testing.T) {
-	c := syscheck.Disk("", syscheck.DiskConfig{Name: "root-disk"})
+	c := checktest.Must(syscheck.Disk("", syscheck.DiskConfig{Name: "root-disk"}))
 	if c.Name != "root-disk" {
 		t.Errorf("name = %q", c.Name)
 	}
@@ -69,9 +69,9 @@ func TestDiskDefaults(t *testing.T) {
 	ratio, _ := res.Details["free_ratio"].(float64)
 	want := checks.StatusHealthy
 	switch {
-	case ratio < syscheck.DefaultDiskMinFreeRatio:
+	case ratio < 0.05:
 		want = checks.StatusUnhealthy
-	case ratio < syscheck.DefaultDiskWarnFreeRatio:
+	case ratio < 0.10:
 		want = checks.StatusDegraded
 	}
 	if res.Status != want {

@@ -13,7 +13,11 @@ import (
 func ExampleGoroutines() {
 	runner := checks.NewRunner()
 	defer runner.Close()
-	if err := runner.Register(syscheck.Goroutines(syscheck.GoroutinesConfig{Warn: 100000, Max: 500000})); err != nil {
+	c, err := syscheck.Goroutines(syscheck.GoroutinesConfig{Warn: 100000, Max: 500000})
+	if err != nil {
+		panic(err)
+	}
+	if err := runner.Register(c); err != nil {
 		panic(err)
 	}
 	res, err := runner.Check(context.Background(), "goroutines")

@@ -10,10 +10,10 @@ import (
 
 // Defaults of the goroutines check.
 const (
-	// DefaultGoroutinesWarn is GoroutinesConfig.Warn's default.
-	DefaultGoroutinesWarn = 10000
-	// DefaultGoroutinesMax is GoroutinesConfig.Max's default.
-	DefaultGoroutinesMax = 50000
+	// defaultGoroutinesWarn is GoroutinesConfig.Warn's default.
+	defaultGoroutinesWarn = 10000
+	// defaultGoroutinesMax is GoroutinesConfig.Max's default.
+	defaultGoroutinesMax = 50000
 )
 
 // GoroutinesConfig configures Goroutines. Zero fields take the documented
@@ -22,10 +22,10 @@ type GoroutinesConfig struct {
 	// Name of the check. Default "goroutines".
 	Name string
 	// Warn: more goroutines than this make the check degraded. Default
-	// DefaultGoroutinesWarn (10000); negative disables.
+	// 10000; negative (checks.Off) disables.
 	Warn int
 	// Max: more goroutines than this make the check unhealthy. Default
-	// DefaultGoroutinesMax (50000); negative disables.
+	// 50000; negative (checks.Off) disables.
 	Max int
 }
 
@@ -34,18 +34,18 @@ type GoroutinesConfig struct {
 // unhealthy above cfg.Max ("too many goroutines (60000)"), degraded above
 // cfg.Warn ("many goroutines (12000)"), healthy otherwise. Details:
 // "count".
-func Goroutines(cfg GoroutinesConfig) checks.Check {
+func Goroutines(cfg GoroutinesConfig) (checks.Check, error) {
 	name := cfg.Name
 	if name == "" {
 		name = "goroutines"
 	}
 	warn := cfg.Warn
 	if warn == 0 {
-		warn = DefaultGoroutinesWarn
+		warn = defaultGoroutinesWarn
 	}
 	maxN := cfg.Max
 	if maxN == 0 {
-		maxN = DefaultGoroutinesMax
+		maxN = defaultGoroutinesMax
 	}
 	fn := func(context.Context) checks.Report {
 		n := runtime.NumGoroutine()
@@ -58,5 +58,5 @@ func Goroutines(cfg GoroutinesConfig) checks.Check {
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}, nil
 }

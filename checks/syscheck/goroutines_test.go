@@ -24,7 +24,7 @@ func TestGoroutines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := syscheck.Goroutines(tt.cfg)
+			c := checktest.Must(syscheck.Goroutines(tt.cfg))
 			if c.Name != "goroutines" || c.Criticality != checks.Optional || c.Level != checks.LevelComprehensive {
 				t.Errorf("check = %q, %v, %v; want goroutines, optional, comprehensive", c.Name, c.Criticality, c.Level)
 			}

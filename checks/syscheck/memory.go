@@ -20,12 +20,12 @@ import (
 
 // Defaults of the memory check.
 const (
-	// DefaultMemoryWarnRatio is MemoryConfig.WarnRatio's default.
-	DefaultMemoryWarnRatio = 0.8
-	// DefaultMemoryMaxRatio is MemoryConfig.MaxRatio's default.
-	DefaultMemoryMaxRatio = 0.95
-	// DefaultCgroupDir is where the cgroup file system is mounted.
-	DefaultCgroupDir = "/sys/fs/cgroup"
+	// defaultMemoryWarnRatio is MemoryConfig.WarnRatio's default.
+	defaultMemoryWarnRatio = 0.8
+	// defaultMemoryMaxRatio is MemoryConfig.MaxRatio's default.
+	defaultMemoryMaxRatio = 0.95
+	// defaultCgroupDir is where the cgroup file system is mounted.
+	defaultCgroupDir = "/sys/fs/cgroup"
 )
 
 // MemoryConfig configures Memory. Zero fields take the documented defaults.
@@ -39,13 +39,13 @@ type MemoryConfig struct {
 	// own cgroup or else of the mount's root), else none.
 	Limit int64
 	// WarnRatio: used/limit at or above this makes the check degraded.
-	// Default DefaultMemoryWarnRatio (0.8).
+	// Default 0.8; negative (checks.Off) disables.
 	WarnRatio float64
 	// MaxRatio: used/limit at or above this makes the check unhealthy.
-	// Default DefaultMemoryMaxRatio (0.95).
+	// Default 0.95; negative (checks.Off) disables.
 	MaxRatio float64
 	// CgroupDir is where the cgroup file system is mounted. Default
-	// DefaultCgroupDir; tests point it at a directory of their own.
+	// /sys/fs/cgroup; tests point it at a directory of their own.
 	CgroupDir string
 }
 
@@ -64,22 +64,22 @@ type MemoryConfig struct {
 // The runtime's figure excludes memory outside the Go heap and stacks
 // (cgo allocations, the page cache a cgroup also counts), so it
 // underestimates what a cgroup's OOM killer sees.
-func Memory(cfg MemoryConfig) checks.Check {
+func Memory(cfg MemoryConfig) (checks.Check, error) {
 	name := cfg.Name
 	if name == "" {
 		name = "memory"
 	}
 	warn := cfg.WarnRatio
 	if warn == 0 {
-		warn = DefaultMemoryWarnRatio
+		warn = defaultMemoryWarnRatio
 	}
 	maxRatio := cfg.MaxRatio
 	if maxRatio == 0 {
-		maxRatio = DefaultMemoryMaxRatio
+		maxRatio = defaultMemoryMaxRatio
 	}
 	cgroupDir := cfg.CgroupDir
 	if cgroupDir == "" {
-		cgroupDir = DefaultCgroupDir
+		cgroupDir = defaultCgroupDir
 	}
 	fn := func(context.Context) checks.Report {
 		used, err := runtimeMemoryInUse()
@@ -99,14 +99,14 @@ func Memory(cfg MemoryConfig) checks.Check {
 		details["ratio"] = ratio
 		details["limit_source"] = source
 		switch {
-		case ratio >= maxRatio:
+		case maxRatio > 0 && ratio >= maxRatio:
 			return checks.Report{Status: checks.StatusUnhealthy, Message: fmt.Sprintf("memory usage critical (%.0f%% of limit)", ratio*100), Details: details}
-		case ratio >= warn:
+		case warn > 0 && ratio >= warn:
 			return checks.Report{Status: checks.StatusDegraded, Message: fmt.Sprintf("memory usage high (%.0f%% of limit)", ratio*100), Details: details}
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelComprehensive}, nil
 }
 
 // runtimeMemoryInUse is the memory mapped by the Go runtime less the heap

@@ -27,7 +27,7 @@ func TestMemoryExplicitLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := syscheck.Memory(tt.cfg)
+			c := checktest.Must(syscheck.Memory(tt.cfg))
 			if c.Name != "memory" || c.Criticality != checks.Optional || c.Level != checks.LevelComprehensive {
 				t.Errorf("check = %q, %v, %v; want memory, optional, comprehensive", c.Name, c.Criticality, c.Level)
 			}
@@ -51,7 +51,7 @@ func TestMemoryGoLimit(t *testing.T) {
 	const limit = 1 << 45 // far above anything a test uses: no effect on the GC
 	prev := debug.SetMemoryLimit(limit)
 	defer debug.SetMemoryLimit(prev)
-	res := checktest.Run(t, syscheck.Memory(syscheck.MemoryConfig{CgroupDir: t.TempDir()}))
+	res := checktest.Run(t, checktest.Must(syscheck.Memory(syscheck.MemoryConfig{CgroupDir: t.TempDir()})))
 	checktest.AssertResult(t, res, checks.StatusHealthy, "")
 	if res.Details["limit_bytes"] != uint64(limit) || res.Details["limit_source"] != "GOMEMLIMIT" {
 		t.Errorf("details = %v, want limit_bytes %d from GOMEMLIMIT", res.Details, limit)
@@ -91,7 +91,7 @@ func TestMemoryCgroupLimit(t *testing.T) {
 			for name, content := range tt.files {
 				write(t, dir, name, content)
 			}
-			res := checktest.Run(t, syscheck.Memory(syscheck.MemoryConfig{CgroupDir: dir}))
+			res := checktest.Run(t, checktest.Must(syscheck.Memory(syscheck.MemoryConfig{CgroupDir: dir})))
 			if tt.limit == 0 {
 				checktest.AssertResult(t, res, checks.StatusHealthy, "")
 				if _, ok := res.Details["limit_bytes"]; ok {

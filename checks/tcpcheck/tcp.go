@@ -9,37 +9,45 @@ import (
 	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
-// DefaultSlowThreshold is Config.SlowThreshold's default.
-const DefaultSlowThreshold = time.Second
+// defaultSlowThreshold is Config.SlowThreshold's default.
+const defaultSlowThreshold = time.Second
 
 // Config configures TCP. Zero fields take the documented defaults.
 type Config struct {
+	// Name of the check. Default: addr's host, which then shows on the
+	// detailed routes; set a name to keep the host private.
+	Name string
 	// SlowThreshold: a connection taking longer than this to establish
 	// makes the check degraded with the message "slow response (1.2s)".
-	// Default DefaultSlowThreshold (1 s); negative disables.
+	// Default 1 s; negative (checks.Off) disables.
 	SlowThreshold time.Duration
 }
 
-// New returns an Optional, LevelStandard check named name that opens a TCP
+// New returns an Optional, LevelStandard check named cfg.Name (default addr's
+// host) that opens a TCP
 // connection to addr ("host:port") and closes it at once. It is healthy when
 // the connection is established, degraded when that took longer than
 // cfg.SlowThreshold, and unhealthy otherwise with a class as the message
 // ("connection refused", "timeout", "host not found", "network
-// unreachable", "connection failed"); an addr without a port reads
-// "invalid address". The dial is bounded by the context the runner passes.
+// unreachable", "connection failed"). An addr without a port is a
+// *checks.ConfigError naming "tcpcheck.New addr". The dial is bounded by the context the runner passes.
 //
 // The only detail is "connect_ms": neither the message nor the details show
 // addr, whose host may be internal.
-func New(name, addr string, cfg Config) checks.Check {
-	_, _, addrErr := net.SplitHostPort(addr)
+func New(addr string, cfg Config) (checks.Check, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return checks.Check{}, &checks.ConfigError{Package: "tcpcheck", Setting: "tcpcheck.New addr", Reason: "want host:port"}
+	}
+	name := cfg.Name
+	if name == "" {
+		name = host
+	}
 	slow := cfg.SlowThreshold
 	if slow == 0 {
-		slow = DefaultSlowThreshold
+		slow = defaultSlowThreshold
 	}
 	fn := func(ctx context.Context) checks.Report {
-		if addrErr != nil {
-			return report.Fail("invalid address", addrErr, nil)
-		}
 		var d net.Dialer
 		start := time.Now()
 		conn, err := d.DialContext(ctx, "tcp", addr)
@@ -54,5 +62,5 @@ func New(name, addr string, cfg Config) checks.Check {
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelStandard}
+	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelStandard}, nil
 }

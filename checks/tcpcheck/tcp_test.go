@@ -2,6 +2,7 @@ package tcpcheck_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -40,23 +41,35 @@ func TestTCP(t *testing.T) {
 		{"listening", ln.Addr().String(), tcpcheck.Config{}, checks.StatusHealthy, ""},
 		{"slow", ln.Addr().String(), tcpcheck.Config{SlowThreshold: time.Nanosecond}, checks.StatusDegraded, "slow response ("},
 		{"refused", checktest.ClosedAddr(t), tcpcheck.Config{}, checks.StatusUnhealthy, "connection refused"},
-		{"no port", "127.0.0.1", tcpcheck.Config{}, checks.StatusUnhealthy, "invalid address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := tcpcheck.New("upstream", tt.addr, tt.cfg)
+			cfg := tt.cfg
+			cfg.Name = "upstream"
+			c, err := tcpcheck.New(tt.addr, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if c.Criticality != checks.Optional || c.Level != checks.LevelStandard {
 				t.Errorf("criticality, level = %v, %v; want optional, standard", c.Criticality, c.Level)
 			}
 			res := checktest.Run(t, c)
 			checktest.AssertResult(t, res, tt.want, tt.wantMsg)
 			checktest.AssertNotShown(t, res, tt.addr, "127.0.0.1")
-			if tt.wantMsg != "invalid address" {
-				if _, ok := res.Details["connect_ms"].(float64); !ok {
-					t.Errorf("details = %v, want connect_ms", res.Details)
-				}
+			if _, ok := res.Details["connect_ms"].(float64); !ok {
+				t.Errorf("details = %v, want connect_ms", res.Details)
 			}
 		})
+	}
+}
+
+func TestTCPInvalidAddr(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1", ""} {
+		_, err := tcpcheck.New(addr, tcpcheck.Config{})
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || ce.Setting != "tcpcheck.New addr" {
+			t.Errorf("New(%q) = %v, want a *checks.ConfigError naming tcpcheck.New addr", addr, err)
+		}
 	}
 }
 
@@ -68,7 +81,7 @@ func TestTCPTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	c := tcpcheck.New("upstream", ln.Addr().String(), tcpcheck.Config{})
+	c := checktest.Must(tcpcheck.New(ln.Addr().String(), tcpcheck.Config{Name: "upstream"}))
 	inner := c.Func
 	c.Func = func(ctx context.Context) checks.Report {
 		<-ctx.Done() // dial only once the deadline has passed

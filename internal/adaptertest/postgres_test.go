@@ -2,6 +2,7 @@ package adaptertest_test
 
 import (
 	"context"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestMissingDatabase(t *testing.T) {
 	pool, err := pgxpool.New(context.Background(), pg.DSNFor("database_not_exist"))
 	must(t, err)
 	t.Cleanup(pool.Close)
-	runner := newRunner(t, pgcheck.New(pool, pgcheck.Config{}))
+	runner := newRunner(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{})))
 	if _, err := runner.Refresh(context.Background(), "database"); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"errors"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -59,7 +60,7 @@ func startService(t *testing.T) *service {
 
 	runner := checks.NewRunner()
 	t.Cleanup(runner.Close)
-	db := pgcheck.New(pool, pgcheck.Config{})
+	db := checktest.Must(pgcheck.New(pool, pgcheck.Config{}))
 	fast(&db)
 	db.Timeout = 2 * time.Second
 	cache := checks.Check{Name: "cache", Func: checks.FromFunc(func(context.Context) error { return nil })}
@@ -68,7 +69,8 @@ func startService(t *testing.T) *service {
 		return errors.New("index is rebuilding")
 	})}
 	fast(&search)
-	orders, err := downstream.New("orders", downSrv.URL+"/healthcheck/", downstream.Config{
+	orders, err := downstream.New(downSrv.URL+"/healthcheck/", downstream.Config{
+		Name: "orders",
 		Origin: "browsertest",
 		Token:  testutil.MintHS256(downSecret, testutil.ValidClaims("", "", time.Hour)),
 	})

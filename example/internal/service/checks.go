@@ -72,7 +72,13 @@ func newSchemaCheck(pool *pgxpool.Pool) checks.Check {
 }
 
 // newMemoryCheck watches the process's memory against its limit.
-func newMemoryCheck() checks.Check { return syscheck.Memory(syscheck.MemoryConfig{}) }
+func newMemoryCheck() checks.Check {
+	c, err := syscheck.Memory(syscheck.MemoryConfig{})
+	if err != nil { // unreachable: the zero MemoryConfig is valid
+		panic(err)
+	}
+	return c
+}
 
 // newCleanup is the service's own shutdown step, run after the drain and
 // before the HTTP server stops (so it must not close what handlers use).

@@ -64,3 +64,13 @@ func ClosedAddr(t *testing.T) string {
 	ln.Close()
 	return addr
 }
+
+// Must returns c, panicking when err is set: it wraps an integration's New
+// in a test whose configuration is known to be valid, e.g.
+// checktest.Run(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{}))).
+func Must(c checks.Check, err error) checks.Check {
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
