@@ -17,7 +17,7 @@ import (
 // webhooks hang, drip or answer 500. The three run interleaved in blocks
 // of 64 in one benchmark, and it reports each one's ns per execution, the
 // ratios to the baseline, and the heap in use and goroutines at the end.
-// The cached probe read (Runner.LatestAt) runs no hook at all.
+// The cached probe read (Runner.Latest) runs no hook at all.
 func BenchmarkProbeWithBadSinks(b *testing.B) {
 	b.Run("exec", func(b *testing.B) { benchBadSinks(b, false) })
 	b.Run("probe-read", func(b *testing.B) { benchBadSinks(b, true) })
@@ -81,7 +81,7 @@ func benchBadSinks(b *testing.B, probe bool) {
 	b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
 }
 
-// probeReads measures the probes' read (Runner.LatestAt) of both runners,
+// probeReads measures the probes' read (Runner.Latest) of both runners,
 // interleaved in blocks of 1024, after 1,000 events filled the bad sinks'
 // queues and while a goroutine keeps producing events on both (one
 // execution of each per 10 ms: an outage a hundred times a second).
@@ -106,8 +106,8 @@ func probeReads(b *testing.B, base, bad *checks.Runner) {
 	}()
 	b.ResetTimer()
 	tBase, tBad := interleaved(b, 1024,
-		func() { _ = base.LatestAt(ctx, checks.LevelBasic) },
-		func() { _ = bad.LatestAt(ctx, checks.LevelBasic) })
+		func() { _ = base.Latest(ctx, checks.LevelBasic) },
+		func() { _ = bad.Latest(ctx, checks.LevelBasic) })
 	b.StopTimer()
 	close(stopLoad)
 	<-loadDone

@@ -1,7 +1,6 @@
 package alerting
 
 import (
-	"sort"
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
@@ -115,10 +114,9 @@ func (d *Dispatcher) evaluateStatus(st *checkState, r checks.Result, base Event)
 // evaluateTrends fires and resolves the error-rate and latency conditions
 // from the check's short trend window.
 func (d *Dispatcher) evaluateTrends(st *checkState, r checks.Result, base Event) {
-	snap := d.runner.Snapshot()
-	i := sort.Search(len(snap.Results), func(i int) bool { return snap.Results[i].Name >= r.Name })
-	var short, long checks.WindowStats
-	if i == len(snap.Results) || snap.Results[i].Name != r.Name || !snap.TrendWindows(i, r.Time, &short, &long) {
+	t, err := d.runner.Trends(r.Name)
+	short := t.Short
+	if err != nil || short.Window == 0 { // unknown check, or trends off
 		return
 	}
 	if st.th.ErrorRate > 0 {

@@ -32,7 +32,7 @@ func TestAbandonedExecutionIsCapped(t *testing.T) {
 	ctx := context.Background()
 	peak := 0
 	for end := time.Now().Add(400 * time.Millisecond); time.Now().Before(end); {
-		r.Latest(ctx)
+		latestDetailed(r, ctx)
 		_, _ = r.Check(ctx, "stuck")
 		peak = max(peak, runtime.NumGoroutine()-base)
 		time.Sleep(time.Millisecond)

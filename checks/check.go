@@ -105,12 +105,12 @@ type Check struct {
 	// RemediateAfter is the number of consecutive failures before Remediate
 	// runs. Default 3.
 	RemediateAfter int
-	// Downstream marks a check of another service's health (set by
-	// Downstream). A service answering a request made by a downstream
-	// check (one carrying DownstreamHeader) reports the aggregate without
-	// its own downstream checks (Snapshot.StatusAtExcludingDownstream), so
-	// that cycles settle; see the package documentation.
-	Downstream bool
+	// downstream marks a check of another service's health (set by
+	// package checks/downstream through internal/checkview). A service
+	// answering a request made by a downstream check reports the aggregate
+	// without its own downstream checks, so that cycles settle; see the
+	// package documentation.
+	downstream bool
 }
 
 // ValidateName reports whether name can name a check: non-empty printable

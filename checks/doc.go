@@ -25,12 +25,12 @@
 // and tells Hooks about every result and status transition.
 //
 // Reads come in three kinds. Run, Check and Refresh block, at most the
-// check's timeout. Latest (the detailed route's read) and LatestAt (the
-// probes' read: public, live, ready; for one report level) never wait
-// while a usable result exists: they serve the cached result and start one
-// background refresh of each result older than its TTL. Without a usable
-// result, Latest waits for every check up to its Timeout (bounded by the
-// caller's context), while LatestAt never waits on an Optional check and
+// check's timeout. Latest (the probes' read: public, live, ready; for one
+// report level) and the detailed route's read never wait while a usable
+// result exists: they serve the cached result and start one background
+// refresh of each result older than its TTL. Without a usable result, the
+// detailed read waits for every check up to its Timeout (bounded by the
+// caller's context), while Latest never waits on an Optional check and
 // waits on a Required one at most the probe budget (WithProbeBudget,
 // default 500 ms, under Kubernetes' 1 s probe timeout). The timing rules
 // that follow:
@@ -67,18 +67,17 @@
 // a short and a long window (1 h and 24 h by default, WithTrendWindows),
 // a per-minute series of the last hour, and the status transitions of the
 // long window (WithTrendTransitions). Runner.Trends reads them all;
-// Snapshot.TrendWindows reads the window statistics without allocating,
-// for routes that report many checks. Recording them costs tens of
-// nanoseconds per result.
+// The HTTP layer reads the window statistics without allocating, for
+// routes that report many checks. Recording them costs tens of nanoseconds
+// per result.
 //
 // # Downstream services and cycles
 //
-// A check with Downstream set watches another service (package
-// checks/downstream). Requests it makes carry DownstreamHeader, and a
-// service answering such a request leaves out all of its own downstream
-// checks (Runner.LatestExcludingDownstream,
-// Snapshot.StatusAtExcludingDownstream), so that services listing each other
-// settle; package downstream tells the rule in full.
+// A check built by package checks/downstream watches another service.
+// Requests it makes carry downstream.Header, and a service answering such a
+// request (package httphealth) leaves out all of its own downstream checks,
+// so that services listing each other settle; package downstream tells the
+// rule in full.
 //
 // # Integrations
 //

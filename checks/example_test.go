@@ -41,7 +41,7 @@ func ExampleRunner_Latest() {
 		return checks.Report{Status: checks.StatusDegraded, Message: "backlog growing", Details: map[string]any{"depth": 1200}}
 	}})
 	// The first read waits for a result; later reads are served from the cache.
-	snap := r.Latest(context.Background())
+	snap := r.Latest(context.Background(), checks.LevelComprehensive)
 	res, _ := snap.Result("queue")
 	fmt.Println(snap.Status(), res.Message, res.Details["depth"])
 	// Output: degraded backlog growing 1200

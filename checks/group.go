@@ -55,18 +55,6 @@ func ValidateGroups(groups []Group, registered func(name string) bool) error {
 	return nil
 }
 
-// Subset appends to dst the results of s whose names are listed in names,
-// in s's order (by name), and returns it. Names s does not hold are
-// skipped.
-func (s *Snapshot) Subset(dst []Result, names []string) []Result {
-	for i := range s.Results {
-		if slices.Contains(names, s.Results[i].Name) {
-			dst = append(dst, s.Results[i])
-		}
-	}
-	return dst
-}
-
 // groupError is ValidateGroups' error about the group named name.
 func groupError(name, reason string) error {
 	return &ConfigError{Package: "checks", Err: ErrInvalidGroup, Setting: fmt.Sprintf("group %q", name), Reason: reason}

@@ -5,9 +5,10 @@ import (
 	"sync"
 )
 
-// Latest is the read of the detailed route: it returns every check's
-// latest result and may wait, at most each check's timeout and never past
-// ctx, for the checks that have no usable result.
+// latestDetailed is the read of the detailed route (lent to httphealth
+// through internal/checkview): it returns every check's latest result and
+// may wait, at most each check's timeout and never past ctx, for the checks
+// that have no usable result.
 //
 //   - a result younger than its check's TTL is served as is;
 //   - an older one is still served, and one coalesced background refresh
@@ -20,18 +21,18 @@ import (
 //
 // Under any concurrency a dependency therefore sees at most one execution
 // per TTL from reads. A cached read allocates nothing. Probes (public,
-// live, ready) use LatestAt, which waits at most the probe budget.
-func (r *Runner) Latest(ctx context.Context) *Snapshot {
+// live, ready) use Latest, which waits at most the probe budget.
+func (r *Runner) latestDetailed(ctx context.Context) *Snapshot {
 	if r.notFresh.Load() == 0 {
-		return r.snap.Load() // every result is fresh: the fast path (Fresh, for callers that inline it)
+		return r.snap.Load() // every result is fresh: the fast path
 	}
 	return r.read(ctx, LevelComprehensive, readDetailed)
 }
 
-// LatestAt is the read of the probes (the public route, live and ready):
-// it is Latest restricted to the checks that belong to level (only they
-// are refreshed or waited for; the snapshot still holds every check), and
-// it bounds its wait by the probe budget (WithProbeBudget, default
+// Latest is the cached read of the probes (the public route, live, ready,
+// groups, gRPC): it returns every check's latest result, refreshing or
+// waiting for only the checks that belong to level (the snapshot still
+// holds every check), and it bounds its wait by the probe budget (WithProbeBudget, default
 // DefaultProbeBudget = 500 ms, well under Kubernetes' default probe
 // timeoutSeconds of 1 s):
 //
@@ -48,9 +49,14 @@ func (r *Runner) Latest(ctx context.Context) *Snapshot {
 //     result is too old reads unhealthy "stale". The execution it started
 //     goes on in the background, bounded by the check's Timeout, and the
 //     next read gets its result.
-func (r *Runner) LatestAt(ctx context.Context, level Level) *Snapshot {
+//
+// A result younger than its check's TTL is served as is; an older one is
+// still served, and one coalesced background refresh of that check starts
+// (at most one in flight per check), so under any concurrency a dependency
+// sees at most one execution per TTL from reads.
+func (r *Runner) Latest(ctx context.Context, level Level) *Snapshot {
 	if r.notFresh.Load() == 0 {
-		return r.snap.Load() // every result is fresh: the fast path (Fresh, for callers that inline it)
+		return r.snap.Load() // every result is fresh: the fast path
 	}
 	return r.read(ctx, level, readProbe)
 }
@@ -63,18 +69,18 @@ const (
 	readProbe readMode = 0
 	// readDetailed waits on every check up to its timeout.
 	readDetailed readMode = 1 << iota
-	// readLocal leaves Downstream checks alone (neither refreshed nor
+	// readLocal leaves downstream checks alone (neither refreshed nor
 	// waited for nor marked stale).
 	readLocal
 )
 
 // in reports whether read in mode m at level looks at st.
 func (m readMode) in(st *state, level Level) bool {
-	return level.Includes(st.check.Level) && (m&readLocal == 0 || !st.check.Downstream)
+	return level.Includes(st.check.Level) && (m&readLocal == 0 || !st.check.downstream)
 }
 
-// read implements Latest (readDetailed), LatestAt (readProbe) and
-// LatestExcludingDownstream (readProbe|readLocal).
+// read implements latestDetailed (readDetailed), Latest (readProbe) and
+// latestLocal (readProbe|readLocal).
 func (r *Runner) read(ctx context.Context, level Level, mode readMode) *Snapshot {
 	snap := r.snap.Load()
 	if r.notFresh.Load() == 0 || len(snap.states) == 0 {
@@ -175,12 +181,11 @@ func (r *Runner) markStale(snap *Snapshot, level Level, mode readMode) *Snapshot
 	return newSnapshot(results, snap.states)
 }
 
-// Fresh returns the latest snapshot when every result is fresh (younger
+// fresh returns the latest snapshot when every result is fresh (younger
 // than its TTL), else nil: then there is something to refresh or wait for,
-// and LatestAt or Latest does it. It is the probes' fast path: two atomic
-// loads, inlined, no allocation; a nil answer costs the caller one more
-// call.
-func (r *Runner) Fresh() *Snapshot {
+// and Latest does it. It is the public route's fast path (lent through
+// internal/checkview): two atomic loads, no allocation.
+func (r *Runner) fresh() *Snapshot {
 	if r.notFresh.Load() != 0 {
 		return nil
 	}

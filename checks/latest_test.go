@@ -41,13 +41,13 @@ func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	// No result yet: the first read waits for one.
-	if s := r.Latest(ctx); s.Status() != checks.StatusHealthy {
+	if s := latestDetailed(r, ctx); s.Status() != checks.StatusHealthy {
 		t.Fatalf("first read: %v", s.Status())
 	}
 	first := r.Snapshot().Results[0].Time
 	// Fresh: no execution.
 	for range 100 {
-		r.Latest(ctx)
+		latestDetailed(r, ctx)
 	}
 	if execs.Load() != 1 {
 		t.Fatalf("%d executions within TTL", execs.Load())
@@ -59,7 +59,7 @@ func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if s := r.Latest(ctx); !s.Results[0].Time.Equal(first) {
+			if s := latestDetailed(r, ctx); !s.Results[0].Time.Equal(first) {
 				t.Error("read did not come from the cache")
 			}
 		}()
@@ -89,15 +89,15 @@ func TestLatestHangingDependency(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	r.Latest(ctx)
+	latestDetailed(r, ctx)
 	hang.Store(true)
 	clock.Advance(1500 * time.Millisecond) // past the TTL, within MaxStaleness (5.1 s)
-	if s := r.Latest(ctx); s.Status() != checks.StatusHealthy {
+	if s := latestDetailed(r, ctx); s.Status() != checks.StatusHealthy {
 		t.Fatalf("cached read during a hang: %v", s.Status())
 	}
 	// The background refresh times out and records the failure.
-	waitFor(t, "the timeout to be recorded", func() bool { return r.Latest(ctx).Status() == checks.StatusUnhealthy })
-	if msg := r.Latest(ctx).Results[0].Message; msg != "timeout after 100ms" {
+	waitFor(t, "the timeout to be recorded", func() bool { return latestDetailed(r, ctx).Status() == checks.StatusUnhealthy })
+	if msg := latestDetailed(r, ctx).Results[0].Message; msg != "timeout after 100ms" {
 		t.Fatalf("message %q", msg)
 	}
 }
@@ -119,11 +119,11 @@ func TestLatestPastMaxStaleness(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	r.Latest(ctx)
+	latestDetailed(r, ctx)
 	stuck.Store(true)
 	clock.Advance(10 * time.Second)
 	// The refresh is abandoned at the timeout and recorded as unhealthy.
-	s := r.Latest(ctx)
+	s := latestDetailed(r, ctx)
 	if s.Status() != checks.StatusUnhealthy {
 		t.Fatalf("status %v", s.Status())
 	}
@@ -144,12 +144,12 @@ func TestLatestStaleWhenRefreshCannotFinish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Latest(context.Background())
+	latestDetailed(r, context.Background())
 	slow.Store(true)
 	clock.Advance(10 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	s := r.Latest(ctx)
+	s := latestDetailed(r, ctx)
 	if s.Status() != checks.StatusUnhealthy || s.Results[0].Message != "stale" {
 		t.Fatalf("got %v %q", s.Status(), s.Results[0].Message)
 	}

@@ -17,7 +17,7 @@ type config struct {
 	trendsOff             bool
 }
 
-// DefaultProbeBudget is the longest a probe read (Runner.LatestAt) waits
+// DefaultProbeBudget is the longest a probe read (Runner.Latest) waits
 // for a Required check that has no usable result. It stays well under
 // Kubernetes' default probe timeoutSeconds (1 s), so that a probe answers
 // (503 or 500 with "not checked yet") rather than times out while a
@@ -52,7 +52,7 @@ func WithHistorySize(n int) Option {
 	})
 }
 
-// WithProbeBudget sets how long a probe read (Runner.LatestAt) may wait
+// WithProbeBudget sets how long a probe read (Runner.Latest) may wait
 // for a Required check that has no usable result (default
 // DefaultProbeBudget = 500 ms). Keep it under the probes' timeoutSeconds.
 // Zero or a negative value makes probe reads never wait: they start the

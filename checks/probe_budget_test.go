@@ -47,7 +47,7 @@ func TestProbeReadNeverWaitsOnOptionalCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := readBeforeRelease(t, func() *checks.Snapshot { return r.LatestAt(context.Background(), checks.LevelComprehensive) })
+	s := readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(context.Background(), checks.LevelComprehensive) })
 	if s.Status() != checks.StatusDegraded {
 		t.Errorf("aggregate = %v, want degraded (optional check without a result)", s.Status())
 	}
@@ -56,7 +56,7 @@ func TestProbeReadNeverWaitsOnOptionalCheck(t *testing.T) {
 	}
 	waitFor(t, "the optional check's background execution", func() bool { return calls.Load() == 1 })
 	// Further reads neither wait nor start another execution.
-	readBeforeRelease(t, func() *checks.Snapshot { return r.LatestAt(context.Background(), checks.LevelComprehensive) })
+	readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(context.Background(), checks.LevelComprehensive) })
 	if n := calls.Load(); n != 1 {
 		t.Errorf("optional check executed %d times, want 1", n)
 	}
@@ -70,17 +70,17 @@ func TestProbeReadWaitsOnRequiredCheckAtMostTheBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := readBeforeRelease(t, func() *checks.Snapshot { return r.LatestAt(context.Background(), checks.LevelBasic) })
+	s := readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(context.Background(), checks.LevelBasic) })
 	if s.Status() != checks.StatusUnhealthy || s.MessageAt(checks.LevelBasic) != "db: not checked yet" {
 		t.Errorf("read = %v %q, want unhealthy \"db: not checked yet\"", s.Status(), s.MessageAt(checks.LevelBasic))
 	}
-	readBeforeRelease(t, func() *checks.Snapshot { return r.LatestAt(context.Background(), checks.LevelBasic) })
+	readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(context.Background(), checks.LevelBasic) })
 	if n := calls.Load(); n != 1 {
 		t.Errorf("check executed %d times, want 1 (the execution goes on in the background)", n)
 	}
 	close(release)
 	waitFor(t, "the background execution's result", func() bool {
-		return r.LatestAt(context.Background(), checks.LevelBasic).Status() == checks.StatusHealthy
+		return r.Latest(context.Background(), checks.LevelBasic).Status() == checks.StatusHealthy
 	})
 }
 
@@ -92,7 +92,7 @@ func TestZeroProbeBudgetNeverWaits(t *testing.T) {
 	if err := r.Register(checks.Check{Name: "db", Timeout: time.Minute, Func: hanging(release, &calls)}); err != nil {
 		t.Fatal(err)
 	}
-	s := readBeforeRelease(t, func() *checks.Snapshot { return r.LatestAt(context.Background(), checks.LevelBasic) })
+	s := readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(context.Background(), checks.LevelBasic) })
 	if s.Status() != checks.StatusUnhealthy {
 		t.Errorf("aggregate = %v, want unhealthy", s.Status())
 	}
@@ -109,7 +109,7 @@ func TestDetailedReadWaitsForOptionalCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.AfterFunc(50*time.Millisecond, func() { close(release) })
-	s := r.Latest(context.Background())
+	s := latestDetailed(r, context.Background())
 	if res, _ := s.Result("upstream"); res.Status != checks.StatusHealthy {
 		t.Errorf("detailed read = %v, want healthy (waited for)", res.Status)
 	}
@@ -126,7 +126,7 @@ func TestDetailedReadBoundedByContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	s := readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(ctx) })
+	s := readBeforeRelease(t, func() *checks.Snapshot { return latestDetailed(r, ctx) })
 	if s.Status() != checks.StatusUnhealthy {
 		t.Errorf("aggregate = %v, want unhealthy", s.Status())
 	}

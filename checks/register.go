@@ -51,7 +51,7 @@ func (r *Runner) Register(cs ...Check) error {
 	for _, c := range added {
 		st := &state{check: c, last: Result{Name: c.Name, Criticality: c.Criticality, Level: c.Level}}
 		st.trends.init(&r.cfg)
-		if c.Downstream {
+		if c.downstream {
 			r.hasDownstream.Store(true)
 		}
 		r.states[c.Name] = st

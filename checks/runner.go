@@ -20,13 +20,13 @@ import (
 // caller still stops waiting when its own context ends.
 //
 // There are three ways to read: Run, Check and Refresh block (at most the
-// check's timeout); Latest and LatestAt never wait while a result younger
-// than the check's MaxStaleness exists, and start one background refresh
-// of each result older than its TTL (stale-while-revalidate). Without a
-// usable result, LatestAt (the probes' read: public, live, ready) waits
-// only for Required checks and at most the probe budget (WithProbeBudget,
-// 500 ms), while Latest (the detailed route's read) waits for every check
-// up to its timeout, bounded by the caller's context.
+// check's timeout); Latest never waits while a result younger than the
+// check's MaxStaleness exists, and starts one background refresh of each
+// result older than its TTL (stale-while-revalidate). Without a usable
+// result, Latest (the probes' read: public, live, ready) waits only for
+// Required checks and at most the probe budget (WithProbeBudget, 500 ms);
+// the detailed route's read (package httphealth) waits for every check up
+// to its timeout, bounded by the caller's context.
 //
 // A Runner is safe for concurrent use. Its zero value is not usable: call
 // NewRunner. Close it to wait for background refreshes.
@@ -43,7 +43,7 @@ type Runner struct {
 	notFresh atomic.Int64
 	snap     atomic.Pointer[Snapshot]
 	hooks    atomic.Pointer[[]Hooks]
-	// hasDownstream is set once a Downstream check is registered.
+	// hasDownstream is set once a downstream check is registered.
 	hasDownstream atomic.Bool
 
 	baseCtx context.Context // cancelled by Close

@@ -132,7 +132,7 @@ func TestCloseWhileReading(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	r.Latest(ctx)
+	latestDetailed(r, ctx)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 {
@@ -144,7 +144,7 @@ func TestCloseWhileReading(t *testing.T) {
 				case <-stop:
 					return
 				default:
-					r.Latest(ctx)
+					latestDetailed(r, ctx)
 				}
 			}
 		}()

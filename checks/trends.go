@@ -125,7 +125,7 @@ func (r *Runner) Trends(name string) (Trends, error) {
 	return t, nil
 }
 
-// TrendWindows fills short and long with the window statistics of the
+// trendWindows fills short and long with the window statistics of the
 // check of Results[i] as of now (pass one clock reading per response). It
 // reports false, and zeroes them, when i is out of range or trends are
 // disabled. It allocates nothing and, while no result was recorded and no
@@ -133,7 +133,7 @@ func (r *Runner) Trends(name string) (Trends, error) {
 // copy (about 15 ns): what a detailed route reads per check. (It fills
 // pointers rather than returning values because copying two returned
 // structs costs several times more.)
-func (s *Snapshot) TrendWindows(i int, now time.Time, short, long *WindowStats) bool {
+func (s *Snapshot) trendWindows(i int, now time.Time, short, long *WindowStats) bool {
 	if i < 0 || i >= len(s.states) {
 		*short, *long = WindowStats{}, WindowStats{}
 		return false
@@ -141,11 +141,11 @@ func (s *Snapshot) TrendWindows(i int, now time.Time, short, long *WindowStats) 
 	return s.states[i].trends.windows(now, short, long)
 }
 
-// ReadTrends fills dst with the trends of the check of Results[i] as of
+// readTrends fills dst with the trends of the check of Results[i] as of
 // now, reusing the capacity of dst.Series and dst.Transitions (so a
 // caller that keeps dst allocates nothing after the first call). dst is
 // zeroed but At when i is out of range or trends are disabled.
-func (s *Snapshot) ReadTrends(i int, now time.Time, dst *Trends) {
+func (s *Snapshot) readTrends(i int, now time.Time, dst *Trends) {
 	if i < 0 || i >= len(s.states) {
 		*dst = Trends{At: now, Series: dst.Series[:0], Transitions: dst.Transitions[:0]}
 		return

@@ -3,6 +3,7 @@ package checks_test
 import (
 	"context"
 	"errors"
+	"github.com/echofx/healthcheck/internal/checkview"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -182,24 +183,24 @@ func TestSnapshotTrendReads(t *testing.T) {
 	snap := r.Run(context.Background())
 	now := clock.Now()
 	var short, long checks.WindowStats
-	if ok := snap.TrendWindows(1, now, &short, &long); !ok || short.Runs != 1 || long.Runs != 1 || short.SuccessRate != 1 {
+	if ok := checkview.TrendWindows(snap, 1, now, &short, &long); !ok || short.Runs != 1 || long.Runs != 1 || short.SuccessRate != 1 {
 		t.Errorf("TrendWindows(1) = %+v, %+v, %v", short, long, ok)
 	}
-	if ok := snap.TrendWindows(2, now, &short, &long); ok || short.Runs != 0 || long.Runs != 0 {
+	if ok := checkview.TrendWindows(snap, 2, now, &short, &long); ok || short.Runs != 0 || long.Runs != 0 {
 		t.Errorf("TrendWindows out of range = %+v, %+v, %v", short, long, ok)
 	}
-	if n := testing.AllocsPerRun(100, func() { snap.TrendWindows(0, now, &short, &long) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { checkview.TrendWindows(snap, 0, now, &short, &long) }); n != 0 {
 		t.Errorf("TrendWindows allocates %v times", n)
 	}
 	var dst checks.Trends
-	snap.ReadTrends(0, now, &dst)
+	checkview.ReadTrends(snap, 0, now, &dst)
 	if dst.Short.Runs != 1 || len(dst.Series) != checks.TrendShortBuckets || len(dst.Transitions) != 1 {
 		t.Errorf("ReadTrends = %+v", dst)
 	}
-	if n := testing.AllocsPerRun(100, func() { snap.ReadTrends(0, now, &dst) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { checkview.ReadTrends(snap, 0, now, &dst) }); n != 0 {
 		t.Errorf("ReadTrends into a used Trends allocates %v times", n)
 	}
-	snap.ReadTrends(-1, now, &dst)
+	checkview.ReadTrends(snap, -1, now, &dst)
 	if dst.Short.Runs != 0 || len(dst.Series) != 0 || !dst.At.Equal(now) {
 		t.Errorf("ReadTrends out of range = %+v", dst)
 	}
@@ -232,7 +233,7 @@ func BenchmarkTrendWindows(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for i := range snap.Results {
-				snap.TrendWindows(i, now, &s, &l)
+				checkview.TrendWindows(snap, i, now, &s, &l)
 				sink += s.Runs + l.Runs
 			}
 		}

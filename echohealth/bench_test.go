@@ -101,7 +101,7 @@ func BenchmarkStaticHandlerPlusLatest(b *testing.B) {
 	r := benchRunner(b, 1)
 	e := echo.New()
 	e.GET("/healthcheck/", func(c echo.Context) error {
-		_ = r.Latest(c.Request().Context())
+		_ = r.Latest(c.Request().Context(), checks.LevelComprehensive)
 		return c.JSONBlob(http.StatusOK, body)
 	})
 	benchServe(b, e, httptest.NewRequest(http.MethodGet, "/healthcheck/", nil), http.StatusOK)

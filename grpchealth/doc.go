@@ -18,7 +18,7 @@
 // name is NOT_FOUND for Check and SERVICE_UNKNOWN for Watch.
 //
 // Check answers like the HTTP routes do, from the runner's cache
-// (Runner.LatestAt): it never waits on a dependency while a usable result
+// (Runner.Latest): it never waits on a dependency while a usable result
 // exists and starts one background refresh of a result older than its TTL.
 // Watch sends the current status, then each change, pushed by the runner's
 // hooks (Hooks.OnTransition): nothing polls. A readiness change is not an

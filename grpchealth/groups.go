@@ -51,7 +51,7 @@ func (s *Server) group(service string) (checks.Group, bool) {
 func (s *Server) groupStatus(ctx context.Context, g checks.Group, fresh bool) healthpb.HealthCheckResponse_ServingStatus {
 	var snap *checks.Snapshot
 	if fresh {
-		snap = s.runner.LatestAt(ctx, checks.LevelComprehensive)
+		snap = s.runner.Latest(ctx, checks.LevelComprehensive)
 	} else {
 		snap = s.runner.Snapshot()
 	}
@@ -61,7 +61,13 @@ func (s *Server) groupStatus(ctx context.Context, g checks.Group, fresh bool) he
 // groupStatusOf is g's status in snap: SERVING while its checks are healthy
 // or degraded.
 func groupStatusOf(snap *checks.Snapshot, g checks.Group) healthpb.HealthCheckResponse_ServingStatus {
-	if checks.Aggregate(snap.Subset(nil, g.Checks)).OK() {
+	var members []checks.Result
+	for _, r := range snap.Results {
+		if slices.Contains(g.Checks, r.Name) {
+			members = append(members, r)
+		}
+	}
+	if checks.Aggregate(members).OK() {
 		return healthpb.HealthCheckResponse_SERVING
 	}
 	return healthpb.HealthCheckResponse_NOT_SERVING

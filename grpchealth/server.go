@@ -84,7 +84,7 @@ func New(runner *checks.Runner, opts ...Option) (*Server, error) {
 func (s *Server) Register(r grpc.ServiceRegistrar) { healthgrpc.RegisterHealthServer(r, s) }
 
 // Check implements grpc.health.v1.Health/Check: the service's status from
-// the runner's cache (Runner.LatestAt: no wait while a usable result
+// the runner's cache (Runner.Latest: no wait while a usable result
 // exists), NOT_FOUND for a name that is neither "", a check nor a group
 // (WithGroups).
 func (s *Server) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
@@ -98,7 +98,7 @@ func (s *Server) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*
 // List implements grpc.health.v1.Health/List: "", every registered
 // check, read from one snapshot, and every group.
 func (s *Server) List(ctx context.Context, _ *healthpb.HealthListRequest) (*healthpb.HealthListResponse, error) {
-	snap := s.runner.LatestAt(ctx, checks.LevelComprehensive)
+	snap := s.runner.Latest(ctx, checks.LevelComprehensive)
 	out := make(map[string]*healthpb.HealthCheckResponse, len(snap.Results)+1)
 	out[""] = &healthpb.HealthCheckResponse{Status: s.overall(snap)}
 	for _, r := range snap.Results {
@@ -216,7 +216,7 @@ func (s *Server) status(ctx context.Context, service string, fresh bool) (st hea
 			return healthpb.HealthCheckResponse_NOT_SERVING, true
 		}
 		if fresh {
-			return s.overall(s.runner.LatestAt(ctx, s.level)), true
+			return s.overall(s.runner.Latest(ctx, s.level)), true
 		}
 		return s.overall(s.runner.Snapshot()), true
 	}
@@ -229,7 +229,7 @@ func (s *Server) status(ctx context.Context, service string, fresh bool) (st hea
 	}
 	var snap *checks.Snapshot
 	if fresh {
-		snap = s.runner.LatestAt(ctx, c.Level)
+		snap = s.runner.Latest(ctx, c.Level)
 	} else {
 		snap = s.runner.Snapshot()
 	}

@@ -1,6 +1,7 @@
 package httphealth
 
 import (
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 	"strconv"
 	"sync"
@@ -26,7 +27,7 @@ import (
 // the runner's trend windows (1 h and 24 h by default); with series=1 as
 // well, "series", 60 points {"start","runs","failures","mean_ms"} oldest
 // first (per minute by default: a sparkline), and "transitions", those of
-// the long window {"from","to","time","message"}. A request carrying checks.DownstreamHeader
+// the long window {"from","to","time","message"}. A request carrying checkview.DownstreamHeader
 // (another service's downstream check) gets this service's own checks
 // without its downstream ones, so services that list each other settle.
 //
@@ -73,16 +74,16 @@ func (h *Handlers) detailed(w http.ResponseWriter, r *http.Request) {
 // downstream checks (local), so that services listing each other settle.
 func (h *Handlers) detailedRead(r *http.Request) (snap *checks.Snapshot, local bool) {
 	if h.chainRequest(r) {
-		return h.runner.LatestExcludingDownstream(r.Context(), checks.LevelComprehensive), true
+		return checkview.LatestLocal(h.runner, r.Context(), uint8(checks.LevelComprehensive)).(*checks.Snapshot), true
 	}
-	return h.runner.Latest(r.Context()), false
+	return checkview.LatestDetailed(h.runner, r.Context()).(*checks.Snapshot), false
 }
 
 // chainRequest reports whether r comes from another service's downstream
 // check and this runner has downstream checks of its own: only then does
 // the answer leave them out. One atomic load for a runner without any.
 func (h *Handlers) chainRequest(r *http.Request) bool {
-	return h.runner.HasDownstream() && len(r.Header[checks.DownstreamHeader]) > 0
+	return checkview.HasDownstream(h.runner) && len(r.Header[checkview.DownstreamHeader]) > 0
 }
 
 // checkParam is the path parameter of detailedCheck: the check's name.
@@ -102,7 +103,7 @@ func (h *Handlers) detailedCheck(w http.ResponseWriter, r *http.Request) {
 	snap, local := h.detailedRead(r)
 	name := r.PathValue(checkParam)
 	for i := range snap.Results {
-		if snap.Results[i].Name == name && !(local && snap.IsDownstream(i)) {
+		if snap.Results[i].Name == name && !(local && checkview.IsDownstream(snap, i)) {
 			h.writeDetailed(w, r, q, snap, []int{i})
 			return
 		}
@@ -186,7 +187,7 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 		r := &snap.Results[i]
 		b = appendString(b, r.Name)
 		b = append(b, ':')
-		if compact && r.Status == checks.StatusHealthy && !snap.IsDownstream(i) {
+		if compact && r.Status == checks.StatusHealthy && !checkview.IsDownstream(snap, i) {
 			b = appendCompactCheck(b, snap, i, now, q.trends)
 			continue
 		}
@@ -219,7 +220,7 @@ func (h *Handlers) appendDetailed(b []byte, snap *checks.Snapshot, idx []int, st
 // (not WithTrendWindows(0, 0)): then a series stands for the history.
 func trendsKept(snap *checks.Snapshot, i int, now time.Time) bool {
 	var short, long checks.WindowStats
-	return snap.TrendWindows(i, now, &short, &long)
+	return checkview.TrendWindows(snap, i, now, &short, &long)
 }
 
 // appendHistory encodes ,"history":[...] of one check, oldest first.

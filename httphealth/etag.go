@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/checkview"
 )
 
 // Conditional requests of the detailed routes.
@@ -78,10 +79,10 @@ func (h *Handlers) revalidate(w http.ResponseWriter, r *http.Request, q detailed
 		epoch = now.UnixNano()
 	case q.trends && len(snap.Results) > 0:
 		var short, long checks.WindowStats
-		if snap.TrendWindows(0, now, &short, &long) {
+		if checkview.TrendWindows(snap, 0, now, &short, &long) {
 			ns := now.UnixNano()
-			sw := max(int64(short.Window)/checks.TrendShortBuckets, 1)
-			lw := max(int64(long.Window)/checks.TrendLongBuckets, 1)
+			sw := max(int64(short.Window)/checkview.TrendShortBuckets, 1)
+			lw := max(int64(long.Window)/checkview.TrendLongBuckets, 1)
 			// The later of the two bucket starts names both buckets.
 			epoch = max(floorDiv(ns, sw)*sw, floorDiv(ns, lw)*lw)
 			if t := time.Unix(0, epoch).UTC(); t.After(stamp) {

@@ -2,6 +2,7 @@ package httphealth
 
 import (
 	"encoding/json"
+	"github.com/echofx/healthcheck/internal/checkview"
 	"math"
 	"strconv"
 	"sync"
@@ -67,7 +68,7 @@ func (c *fragCache) appendCheck(b []byte, snap *checks.Snapshot, i int, now time
 	f := slot.Load()
 	if f == nil || f.name != r.Name || f.runs != r.Runs || !f.time.Equal(r.Time) || f.status != r.Status || f.message != r.Message {
 		f = &frag{name: r.Name, runs: r.Runs, time: r.Time, status: r.Status, message: r.Message,
-			b: encodeCheck(nil, r, snap.IsDownstream(i))}
+			b: encodeCheck(nil, r, checkview.IsDownstream(snap, i))}
 		slot.Store(f)
 	}
 	b = append(b, f.b...)
@@ -75,7 +76,7 @@ func (c *fragCache) appendCheck(b []byte, snap *checks.Snapshot, i int, now time
 		return b
 	}
 	var short, long checks.WindowStats
-	if !snap.TrendWindows(i, now, &short, &long) {
+	if !checkview.TrendWindows(snap, i, now, &short, &long) {
 		return append(b, `,"trends":{`...)
 	}
 	if f.trends == nil || f.short != short || f.long != long {
@@ -165,7 +166,7 @@ var trendsPool = sync.Pool{New: func() any { return new(checks.Trends) }}
 func (h *Handlers) appendTrendSeries(b []byte, snap *checks.Snapshot, i int, now time.Time, compact bool) []byte {
 	t := trendsPool.Get().(*checks.Trends)
 	defer trendsPool.Put(t)
-	snap.ReadTrends(i, now, t)
+	checkview.ReadTrends(snap, i, now, t)
 	b = append(b, `,"series":[`...)
 	for j := range t.Series {
 		p := &t.Series[j]
@@ -235,7 +236,7 @@ func appendCompactCheck(b []byte, snap *checks.Snapshot, i int, now time.Time, t
 	if trends {
 		var short, long checks.WindowStats
 		b = append(b, `,"trends":{`...)
-		if snap.TrendWindows(i, now, &short, &long) {
+		if checkview.TrendWindows(snap, i, now, &short, &long) {
 			b = appendWindow(append(b, `"short":`...), &short)
 		}
 		b = append(b, '}')

@@ -1,6 +1,7 @@
 package httphealth
 
 import (
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 	"slices"
 	"sync/atomic"
@@ -64,7 +65,7 @@ func (g *group) eval(snap *checks.Snapshot, local bool) *groupEval {
 	}
 	sel := make([]checks.Result, 0, len(g.Checks))
 	for i := range snap.Results {
-		if slices.Contains(g.Checks, snap.Results[i].Name) && !(local && snap.IsDownstream(i)) {
+		if slices.Contains(g.Checks, snap.Results[i].Name) && !(local && checkview.IsDownstream(snap, i)) {
 			sel = append(sel, snap.Results[i])
 		}
 	}
@@ -111,7 +112,7 @@ func (h *Handlers) group(w http.ResponseWriter, r *http.Request) {
 // public route.
 func (h *Handlers) groupRead(r *http.Request) (*checks.Snapshot, bool) {
 	if h.chainRequest(r) {
-		return h.runner.LatestExcludingDownstream(r.Context(), checks.LevelComprehensive), true
+		return checkview.LatestLocal(h.runner, r.Context(), uint8(checks.LevelComprehensive)).(*checks.Snapshot), true
 	}
-	return h.runner.LatestAt(r.Context(), checks.LevelComprehensive), false
+	return h.runner.Latest(r.Context(), checks.LevelComprehensive), false
 }

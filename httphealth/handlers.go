@@ -35,7 +35,7 @@ type Handlers struct {
 // prefix and, with the routes at the root, off the first segment of every
 // health route (live, ready, detailed, status, group, startup), so that it
 // neither shadows a health route nor is shadowed by one. It does not
-// start the runner; the routes read it with Runner.LatestAt and
+// start the runner; the routes read it with Runner.Latest and
 // Runner.Latest.
 func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	if runner == nil {

@@ -1,6 +1,7 @@
 package httphealth
 
 import (
+	"github.com/echofx/healthcheck/internal/checkview"
 	"math"
 	"strconv"
 	"time"
@@ -65,7 +66,7 @@ func (h *Handlers) appendHealthJSON(b []byte, snap *checks.Snapshot, idx []int, 
 			b = appendString(b, msg)
 		}
 		b = append(b, "}]"...)
-		if trends && snap.TrendWindows(i, now, &short, &long) && short.Runs > 0 {
+		if trends && checkview.TrendWindows(snap, i, now, &short, &long) && short.Runs > 0 {
 			b = append(b, ',')
 			b = appendString(b, r.Name+":successRate")
 			b = append(b, `:[{"status":`...)

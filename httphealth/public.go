@@ -1,6 +1,7 @@
 package httphealth
 
 import (
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 
 	"github.com/echofx/healthcheck/checks"
@@ -15,8 +16,8 @@ type publicHandler struct{ h *Handlers }
 
 func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := p.h
-	if !h.runner.HasDownstream() && r.URL.RawQuery == "" {
-		if snap := h.runner.Fresh(); snap != nil { // the fast path: every result fresh
+	if !checkview.HasDownstream(h.runner) && r.URL.RawQuery == "" {
+		if snap := checkview.Fresh(h.runner).(*checks.Snapshot); snap != nil { // the fast path: every result fresh
 			if code, b := h.okBody(snap.StatusAt(h.cfg.level)); b != nil {
 				write(w, r, code, b)
 				return
@@ -39,21 +40,21 @@ func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // probeRead reads the configured level for a probe (public, ready), from
 // the cache. For a request made by another service's downstream check
-// (checks.DownstreamHeader) it leaves out this service's own downstream
+// (checkview.DownstreamHeader) it leaves out this service's own downstream
 // checks (local), so that services listing each other never feed each
 // other's degradation back and never fan out.
 func (h *Handlers) probeRead(r *http.Request) (snap *checks.Snapshot, local bool) {
 	if h.chainRequest(r) {
-		return h.runner.LatestExcludingDownstream(r.Context(), h.cfg.level), true
+		return checkview.LatestLocal(h.runner, r.Context(), uint8(h.cfg.level)).(*checks.Snapshot), true
 	}
-	return h.runner.LatestAt(r.Context(), h.cfg.level), false
+	return h.runner.Latest(r.Context(), h.cfg.level), false
 }
 
 // snapStatus is the status at level, without the downstream checks when
 // local.
 func snapStatus(snap *checks.Snapshot, level checks.Level, local bool) checks.Status {
 	if local {
-		return snap.StatusAtExcludingDownstream(level)
+		return checks.Status(checkview.LocalStatus(snap, uint8(level)))
 	}
 	return snap.StatusAt(level)
 }
@@ -62,7 +63,7 @@ func snapStatus(snap *checks.Snapshot, level checks.Level, local bool) checks.St
 // checks when local.
 func snapMessage(snap *checks.Snapshot, level checks.Level, local bool) string {
 	if local {
-		return snap.MessageAtExcludingDownstream(level)
+		return checkview.LocalMessage(snap, uint8(level))
 	}
 	return snap.MessageAt(level)
 }

@@ -1,6 +1,7 @@
 package httphealth
 
 import (
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -36,7 +37,7 @@ func selectIndexes(snap *checks.Snapshot, q detailedQuery, local bool) []int {
 	out := make([]int, 0, len(snap.Results))
 	for i := range snap.Results {
 		r := &snap.Results[i]
-		if !q.level.Includes(r.Level) || local && snap.IsDownstream(i) {
+		if !q.level.Includes(r.Level) || local && checkview.IsDownstream(snap, i) {
 			continue
 		}
 		if len(q.include) > 0 && !contains(q.include, r.Name) {

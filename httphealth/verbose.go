@@ -1,6 +1,7 @@
 package httphealth
 
 import (
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 	"slices"
 	"strconv"
@@ -92,7 +93,7 @@ func (h *Handlers) serveSelection(w http.ResponseWriter, r *http.Request, q prob
 	idx := make([]int, 0, len(snap.Results))
 	for i := range snap.Results {
 		res := &snap.Results[i]
-		if local && snap.IsDownstream(i) {
+		if local && checkview.IsDownstream(snap, i) {
 			continue
 		}
 		if s.checks != nil && !slices.Contains(s.checks, res.Name) || s.checks == nil && !h.cfg.level.Includes(res.Level) {

@@ -4,15 +4,16 @@
 // message and, given a token for its detailed route, nests the statuses of
 // its checks.
 //
-// Its Check has checks.Check.Downstream set.
+// Its Check is marked as a downstream check (package checks keeps the mark
+// unexported and lends it to package httphealth through an internal hook).
 //
 // Services that list each other must not reflect each other's state back
 // forever, nor fan out requests recursively. The rule: every request made
-// by a downstream check carries checks.DownstreamHeader, and a service answering
-// such a request leaves out ALL of its own downstream checks: it reads
-// Runner.LatestExcludingDownstream (which neither runs nor waits for a
-// downstream check) and answers with Snapshot.StatusAtExcludingDownstream
-// and MessageAtExcludingDownstream. A downstream check therefore sees its
+// by a downstream check carries Header, and a service answering such a
+// request leaves out ALL of its own downstream checks: package httphealth
+// reads the runner without them (neither running nor waiting for a
+// downstream check) and answers with the aggregate over the others. A
+// downstream check therefore sees its
 // peer's own dependencies only, so when a shared outage ends every
 // service returns to healthy within two check runs, and a request never
 // causes another request. Like every check, a downstream check runs in

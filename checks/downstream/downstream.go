@@ -14,7 +14,16 @@ import (
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/checks/internal/checkutil"
 	"github.com/echofx/healthcheck/checks/internal/report"
+	"github.com/echofx/healthcheck/internal/checkview"
 )
+
+// Header is the request header that every request of a downstream check
+// carries: a comma-separated list of the services that asked, today always
+// one (Config.Origin), since a check never runs on a request's path. A
+// service answering a request that carries it (package httphealth does)
+// answers from the aggregate without its own downstream checks and does
+// not pass the header on, so services that list each other settle.
+const Header = checkview.DownstreamHeader
 
 // defaultSlowThreshold is Config.SlowThreshold's default.
 const defaultSlowThreshold = time.Second
@@ -38,7 +47,7 @@ type Config struct {
 	// (no keep-alives, proxies from the environment, at most 3 redirects
 	// and none to another host).
 	Client *http.Client
-	// Origin names this service in DownstreamHeader: printable ASCII
+	// Origin names this service in Header: printable ASCII
 	// without spaces or commas, at most 64 bytes. Default: the host name,
 	// or "healthcheck" when it cannot be had.
 	Origin string
@@ -67,7 +76,7 @@ type Config struct {
 // URL's host) of another
 // service that runs this library, or speaks application/health+json,
 // whose public route is rawURL (e.g. http://orders:8788/healthcheck/). Its
-// Downstream field is set. Each run sends a GET, with DownstreamHeader,
+// check is marked as a downstream one (see Header). Each run sends a GET, with Header,
 // and maps the answer:
 //
 //   - 200 {"status":"success","data":{"health":"ok"}}, or health+json
@@ -161,7 +170,8 @@ func New(rawURL string, cfg Config) (checks.Check, error) {
 		}
 		d.detailed = du.String()
 	}
-	return checks.Check{Name: name, Func: d.run, Criticality: checks.Optional, Level: checks.LevelStandard, Downstream: true}, nil
+	c := checks.Check{Name: name, Func: d.run, Criticality: checks.Optional, Level: checks.LevelStandard}
+	return checkview.MarkDownstream(c).(checks.Check), nil
 }
 
 // parseHTTPURL parses an absolute http or https URL; its errors never
@@ -241,7 +251,7 @@ func (d *downstream) get(ctx context.Context, target, accept, token string, limi
 		return 0, "", nil, false, err
 	}
 	req.Header.Set("Accept", accept)
-	req.Header.Set(checks.DownstreamHeader, d.origin)
+	req.Header.Set(Header, d.origin)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

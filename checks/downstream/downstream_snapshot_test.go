@@ -3,6 +3,7 @@ package downstream_test
 import (
 	"context"
 	"fmt"
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -20,11 +21,11 @@ func serveHealth(r *checks.Runner, rule bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		var s checks.Status
 		var msg string
-		if rule && req.Header.Get(checks.DownstreamHeader) != "" {
-			snap := r.LatestExcludingDownstream(req.Context(), checks.LevelComprehensive)
-			s, msg = snap.StatusAtExcludingDownstream(checks.LevelComprehensive), snap.MessageAtExcludingDownstream(checks.LevelComprehensive)
+		if rule && req.Header.Get(downstream.Header) != "" {
+			snap := checkview.LatestLocal(r, req.Context(), uint8(checks.LevelComprehensive)).(*checks.Snapshot)
+			s, msg = checks.Status(checkview.LocalStatus(snap, uint8(checks.LevelComprehensive))), checkview.LocalMessage(snap, uint8(checks.LevelComprehensive))
 		} else {
-			snap := r.LatestAt(req.Context(), checks.LevelComprehensive)
+			snap := r.Latest(req.Context(), checks.LevelComprehensive)
 			s, msg = snap.StatusAt(checks.LevelComprehensive), snap.MessageAt(checks.LevelComprehensive)
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -150,19 +151,19 @@ func TestSnapshotExcludingDownstream(t *testing.T) {
 
 	// A chain request runs the local checks, never the downstream ones.
 	ctx := context.Background()
-	snap := r.LatestExcludingDownstream(ctx, checks.LevelComprehensive)
+	snap := checkview.LatestLocal(r, ctx, uint8(checks.LevelComprehensive)).(*checks.Snapshot)
 	if res, _ := snap.Result("db"); res.Status != checks.StatusHealthy {
 		t.Errorf("db not run by LatestExcludingDownstream: %v", res.Status)
 	}
 	if res, _ := snap.Result("idle"); res.Status != checks.StatusUnknown || hits.Load() != 0 {
 		t.Errorf("downstream check run by LatestExcludingDownstream: %v, %d requests", res.Status, hits.Load())
 	}
-	if s := snap.StatusAtExcludingDownstream(checks.LevelComprehensive); s != checks.StatusHealthy {
+	if s := checks.Status(checkview.LocalStatus(snap, uint8(checks.LevelComprehensive))); s != checks.StatusHealthy {
 		t.Errorf("local status %v, want healthy", s)
 	}
 	if n := testing.AllocsPerRun(100, func() {
-		s := r.LatestExcludingDownstream(ctx, checks.LevelBasic)
-		_ = s.StatusAtExcludingDownstream(checks.LevelBasic)
+		s := checkview.LatestLocal(r, ctx, uint8(checks.LevelBasic)).(*checks.Snapshot)
+		_ = checks.Status(checkview.LocalStatus(s, uint8(checks.LevelBasic)))
 	}); n != 0 {
 		t.Errorf("cached LatestExcludingDownstream allocates %v times", n)
 	}
@@ -173,11 +174,11 @@ func TestSnapshotExcludingDownstream(t *testing.T) {
 	snap = r.Run(ctx)
 	var downstream []string
 	for i := range snap.Results {
-		if snap.IsDownstream(i) {
+		if checkview.IsDownstream(snap, i) {
 			downstream = append(downstream, snap.Results[i].Name)
 		}
 	}
-	if fmt.Sprint(downstream) != "[billing idle orders]" || snap.IsDownstream(-1) || snap.IsDownstream(len(snap.Results)) {
+	if fmt.Sprint(downstream) != "[billing idle orders]" || checkview.IsDownstream(snap, -1) || checkview.IsDownstream(snap, len(snap.Results)) {
 		t.Errorf("IsDownstream names %v, want [billing idle orders]", downstream)
 	}
 	for _, tc := range []struct {
@@ -192,13 +193,13 @@ func TestSnapshotExcludingDownstream(t *testing.T) {
 		if s := snap.StatusAt(tc.l); s != tc.status {
 			t.Errorf("StatusAt(%v) = %v, want %v", tc.l, s, tc.status)
 		}
-		if s := snap.StatusAtExcludingDownstream(tc.l); s != tc.local {
+		if s := checks.Status(checkview.LocalStatus(snap, uint8(tc.l))); s != tc.local {
 			t.Errorf("StatusAtExcludingDownstream(%v) = %v, want %v", tc.l, s, tc.local)
 		}
 		if m := snap.MessageAt(tc.l); m != tc.message {
 			t.Errorf("MessageAt(%v) = %q, want %q", tc.l, m, tc.message)
 		}
-		if m := snap.MessageAtExcludingDownstream(tc.l); m != tc.localMsg {
+		if m := checkview.LocalMessage(snap, uint8(tc.l)); m != tc.localMsg {
 			t.Errorf("MessageAtExcludingDownstream(%v) = %q, want %q", tc.l, m, tc.localMsg)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/echofx/healthcheck/internal/checkview"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +37,7 @@ func newDownstreamServer(t *testing.T) *downstreamServer {
 	public := func(path string, code int, ctype, body string) {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
-			s.chains = append(s.chains, r.Header.Get(checks.DownstreamHeader))
+			s.chains = append(s.chains, r.Header.Get(downstream.Header))
 			if !strings.HasSuffix(r.URL.Path, "/detailed") { // /error/ answers its detailed route too
 				s.auths = append(s.auths, r.Header.Get("Authorization"))
 			}
@@ -49,7 +50,7 @@ func newDownstreamServer(t *testing.T) *downstreamServer {
 	detailed := func(path, ctype, body string) {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
-			s.chains = append(s.chains, r.Header.Get(checks.DownstreamHeader))
+			s.chains = append(s.chains, r.Header.Get(downstream.Header))
 			s.mu.Unlock()
 			if r.Header.Get("Authorization") != "Bearer "+goodToken {
 				w.Header().Set("WWW-Authenticate", "Bearer")
@@ -153,8 +154,8 @@ func TestDownstream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !c.Downstream || c.Criticality != checks.Optional {
-				t.Errorf("Downstream %v, criticality %v; want a downstream, optional check", c.Downstream, c.Criticality)
+			if !isDownstream(t, c) || c.Criticality != checks.Optional {
+				t.Errorf("downstream %v, criticality %v; want a downstream, optional check", isDownstream(t, c), c.Criticality)
 			}
 			timeout := tt.timeout
 			if timeout == 0 {
@@ -199,7 +200,7 @@ func TestDownstream(t *testing.T) {
 	host, _ := os.Hostname()
 	for i, c := range srv.chains {
 		if c != "billing" && c != host && c != "healthcheck" {
-			t.Errorf("request %d carried %s: %q, want the origin", i, checks.DownstreamHeader, c)
+			t.Errorf("request %d carried %s: %q, want the origin", i, downstream.Header, c)
 		}
 	}
 	for _, a := range srv.auths {
@@ -247,6 +248,18 @@ func TestDownstreamTokenFile(t *testing.T) {
 	if res.Details["checks_error"] != "token unavailable" || strings.Contains(fmt.Sprint(res), file) {
 		t.Errorf("without the file: %v", res.Details)
 	}
+}
+
+// isDownstream reports whether c carries the downstream mark, read as
+// httphealth reads it: from a snapshot of a runner holding c.
+func isDownstream(t *testing.T, c checks.Check) bool {
+	t.Helper()
+	r := checks.NewRunner()
+	defer r.Close()
+	if err := r.Register(c); err != nil {
+		t.Fatal(err)
+	}
+	return checkview.IsDownstream(r.Snapshot(), 0)
 }
 
 func withName(cfg downstream.Config, name string) downstream.Config {

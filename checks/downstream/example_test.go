@@ -3,6 +3,7 @@ package downstream_test
 import (
 	"context"
 	"fmt"
+	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
 	"net/http/httptest"
 
@@ -15,7 +16,7 @@ func ExampleNew() {
 	// its detailed route (behind a token) names the culprit.
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthcheck/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println("chain header:", r.Header.Get(checks.DownstreamHeader))
+		fmt.Println("chain header:", r.Header.Get(downstream.Header))
 		w.Write([]byte(`{"status":"success","data":{"health":"degraded"}}`))
 	})
 	mux.HandleFunc("/healthcheck/detailed", func(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +48,7 @@ func ExampleNew() {
 	res, _ := snap.Result("orders")
 	fmt.Println(res.Status, res.Message, res.Details["health"], res.Details["checks"])
 	// A request carrying the chain header is answered without downstream checks.
-	fmt.Println(snap.Status(), snap.StatusAtExcludingDownstream(checks.LevelComprehensive))
+	fmt.Println(snap.Status(), checks.Status(checkview.LocalStatus(snap, uint8(checks.LevelComprehensive))))
 	// Output:
 	// chain header: billing
 	// degraded degraded degraded map[cache:unhealthy database:healthy]

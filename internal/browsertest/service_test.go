@@ -122,11 +122,11 @@ func waitStatus(t *testing.T, runner *checks.Runner, name string, status checks.
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		if r, ok := runner.Latest(context.Background()).Result(name); ok && r.Status == status {
+		if r, ok := runner.Latest(context.Background(), checks.LevelComprehensive).Result(name); ok && r.Status == status {
 			return
 		}
 		if time.Now().After(deadline) {
-			r, _ := runner.Latest(context.Background()).Result(name)
+			r, _ := runner.Latest(context.Background(), checks.LevelComprehensive).Result(name)
 			t.Fatalf("check %s is %v (%s) after %v, want %v", name, r.Status, r.Message, timeout, status)
 		}
 		time.Sleep(50 * time.Millisecond)
