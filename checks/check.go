@@ -115,24 +115,24 @@ type Check struct {
 
 // ValidateName reports whether name can name a check: non-empty printable
 // ASCII without spaces, '/', '"' or '\\' (it appears in routes, JSON keys
-// and metric labels). The error wraps ErrInvalidCheck.
+// and metric labels). The error says what is wrong with the name.
 func ValidateName(name string) error {
 	if name == "" {
-		return fmt.Errorf("%w: empty name", ErrInvalidCheck)
+		return fmt.Errorf("%w: empty name", errInvalidCheck)
 	}
 	for _, r := range name {
 		if r < 0x21 || r > 0x7e || r == '/' || r == '"' || r == '\\' {
-			return fmt.Errorf("%w: name %q must be printable ASCII without spaces, '/', '\"' or '\\'", ErrInvalidCheck, name)
+			return fmt.Errorf("%w: name %q must be printable ASCII without spaces, '/', '\"' or '\\'", errInvalidCheck, name)
 		}
 	}
 	return nil
 }
 
-// withDefaults returns c with zero fields filled in, or an error wrapping
-// ErrInvalidCheck.
+// withDefaults returns c with zero fields filled in, or a registration
+// error wrapping errInvalidCheck.
 func (c Check) withDefaults() (Check, error) {
 	bad := func(detail string) (Check, error) {
-		return c, &RegistrationError{Check: c.Name, Err: ErrInvalidCheck, Detail: detail}
+		return c, registrationError(c.Name, errInvalidCheck, detail)
 	}
 	switch {
 	case c.Name == "":

@@ -9,8 +9,8 @@ import (
 // that are not downstream checks (marked by package checks/downstream
 // through internal/checkview).
 type localAggregates struct {
-	status  [NumLevels]Status
-	message [NumLevels]string
+	status  [numLevels]Status
+	message [numLevels]string
 }
 
 // newLocalAggregates computes s's aggregates without downstream checks,
@@ -26,7 +26,7 @@ func newLocalAggregates(s *Snapshot, results []Result, states []*state) localAgg
 			local = append(local, results[i])
 		}
 	}
-	for l := Level(0); l < NumLevels; l++ {
+	for l := Level(0); l < numLevels; l++ {
 		la.status[l] = aggregateAt(local, l)
 		la.message[l] = failureMessageAt(local, l)
 	}
@@ -37,7 +37,7 @@ func newLocalAggregates(s *Snapshot, results []Result, states []*state) localAgg
 // checks: the status to answer a request that carries
 // checkview.DownstreamHeader with. Precomputed; it allocates nothing.
 func (s *Snapshot) localStatusAt(l Level) Status {
-	if l >= NumLevels {
+	if l >= numLevels {
 		l = LevelComprehensive
 	}
 	return s.local.status[l]
@@ -46,7 +46,7 @@ func (s *Snapshot) localStatusAt(l Level) Status {
 // localMessageAt is MessageAt over the checks that are not downstream
 // checks. Precomputed; it allocates nothing.
 func (s *Snapshot) localMessageAt(l Level) string {
-	if l >= NumLevels {
+	if l >= numLevels {
 		l = LevelComprehensive
 	}
 	return s.local.message[l]

@@ -112,7 +112,7 @@ func TestTrendTransitionsClamped(t *testing.T) {
 	if err := r.Register(checks.Check{Name: "c", TTL: time.Second, Func: flipper(&next)}); err != nil {
 		t.Fatal(err)
 	}
-	for i := range checks.MaxTrendTransitions + 5 {
+	for i := range checks.MaxTrendTransitionsForTest + 5 {
 		if i%2 == 1 {
 			next.Store(int32(checks.StatusDegraded))
 		} else {
@@ -127,7 +127,7 @@ func TestTrendTransitionsClamped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr.Transitions) != checks.MaxTrendTransitions {
-		t.Fatalf("%d transitions kept, want MaxTrendTransitions = %d", len(tr.Transitions), checks.MaxTrendTransitions)
+	if len(tr.Transitions) != checks.MaxTrendTransitionsForTest {
+		t.Fatalf("%d transitions kept, want MaxTrendTransitions = %d", len(tr.Transitions), checks.MaxTrendTransitionsForTest)
 	}
 }

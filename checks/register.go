@@ -8,8 +8,9 @@ import (
 
 // Register adds checks, applying defaults to zero fields. It validates the
 // whole set first and registers nothing on error. Errors are
-// *RegistrationError wrapping ErrInvalidCheck, ErrDuplicateCheck,
-// ErrUnknownDependency or ErrDependencyCycle. Checks may be registered at
+// *ConfigError (errors.Is(err, ErrInvalidConfig)) naming the check and
+// saying what is wrong: an invalid check, a duplicate name, an unknown
+// dependency or a dependency cycle. Checks may be registered at
 // any time; a new check reads StatusUnknown until it first runs.
 func (r *Runner) Register(cs ...Check) error {
 	if r.closed.Load() {
@@ -28,7 +29,7 @@ func (r *Runner) Register(cs ...Check) error {
 			return err
 		}
 		if names[c.Name] {
-			return &RegistrationError{Check: c.Name, Err: ErrDuplicateCheck}
+			return registrationError(c.Name, errDuplicateCheck, "")
 		}
 		names[c.Name] = true
 		added = append(added, c)
@@ -40,13 +41,13 @@ func (r *Runner) Register(cs ...Check) error {
 	for _, c := range added {
 		for _, d := range c.DependsOn {
 			if !names[d] {
-				return &RegistrationError{Check: c.Name, Err: ErrUnknownDependency, Detail: fmt.Sprintf("%q is not registered", d)}
+				return registrationError(c.Name, errUnknownDependency, fmt.Sprintf("%q is not registered", d))
 			}
 		}
 		deps[c.Name] = c.DependsOn
 	}
 	if cycle := findCycle(deps); cycle != nil {
-		return &RegistrationError{Check: cycle[0], Err: ErrDependencyCycle, Detail: fmt.Sprint(cycle)}
+		return registrationError(cycle[0], errDependencyCycle, fmt.Sprint(cycle))
 	}
 	for _, c := range added {
 		st := &state{check: c, last: Result{Name: c.Name, Criticality: c.Criticality, Level: c.Level}}

@@ -14,18 +14,18 @@ func TestRegisterErrors(t *testing.T) {
 		checks []checks.Check
 		want   error
 	}{
-		{"empty name", []checks.Check{{Func: healthy}}, checks.ErrInvalidCheck},
-		{"nil func", []checks.Check{{Name: "a"}}, checks.ErrInvalidCheck},
-		{"space in name", []checks.Check{{Name: "a b", Func: healthy}}, checks.ErrInvalidCheck},
-		{"negative timeout", []checks.Check{{Name: "a", Func: healthy, Timeout: -1}}, checks.ErrInvalidCheck},
-		{"duplicate", []checks.Check{{Name: "a", Func: healthy}, {Name: "a", Func: healthy}}, checks.ErrDuplicateCheck},
-		{"unknown dependency", []checks.Check{{Name: "a", Func: healthy, DependsOn: []string{"b"}}}, checks.ErrUnknownDependency},
-		{"self cycle", []checks.Check{{Name: "a", Func: healthy, DependsOn: []string{"a"}}}, checks.ErrDependencyCycle},
+		{"empty name", []checks.Check{{Func: healthy}}, checks.ErrInvalidCheckForTest},
+		{"nil func", []checks.Check{{Name: "a"}}, checks.ErrInvalidCheckForTest},
+		{"space in name", []checks.Check{{Name: "a b", Func: healthy}}, checks.ErrInvalidCheckForTest},
+		{"negative timeout", []checks.Check{{Name: "a", Func: healthy, Timeout: -1}}, checks.ErrInvalidCheckForTest},
+		{"duplicate", []checks.Check{{Name: "a", Func: healthy}, {Name: "a", Func: healthy}}, checks.ErrDuplicateCheckForTest},
+		{"unknown dependency", []checks.Check{{Name: "a", Func: healthy, DependsOn: []string{"b"}}}, checks.ErrUnknownDependencyForTest},
+		{"self cycle", []checks.Check{{Name: "a", Func: healthy, DependsOn: []string{"a"}}}, checks.ErrDependencyCycleForTest},
 		{"cycle", []checks.Check{
 			{Name: "a", Func: healthy, DependsOn: []string{"b"}},
 			{Name: "b", Func: healthy, DependsOn: []string{"c"}},
 			{Name: "c", Func: healthy, DependsOn: []string{"a"}},
-		}, checks.ErrDependencyCycle},
+		}, checks.ErrDependencyCycleForTest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,9 +34,9 @@ func TestRegisterErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Register: got %v, want %v", err, tt.want)
 			}
-			var re *checks.RegistrationError
-			if !errors.As(err, &re) {
-				t.Fatalf("error %T is not *RegistrationError", err)
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T is not *ConfigError", err)
 			}
 			if len(r.Checks()) != 0 {
 				t.Fatalf("a failed Register registered %d checks", len(r.Checks()))
@@ -50,7 +50,7 @@ func TestRegisterDuplicateAcrossCalls(t *testing.T) {
 	if err := r.Register(checks.Check{Name: "a", Func: healthy}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Register(checks.Check{Name: "a", Func: healthy}); !errors.Is(err, checks.ErrDuplicateCheck) {
+	if err := r.Register(checks.Check{Name: "a", Func: healthy}); !errors.Is(err, checks.ErrDuplicateCheckForTest) {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := r.Check(context.Background(), "nope"); !errors.Is(err, checks.ErrUnknownCheck) {

@@ -144,15 +144,15 @@ type Snapshot struct {
 	// Results holds one result per registered check, sorted by name.
 	Results []Result
 
-	status  [NumLevels]Status
-	message [NumLevels]string
+	status  [numLevels]Status
+	message [numLevels]string
 	local   localAggregates // without downstream checks (downstream_snapshot.go)
 	states  []*state        // parallel to Results
 }
 
 func newSnapshot(results []Result, states []*state) *Snapshot {
 	s := &Snapshot{Results: results, states: states}
-	for l := Level(0); l < NumLevels; l++ {
+	for l := Level(0); l < numLevels; l++ {
 		s.status[l] = aggregateAt(results, l)
 		s.message[l] = failureMessageAt(results, l)
 	}
@@ -165,7 +165,7 @@ func (s *Snapshot) Status() Status { return s.status[LevelComprehensive] }
 
 // StatusAt is the aggregate of the checks that belong to level l.
 func (s *Snapshot) StatusAt(l Level) Status {
-	if l >= NumLevels {
+	if l >= numLevels {
 		l = LevelComprehensive
 	}
 	return s.status[l]
@@ -173,7 +173,7 @@ func (s *Snapshot) StatusAt(l Level) Status {
 
 // MessageAt is FailureMessage of the checks that belong to level l.
 func (s *Snapshot) MessageAt(l Level) string {
-	if l >= NumLevels {
+	if l >= numLevels {
 		l = LevelComprehensive
 	}
 	return s.message[l]

@@ -85,8 +85,8 @@ const (
 	LevelComprehensive
 )
 
-// NumLevels is the number of levels, for arrays indexed by Level.
-const NumLevels = 3
+// numLevels is the number of levels, for arrays indexed by Level.
+const numLevels = 3
 
 var levelNames = [...]string{"basic", "standard", "comprehensive"}
 
@@ -111,14 +111,14 @@ func (l Level) MarshalText() ([]byte, error) {
 func (l Level) Includes(c Level) bool { return c <= l }
 
 // ParseLevel parses "basic", "standard" or "comprehensive". Any other input
-// returns an error wrapping ErrInvalidLevel.
+// returns a *ConfigError (errors.Is(err, ErrInvalidConfig)).
 func ParseLevel(s string) (Level, error) {
 	for i, n := range levelNames {
 		if s == n {
 			return Level(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w %q: want basic, standard or comprehensive", ErrInvalidLevel, s)
+	return 0, &ConfigError{Package: "checks", Setting: "level", Value: s, Reason: "want basic, standard or comprehensive"}
 }
 
 // Value is the status as a gauge's value, the one every metrics adapter

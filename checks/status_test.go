@@ -34,7 +34,7 @@ func TestParseLevel(t *testing.T) {
 			t.Fatalf("ParseLevel(%q) = %v, %v", l, got, err)
 		}
 	}
-	if _, err := checks.ParseLevel("full"); !errors.Is(err, checks.ErrInvalidLevel) {
+	if _, err := checks.ParseLevel("full"); !errors.Is(err, checks.ErrInvalidConfig) {
 		t.Fatalf("got %v", err)
 	}
 }

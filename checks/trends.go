@@ -14,26 +14,26 @@ const (
 	DefaultTrendShortWindow = time.Hour
 	// DefaultTrendLongWindow is the long trend window (WithTrendWindows).
 	DefaultTrendLongWindow = 24 * time.Hour
-	// DefaultTrendTransitions is how many status transitions a runner keeps
+	// defaultTrendTransitions is how many status transitions a runner keeps
 	// per check (WithTrendTransitions).
-	DefaultTrendTransitions = 100
-	// MaxTrendTransitions is the most transitions a runner keeps per check:
+	defaultTrendTransitions = 100
+	// maxTrendTransitions is the most transitions a runner keeps per check:
 	// WithTrendTransitions clamps larger values to it. The ring grows as
 	// transitions arrive; each costs 80 bytes plus its message (at most
 	// 200 bytes), so at most about 2.8 MB per check.
-	MaxTrendTransitions = 10000
-	// TrendShortBuckets is the number of buckets of the short window (one
+	maxTrendTransitions = 10000
+	// trendShortBuckets is the number of buckets of the short window (one
 	// per minute of the default hour), hence the length of Trends.Series.
-	TrendShortBuckets = 60
-	// TrendLongBuckets is the number of buckets of the long window (one per
+	trendShortBuckets = 60
+	// trendLongBuckets is the number of buckets of the long window (one per
 	// half hour of the default day).
-	TrendLongBuckets = 48
+	trendLongBuckets = 48
 )
 
 // WithTrendWindows sets the short and long windows of Trends (defaults
 // DefaultTrendShortWindow = 1 h and DefaultTrendLongWindow = 24 h). Each
-// window is kept as a ring of buckets (TrendShortBuckets = 60 and
-// TrendLongBuckets = 48), so a window's edge moves one bucket at a time
+// window is kept as a ring of buckets (60 for the short window and
+// 48 for the long one), so a window's edge moves one bucket at a time
 // (a minute and half an hour by default): a window covers between
 // window-bucket and window of history.
 //
@@ -53,13 +53,13 @@ func WithTrendWindows(short, long time.Duration) Option {
 }
 
 // WithTrendTransitions sets how many status transitions are kept per check
-// for Trends (default DefaultTrendTransitions = 100; the oldest go first;
-// values below 1 are ignored; values above MaxTrendTransitions = 10,000
+// for Trends (default 100; the oldest go first;
+// values below 1 are ignored; values above 10,000
 // are clamped to it). Trends reports those within the long window.
 func WithTrendTransitions(n int) Option {
 	return optionFunc(func(cfg *config) {
 		if n >= 1 {
-			cfg.trendTransitions = min(n, MaxTrendTransitions)
+			cfg.trendTransitions = min(n, maxTrendTransitions)
 		}
 	})
 }
@@ -102,7 +102,7 @@ type Trends struct {
 	// 24 h by default).
 	Short, Long WindowStats
 	// Series has one point per bucket of the short window
-	// (TrendShortBuckets: per minute over the last hour by default),
+	// (60: per minute over the last hour by default),
 	// oldest first, the last holding At: the data of a latency sparkline.
 	Series []SeriesPoint
 	// SeriesStep is the length of a Series bucket.
@@ -161,7 +161,7 @@ func (c *config) trendSettings() (on bool, short, long time.Duration, transition
 		short, long = DefaultTrendShortWindow, DefaultTrendLongWindow
 	}
 	if transitions == 0 {
-		transitions = DefaultTrendTransitions
+		transitions = defaultTrendTransitions
 	}
 	return !c.trendsOff, short, long, transitions
 }
@@ -199,8 +199,8 @@ func (t *trends) init(cfg *config) {
 		return
 	}
 	t.on = true
-	t.short.Init(short, TrendShortBuckets)
-	t.long.Init(long, TrendLongBuckets)
+	t.short.Init(short, trendShortBuckets)
+	t.long.Init(long, trendLongBuckets)
 	t.maxTrans = n
 }
 

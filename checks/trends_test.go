@@ -73,8 +73,8 @@ func TestRunnerTrends(t *testing.T) {
 	if tr.Short.P50 <= 0 || tr.Short.P95 < tr.Short.P50 || tr.Short.Max < tr.Short.P95 {
 		t.Errorf("latencies out of order: %+v", tr.Short)
 	}
-	if len(tr.Series) != checks.TrendShortBuckets || tr.SeriesStep != time.Minute {
-		t.Fatalf("series of %d points of %v, want %d of 1m", len(tr.Series), tr.SeriesStep, checks.TrendShortBuckets)
+	if len(tr.Series) != checks.TrendShortBucketsForTest || tr.SeriesStep != time.Minute {
+		t.Fatalf("series of %d points of %v, want %d of 1m", len(tr.Series), tr.SeriesStep, checks.TrendShortBucketsForTest)
 	}
 	var seriesRuns, seriesFails uint32
 	for i, p := range tr.Series {
@@ -194,7 +194,7 @@ func TestSnapshotTrendReads(t *testing.T) {
 	}
 	var dst checks.Trends
 	checkview.ReadTrends(snap, 0, now, &dst)
-	if dst.Short.Runs != 1 || len(dst.Series) != checks.TrendShortBuckets || len(dst.Transitions) != 1 {
+	if dst.Short.Runs != 1 || len(dst.Series) != checks.TrendShortBucketsForTest || len(dst.Transitions) != 1 {
 		t.Errorf("ReadTrends = %+v", dst)
 	}
 	if n := testing.AllocsPerRun(100, func() { checkview.ReadTrends(snap, 0, now, &dst) }); n != 0 {

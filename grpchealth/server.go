@@ -44,8 +44,8 @@ type watcher struct{ wake chan struct{} }
 // runner's transitions (runner hooks cannot be removed: the Server lives as
 // long as the runner; Close stops its streams). Options default as
 // documented on each. A nil runner gives ErrNilRunner, a level outside
-// checks.LevelBasic..checks.LevelComprehensive an error wrapping
-// checks.ErrInvalidLevel.
+// checks.LevelBasic..checks.LevelComprehensive a *checks.ConfigError
+// (errors.Is(err, checks.ErrInvalidConfig)).
 func New(runner *checks.Runner, opts ...Option) (*Server, error) {
 	if runner == nil {
 		return nil, ErrNilRunner
@@ -56,8 +56,8 @@ func New(runner *checks.Runner, opts ...Option) (*Server, error) {
 			o.apply(&cfg)
 		}
 	}
-	if cfg.level >= checks.NumLevels {
-		return nil, fmt.Errorf("grpchealth: WithLevel(%d): %w", uint8(cfg.level), checks.ErrInvalidLevel)
+	if cfg.level > checks.LevelComprehensive {
+		return nil, &checks.ConfigError{Package: "grpchealth", Setting: fmt.Sprintf("WithLevel(%d)", uint8(cfg.level)), Reason: "want checks.LevelBasic to checks.LevelComprehensive"}
 	}
 	if err := validateGroups(runner, cfg.groups); err != nil {
 		return nil, err

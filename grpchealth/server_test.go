@@ -55,8 +55,8 @@ func TestNewErrors(t *testing.T) {
 	}
 	r := checks.NewRunner()
 	defer r.Close()
-	if _, err := grpchealth.New(r, grpchealth.WithLevel(checks.Level(7))); !errors.Is(err, checks.ErrInvalidLevel) {
-		t.Errorf("New(WithLevel(7)) = %v, want ErrInvalidLevel", err)
+	if _, err := grpchealth.New(r, grpchealth.WithLevel(checks.Level(7))); !errors.Is(err, checks.ErrInvalidConfig) {
+		t.Errorf("New(WithLevel(7)) = %v, want a *checks.ConfigError", err)
 	}
 }
 
