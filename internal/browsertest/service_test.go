@@ -70,7 +70,7 @@ func startService(t *testing.T) *service {
 	})}
 	fast(&search)
 	orders, err := downstream.New(downSrv.URL+"/healthcheck/", downstream.Config{
-		Name: "orders",
+		Name:   "orders",
 		Origin: "browsertest",
 		Token:  testutil.MintHS256(downSecret, testutil.ValidClaims("", "", time.Hour)),
 	})
