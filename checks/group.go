@@ -1,13 +1,9 @@
 package checks
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 )
-
-// ErrInvalidGroup is the Err of the *ConfigError of ValidateGroups.
-var ErrInvalidGroup = errors.New("invalid health group")
 
 // Group is a named set of registered checks served as one probe, like
 // Spring Boot's health groups: httphealth serves it at
@@ -25,7 +21,7 @@ type Group struct {
 // ValidateGroups checks groups against the registered checks that
 // registered reports: every name valid and distinct, no group named like
 // a check, every group non-empty, every check of a group registered and
-// listed once. The error is a *ConfigError whose Err is ErrInvalidGroup,
+// listed once. The error is a *ConfigError (errors.Is(err, ErrInvalidConfig)),
 // whose Setting names the group and whose Reason names the check at fault,
 // if one is.
 func ValidateGroups(groups []Group, registered func(name string) bool) error {
@@ -57,5 +53,5 @@ func ValidateGroups(groups []Group, registered func(name string) bool) error {
 
 // groupError is ValidateGroups' error about the group named name.
 func groupError(name, reason string) error {
-	return &ConfigError{Package: "checks", Err: ErrInvalidGroup, Setting: fmt.Sprintf("group %q", name), Reason: reason}
+	return &ConfigError{Package: "checks", Setting: fmt.Sprintf("group %q", name), Reason: reason}
 }

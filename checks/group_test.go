@@ -27,7 +27,7 @@ func TestValidateGroups(t *testing.T) {
 		{[]checks.Group{{Name: "c", Checks: []string{"redis", "redis"}}}, `lists check "redis" twice`},
 	} {
 		err := checks.ValidateGroups(tc.groups, registered)
-		if !errors.Is(err, checks.ErrInvalidGroup) || !strings.Contains(err.Error(), tc.want) {
+		if !errors.Is(err, checks.ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ValidateGroups(%v) = %v, want %q", tc.groups, err, tc.want)
 		}
 	}

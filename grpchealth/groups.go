@@ -17,8 +17,7 @@ import (
 // otherwise, whatever WithLevel says; the Readiness and Shutdown concern
 // the "" service only. New refuses a group naming a check that is not
 // registered, an empty group, a group named twice or like a check (see
-// checks.ValidateGroups), with an error wrapping checks.ErrInvalidGroup
-// naming the group and the check. Default: none.
+// checks.ValidateGroups), with a *checks.ConfigError naming the group and the check. Default: none.
 func WithGroups(groups ...checks.Group) Option {
 	gs := make([]checks.Group, len(groups))
 	for i, g := range groups {

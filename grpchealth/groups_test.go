@@ -54,7 +54,7 @@ func TestGroups(t *testing.T) {
 func TestGroupUnknownCheck(t *testing.T) {
 	f := newFixture(t)
 	_, err := grpchealth.New(f.runner, grpchealth.WithGroups(checks.Group{Name: "core", Checks: []string{"db", "migrations"}}))
-	if !errors.Is(err, checks.ErrInvalidGroup) || !strings.Contains(err.Error(), `"core"`) || !strings.Contains(err.Error(), `"migrations"`) {
+	if !errors.Is(err, checks.ErrInvalidConfig) || !strings.Contains(err.Error(), `"core"`) || !strings.Contains(err.Error(), `"migrations"`) {
 		t.Fatalf("err = %v", err)
 	}
 }

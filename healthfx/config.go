@@ -5,7 +5,6 @@ import (
 
 	"github.com/echofx/healthcheck/alerting"
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/pgcheck"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
@@ -299,8 +298,8 @@ func DefaultConfig() Config {
 		DatabaseName:            "database",
 		DatabaseRequired:        true,
 		DatabaseLevel:           checks.LevelBasic,
-		DatabaseSlowThreshold:   pgcheck.DefaultSlowThreshold,
-		DatabasePoolThreshold:   pgcheck.DefaultPoolThreshold,
+		DatabaseSlowThreshold:   time.Second, // pgcheck's and sqlcheck's default
+		DatabasePoolThreshold:   0.9,         // pgcheck's and sqlcheck's default
 		DatabaseSQL:             true,
 		DatabaseSQLName:         "sql",
 		ExternalAPIs:            true,

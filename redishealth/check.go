@@ -9,12 +9,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/echofx/healthcheck/checks"
-	"github.com/echofx/healthcheck/checks/redischeck"
 )
 
 // DefaultSlowThreshold is Config.SlowThreshold's default, that of
 // redischeck.New.
-const DefaultSlowThreshold = redischeck.DefaultSlowThreshold
+const DefaultSlowThreshold = 500 * time.Millisecond
 
 // DefaultName is Config.Name's default.
 const DefaultName = "redis"

@@ -16,12 +16,10 @@ import (
 
 // Defaults of the PostgreSQL check.
 const (
-	// DefaultPoolThreshold is Config.PoolThreshold's
-	// default.
-	DefaultPoolThreshold = 0.9
-	// DefaultSlowThreshold is Config.SlowThreshold's
-	// default.
-	DefaultSlowThreshold = time.Second
+	// defaultPoolThreshold is Config.PoolThreshold's default.
+	defaultPoolThreshold = 0.9
+	// defaultSlowThreshold is Config.SlowThreshold's default.
+	defaultSlowThreshold = time.Second
 )
 
 // Config configures Postgres. Zero fields take the documented
@@ -32,12 +30,12 @@ type Config struct {
 	// PoolThreshold: when the pool's acquired connections reach this
 	// share of its MaxConns, the check is degraded with the message
 	// "connection pool nearly exhausted (9/10)". Default
-	// DefaultPoolThreshold (0.9); a value above 1 or negative
+	// 0.9; a value above 1 or negative
 	// (checks.Off) disables it (a full pool is still reported, see Postgres).
 	PoolThreshold float64
 	// SlowThreshold: a probe (acquire and SELECT 1) slower than this makes
 	// the check degraded with the message "slow response (1.2s)". Default
-	// DefaultSlowThreshold (1 s); negative (checks.Off) disables.
+	// 1 s; negative (checks.Off) disables.
 	SlowThreshold time.Duration
 }
 
@@ -95,11 +93,11 @@ func New(pool *pgxpool.Pool, cfg Config) (checks.Check, error) {
 	}
 	threshold := cfg.PoolThreshold
 	if threshold == 0 {
-		threshold = DefaultPoolThreshold
+		threshold = defaultPoolThreshold
 	}
 	slow := cfg.SlowThreshold
 	if slow == 0 {
-		slow = DefaultSlowThreshold
+		slow = defaultSlowThreshold
 	}
 	// The pool's AcquireCount when the previous run found it full; -1
 	// when it did not.

@@ -15,8 +15,8 @@ import (
 	"github.com/echofx/healthcheck/checks/internal/report"
 )
 
-// DefaultSlowThreshold is Config.SlowThreshold's default.
-const DefaultSlowThreshold = 500 * time.Millisecond
+// defaultSlowThreshold is Config.SlowThreshold's default.
+const defaultSlowThreshold = 500 * time.Millisecond
 
 // Config configures Redis. Zero fields take the documented defaults.
 type Config struct {
@@ -34,7 +34,7 @@ type Config struct {
 	TLS *tls.Config
 	// SlowThreshold: a probe (connect, AUTH and PING) slower than this
 	// makes the check degraded with the message "slow response (612ms)".
-	// Default DefaultSlowThreshold (500 ms); negative (checks.Off)
+	// Default 500 ms; negative (checks.Off)
 	// disables.
 	SlowThreshold time.Duration
 }
@@ -67,7 +67,7 @@ func New(addr string, cfg Config) (checks.Check, error) {
 	}
 	slow := cfg.SlowThreshold
 	if slow == 0 {
-		slow = DefaultSlowThreshold
+		slow = defaultSlowThreshold
 	}
 	fn := func(ctx context.Context) checks.Report {
 		start := time.Now()
