@@ -66,10 +66,17 @@ func NewRunner(opts ...Option) *Runner {
 	return r
 }
 
-// Clock returns the runner's clock.
+// Clock returns the runner's clock. Kept because the packages handed a
+// Runner (lifecycle's periodic runner and gate, alerting's dispatcher, the
+// HTTP layer's result ages) must time their events on the same clock as
+// its results, so that one fake clock (WithClock) drives them all in tests.
 func (r *Runner) Clock() Clock { return r.cfg.clock }
 
-// AddHooks adds event hooks; they receive events from now on.
+// AddHooks adds event hooks; they receive events from now on. WithHooks is
+// the way for the code that builds the runner; AddHooks is kept for the
+// packages that are handed one and subscribe to it (alerting's dispatcher,
+// lifecycle's remediation, the gRPC and metrics adapters, healthfx's
+// transition log).
 func (r *Runner) AddHooks(h Hooks) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -88,6 +95,9 @@ func (r *Runner) Checks() []Check {
 }
 
 // Lookup returns the registered check of that name, defaults applied.
+// Kept for the readers of one check's settings on every result (alerting's
+// FailureThreshold, lifecycle's remediation, gRPC's per-service level),
+// which Checks would make copy the whole list each time.
 func (r *Runner) Lookup(name string) (Check, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -141,7 +151,8 @@ func (r *Runner) Check(ctx context.Context, name string) (Result, error) {
 // Refresh executes the named check now, whatever the age of its result,
 // joining an execution already in flight if there is one (whose result may
 // then predate the call by up to the check's timeout). It waits like Check.
-// The lifecycle package's startup gate uses it.
+// Kept beside Check because the lifecycle package's startup gate counts
+// attempts: each must be an execution, never a result cached within TTL.
 func (r *Runner) Refresh(ctx context.Context, name string) (Result, error) {
 	st, err := r.state(name)
 	if err != nil {
