@@ -66,8 +66,8 @@
 // transitions), the success rate, mean, min, max, p50 and p95 latency over
 // a short and a long window (1 h and 24 h by default, WithTrendWindows),
 // a per-minute series of the last hour, and the status transitions of the
-// long window (WithTrendTransitions). Runner.Trends reads them all;
-// The HTTP layer reads the window statistics without allocating, for
+// long window (the 100 most recent). Runner.Trends reads them all;
+// the HTTP layer reads the window statistics without allocating, for
 // routes that report many checks. Recording them costs tens of nanoseconds
 // per result.
 //

@@ -7,7 +7,6 @@ var (
 	ErrDuplicateCheckForTest    = errDuplicateCheck
 	ErrUnknownDependencyForTest = errUnknownDependency
 	ErrDependencyCycleForTest   = errDependencyCycle
-	ErrPermanentForTest         = errPermanent
 )
 
 // Sizes the external tests check against.
@@ -15,3 +14,7 @@ const (
 	MaxTrendTransitionsForTest = maxTrendTransitions
 	TrendShortBucketsForTest   = trendShortBuckets
 )
+
+// WithTrendTransitions sets how many status transitions are kept per check
+// for Trends; no user outside the package needs it.
+var WithTrendTransitionsForTest = withTrendTransitions

@@ -105,7 +105,7 @@ func TestHistorySizeClamped(t *testing.T) {
 // The transitions kept for Trends are clamped to MaxTrendTransitions.
 func TestTrendTransitionsClamped(t *testing.T) {
 	clock := testutil.NewFakeClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	r := checks.NewRunner(checks.WithClock(clock), checks.WithTrendTransitions(1_000_000_000))
+	r := checks.NewRunner(checks.WithClock(clock), checks.WithTrendTransitionsForTest(1_000_000_000))
 	defer r.Close()
 	var next atomic.Int32
 	next.Store(int32(checks.StatusHealthy))

@@ -12,7 +12,7 @@ import (
 func TestPermanent(t *testing.T) {
 	cause := errors.New("no such database")
 	err := fmt.Errorf("connect: %w", checks.Permanent(checks.NewSafeError("database missing", cause)))
-	if !checks.IsPermanent(err) || !errors.Is(err, checks.ErrPermanentForTest) || !errors.Is(err, cause) {
+	if !checks.IsPermanent(err) || !errors.Is(err, checks.ErrPermanent) || !errors.Is(err, cause) {
 		t.Errorf("a wrapped Permanent error does not match ErrPermanent and its cause")
 	}
 	if checks.SafeMessage(err) != "database missing" {

@@ -15,10 +15,10 @@ const (
 	// DefaultTrendLongWindow is the long trend window (WithTrendWindows).
 	DefaultTrendLongWindow = 24 * time.Hour
 	// defaultTrendTransitions is how many status transitions a runner keeps
-	// per check (WithTrendTransitions).
+	// per check (withTrendTransitions).
 	defaultTrendTransitions = 100
 	// maxTrendTransitions is the most transitions a runner keeps per check:
-	// WithTrendTransitions clamps larger values to it. The ring grows as
+	// withTrendTransitions clamps larger values to it. The ring grows as
 	// transitions arrive; each costs 80 bytes plus its message (at most
 	// 200 bytes), so at most about 2.8 MB per check.
 	maxTrendTransitions = 10000
@@ -52,11 +52,11 @@ func WithTrendWindows(short, long time.Duration) Option {
 	})
 }
 
-// WithTrendTransitions sets how many status transitions are kept per check
+// withTrendTransitions sets how many status transitions are kept per check
 // for Trends (default 100; the oldest go first;
 // values below 1 are ignored; values above 10,000
 // are clamped to it). Trends reports those within the long window.
-func WithTrendTransitions(n int) Option {
+func withTrendTransitions(n int) Option {
 	return optionFunc(func(cfg *config) {
 		if n >= 1 {
 			cfg.trendTransitions = min(n, maxTrendTransitions)
@@ -108,7 +108,7 @@ type Trends struct {
 	// SeriesStep is the length of a Series bucket.
 	SeriesStep time.Duration
 	// Transitions are the status transitions within the long window, oldest
-	// first, at most WithTrendTransitions' count.
+	// first, at most 100.
 	Transitions []Transition
 }
 

@@ -153,7 +153,7 @@ func TestTrendOptions(t *testing.T) {
 		}
 	})
 	t.Run("windows", func(t *testing.T) {
-		r := setup(checks.WithTrendWindows(10*time.Minute, 2*time.Hour), checks.WithTrendTransitions(3))
+		r := setup(checks.WithTrendWindows(10*time.Minute, 2*time.Hour), checks.WithTrendTransitionsForTest(3))
 		tr, _ := r.Trends("c")
 		if tr.Short.Window != 10*time.Minute || tr.Long.Window != 2*time.Hour || tr.SeriesStep != 10*time.Second {
 			t.Errorf("windows %v/%v step %v, want 10m/2h step 10s", tr.Short.Window, tr.Long.Window, tr.SeriesStep)
@@ -163,7 +163,7 @@ func TestTrendOptions(t *testing.T) {
 		}
 	})
 	t.Run("invalid ignored", func(t *testing.T) {
-		r := setup(checks.WithTrendWindows(time.Second, time.Hour), checks.WithTrendWindows(2*time.Hour, time.Hour), checks.WithTrendTransitions(0))
+		r := setup(checks.WithTrendWindows(time.Second, time.Hour), checks.WithTrendWindows(2*time.Hour, time.Hour), checks.WithTrendTransitionsForTest(0))
 		tr, _ := r.Trends("c")
 		if tr.Short.Window != checks.DefaultTrendShortWindow || tr.Long.Window != checks.DefaultTrendLongWindow || len(tr.Transitions) != 10 {
 			t.Errorf("invalid options changed the defaults: %v/%v, %d transitions", tr.Short.Window, tr.Long.Window, len(tr.Transitions))
