@@ -27,7 +27,7 @@ import (
 // the runner's trend windows (1 h and 24 h by default); with series=1 as
 // well, "series", 60 points {"start","runs","failures","mean_ms"} oldest
 // first (per minute by default: a sparkline), and "transitions", those of
-// the long window {"from","to","time","message"}. A request carrying checkview.DownstreamHeader
+// the long window {"from","to","time","message"}. A request carrying downstream.Header
 // (another service's downstream check) gets this service's own checks
 // without its downstream ones, so services that list each other settle.
 //

@@ -40,7 +40,7 @@ func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // probeRead reads the configured level for a probe (public, ready), from
 // the cache. For a request made by another service's downstream check
-// (checkview.DownstreamHeader) it leaves out this service's own downstream
+// (downstream.Header, "Health-Chain") it leaves out this service's own downstream
 // checks (local), so that services listing each other never feed each
 // other's degradation back and never fan out.
 func (h *Handlers) probeRead(r *http.Request) (snap *checks.Snapshot, local bool) {
