@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks/internal/trendwin"
+	"github.com/echofx/healthcheck/internal/checkview"
 )
 
 // Trend defaults and sizes.
@@ -24,10 +25,10 @@ const (
 	maxTrendTransitions = 10000
 	// trendShortBuckets is the number of buckets of the short window (one
 	// per minute of the default hour), hence the length of Trends.Series.
-	trendShortBuckets = 60
+	trendShortBuckets = checkview.TrendShortBuckets
 	// trendLongBuckets is the number of buckets of the long window (one per
 	// half hour of the default day).
-	trendLongBuckets = 48
+	trendLongBuckets = checkview.TrendLongBuckets
 )
 
 // WithTrendWindows sets the short and long windows of Trends (defaults
