@@ -39,6 +39,7 @@ import (
 	"github.com/echofx/healthcheck/healthfx"
 	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/testutil"
+	"github.com/echofx/healthcheck/internal/testutil/checktest"
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
@@ -77,7 +78,7 @@ func startPostgres(t *testing.T) (string, func(*testing.T, string) *subject) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := checkSubject(t, pgcheck.New(pool, pgcheck.Config{}), pool.Close)
+		s := checkSubject(t, checktest.Must(pgcheck.New(pool, pgcheck.Config{})), pool.Close)
 		s.connLimit = 2
 		s.poolAtRest = func() bool {
 			st := pool.Stat()
@@ -103,7 +104,7 @@ func startMariaDB(t *testing.T) (string, func(*testing.T, string) *subject) {
 			t.Fatal(err)
 		}
 		db.SetMaxOpenConns(2)
-		s := checkSubject(t, sqlcheck.New(db), func() { _ = db.Close() })
+		s := checkSubject(t, checktest.Must(sqlcheck.New(db, sqlcheck.Config{})), func() { _ = db.Close() })
 		s.connLimit = 2
 		s.poolAtRest = func() bool {
 			st := db.Stats()
@@ -117,7 +118,7 @@ func startMariaDB(t *testing.T) (string, func(*testing.T, string) *subject) {
 func startRedis(t *testing.T) (string, func(*testing.T, string) *subject) {
 	r := testutil.StartRedis(t)
 	return r.Addr(), func(t *testing.T, addr string) *subject {
-		return checkSubject(t, redischeck.New(addr, redischeck.Config{Password: r.Password()}), func() {})
+		return checkSubject(t, checktest.Must(redischeck.New(addr, redischeck.Config{Password: r.Password()})), func() {})
 	}
 }
 
@@ -142,7 +143,7 @@ func startDownstream(d *dependency) func(t *testing.T) (string, func(*testing.T,
 		t.Cleanup(func() { srv.Close(); up.Close() })
 		d.cut = answerMidway(t, srv.Listener.Addr().String(), "/healthcheck/")
 		return srv.Listener.Addr().String(), func(t *testing.T, addr string) *subject {
-			c, err := downstream.New("orders", "http://"+addr+"/healthcheck/", downstream.Config{Origin: "faults"})
+			c, err := downstream.New("http://"+addr+"/healthcheck/", downstream.Config{Name: "orders", Origin: "faults"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +191,7 @@ func checkSubject(t *testing.T, c checks.Check, closeApp func()) *subject {
 		results:     results.Load,
 		notify:      notify,
 		started:     started,
-		probe:       func(ctx context.Context) { runner.LatestAt(ctx, checks.LevelComprehensive) },
+		probe:       func(ctx context.Context) { runner.Latest(ctx, checks.LevelComprehensive) },
 		probeBudget: checks.DefaultProbeBudget,
 		stop: func(ctx context.Context) error {
 			err := lc.Stop(ctx)
@@ -275,7 +276,7 @@ func sinkSubject(t *testing.T, sink alerting.Sink) *subject {
 		results:     rec.attempts.Load,
 		notify:      rec.notify,
 		started:     rec.started,
-		probe:       func(ctx context.Context) { runner.LatestAt(ctx, checks.LevelComprehensive) },
+		probe:       func(ctx context.Context) { runner.Latest(ctx, checks.LevelComprehensive) },
 		probeBudget: checks.DefaultProbeBudget,
 		stop: func(ctx context.Context) error {
 			sctx, cancel := context.WithTimeout(ctx, stopCtx)

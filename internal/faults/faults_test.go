@@ -132,7 +132,7 @@ Columns:
   or degraded after two results under it. Budget: two intervals plus the timeout (` + ms(statusBudget-slack) + `), plus
   ` + ms(slack) + ` of scheduling slack.
 - **worst probe wait**: the longest a probe read waited during the fault and the recovery: the runner's
-  probe read (` + "`Runner.LatestAt`" + `) for checks and sinks, the detailed route for the JWKS (including one
+  probe read (` + "`Runner.Latest`" + `) for checks and sinks, the detailed route for the JWKS (including one
   request naming an unknown key, which makes the key set fetch through the fault). Budget: the probe budget
   (500 ms); for the JWKS, the key wait (1 s) plus the slack.
 - **recovery**: from the fault's removal to the status healthy again. Same budget as detection; for the
