@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -94,10 +95,9 @@ type config struct {
 }
 
 func defaultConfig() config {
-	host, _ := os.Hostname()
 	return config{
 		service:     defaultService(),
-		instance:    host,
+		instance:    defaultInstance(),
 		repeat:      DefaultRepeatInterval,
 		defaults:    Thresholds{ErrorRate: DefaultErrorRate, LatencyP95: -1, MinRuns: defaultMinRuns},
 		perCheck:    map[string]Thresholds{},
@@ -118,6 +118,17 @@ func defaultService() string {
 	return "healthcheck"
 }
 
+// defaultInstance is the instance used without WithInstance: the host name
+// and the process ID ("web-1-4711"), so that several processes on one host
+// are distinct replicas (on Kubernetes the host name is the pod's name).
+func defaultInstance() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return host + "-" + strconv.Itoa(os.Getpid())
+}
+
 // WithService names the service in every event (Alertmanager's service
 // label). Default: the base name of the executable, or "healthcheck"
 // when it cannot be had. An empty name is ignored (healthfx passes
@@ -130,12 +141,20 @@ func WithService(name string) Option {
 	})
 }
 
-// WithInstance names this instance of the service (Alertmanager's instance
-// label, which keeps two replicas' alerts apart). Default: the host name
-// (a Kubernetes pod's name), which healthfx keeps; it is here for code
-// whose replicas share a host name (several processes on one machine).
+// WithInstance names this replica of the service (Alertmanager's instance
+// label, which keeps two replicas' alerts apart, so that one replica's
+// recovery never resolves another's alert). Default: the host name and the
+// process ID, e.g. "web-1-4711" (on Kubernetes the host name is the pod's
+// name), distinct for every process even when several share a host; give a
+// stable name (healthfx: HEALTH_INSTANCE, e.g. the pod's name from the
+// downward API) when dashboards should keep it across restarts. An empty
+// name is ignored.
 func WithInstance(name string) Option {
-	return optionFunc(func(c *config) { c.instance = name })
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.instance = name
+		}
+	})
 }
 
 // WithStatusURL sets the status page's URL, sent as Alertmanager's

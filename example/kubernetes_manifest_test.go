@@ -51,6 +51,9 @@ type k8sContainer struct {
 				Name string `yaml:"name"`
 				Key  string `yaml:"key"`
 			} `yaml:"secretKeyRef"`
+			FieldRef *struct {
+				FieldPath string `yaml:"fieldPath"`
+			} `yaml:"fieldRef"`
 		} `yaml:"valueFrom"`
 	} `yaml:"env"`
 	StartupProbe   yaml.Node `yaml:"startupProbe"`
@@ -157,12 +160,13 @@ type k8sManifest struct {
 	container  k8sContainer
 	env        map[string]string // literal values
 	secretEnv  map[string]string // variable -> secret/key
+	fieldEnv   map[string]string // variable -> downward API field path
 	probes     map[string]k8sProbe
 }
 
 func deployLoadManifest(t *testing.T) k8sManifest {
 	t.Helper()
-	m := k8sManifest{env: map[string]string{}, secretEnv: map[string]string{}, probes: map[string]k8sProbe{}}
+	m := k8sManifest{env: map[string]string{}, secretEnv: map[string]string{}, fieldEnv: map[string]string{}, probes: map[string]k8sProbe{}}
 	kinds := map[string]int{}
 	for _, d := range deployReadYAMLDocs(t, deployKubernetes) {
 		kinds[d.Kind]++
@@ -192,6 +196,8 @@ func deployLoadManifest(t *testing.T) k8sManifest {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
 			m.secretEnv[e.Name] = e.ValueFrom.SecretKeyRef.Name + "/" + e.ValueFrom.SecretKeyRef.Key
+		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
+			m.fieldEnv[e.Name] = e.ValueFrom.FieldRef.FieldPath
 		case e.ValueFrom == nil:
 			m.env[e.Name] = e.Value
 		default:

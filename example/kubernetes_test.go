@@ -87,6 +87,9 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("the deployment must push its alerts: HEALTH_ALERTMANAGER_URL and HEALTH_SERVICE_NAME=messenger, got %v %q",
 			cfg.AlertmanagerURLs, cfg.ServiceName)
 	}
+	if f := m.fieldEnv["HEALTH_INSTANCE"]; f != "metadata.name" {
+		t.Errorf("HEALTH_INSTANCE must be the pod's name (downward API fieldRef metadata.name), got %q", f)
+	}
 	if _, ok := m.secretEnv["DATABASE_URL"]; !ok {
 		t.Errorf("DATABASE_URL must come from a Secret (and must be set: no embedded PostgreSQL in the image)")
 	}

@@ -147,6 +147,7 @@ func parseStatusPageURL(v string) (string, error) {
 func newAlerting(cfg Config, runner *checks.Runner, logger *slog.Logger, p Params) (*alerting.Dispatcher, error) {
 	opts := []alerting.Option{
 		alerting.WithService(cfg.ServiceName),
+		alerting.WithInstance(cfg.Instance),
 		alerting.WithStatusURL(cfg.StatusPageURL),
 		alerting.WithRepeatInterval(cfg.AlertRepeatInterval),
 		alerting.WithLogger(logger),

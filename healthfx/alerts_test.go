@@ -101,6 +101,7 @@ func TestAlertsDatabaseOutage(t *testing.T) {
 	t.Setenv("HEALTH_WEBHOOK_URLS", "ops="+hook.URL+"/hooks/health")
 	t.Setenv("HEALTH_WEBHOOK_SECRET", secret)
 	t.Setenv("HEALTH_SERVICE_NAME", "orders")
+	t.Setenv("HEALTH_INSTANCE", "orders-7d9f")
 	t.Setenv("HEALTH_METRICS_PATH", "/metrics")
 	t.Setenv("HEALTH_ALERT_ERROR_RATE_THRESHOLD", "0") // the status alert only, here
 	var logs syncBuffer
@@ -123,7 +124,7 @@ func TestAlertsDatabaseOutage(t *testing.T) {
 	t.Logf("alert active in Alertmanager %v after the database stopped", time.Since(down).Round(time.Millisecond))
 	a := activeAlerts(t, am, "database")[0]
 	if d := a.Annotations["description"]; a.Labels["alertname"] != alerting.AlertUnhealthy || a.Labels["service"] != "orders" ||
-		a.Labels["severity"] != "critical" || d == "" || strings.Contains(d, pg.Password()) || strings.Contains(d, pg.Addr()) {
+		a.Labels["instance"] != "orders-7d9f" || a.Labels["severity"] != "critical" || d == "" || strings.Contains(d, pg.Password()) || strings.Contains(d, pg.Addr()) {
 		t.Fatalf("alert %+v", a)
 	}
 	eventually(t, 15*time.Second, "a webhook POST naming the database", func() bool {

@@ -238,6 +238,11 @@ type Config struct {
 	// HEALTH_SERVICE_NAME, default empty: alerting's default, the
 	// executable's base name.
 	ServiceName string
+	// Instance names this replica in alerts (label instance), so that each
+	// replica's alerts are its own. HEALTH_INSTANCE, default empty:
+	// alerting's default, the host name and the process ID (on
+	// Kubernetes, set it to the pod's name through the downward API).
+	Instance string
 	// AlertmanagerURLs are Alertmanager base URLs (one per instance of an
 	// HA pair), each fed through its own queue. HEALTH_ALERTMANAGER_URL,
 	// comma-separated; default none.
@@ -323,6 +328,7 @@ func DefaultConfig() Config {
 		FailureStatus:           500,
 		DegradedStatus:          200,
 		ServiceName:             "",
+		Instance:                "",
 		AlertRepeatInterval:     alerting.DefaultRepeatInterval,
 		AlertErrorRateThreshold: alerting.DefaultErrorRate,
 	}

@@ -152,6 +152,7 @@ var settings = []setting{
 	field("HEALTH_DEGRADED_STATUS", "DegradedStatus", func(c *Config) *int { return &c.DegradedStatus }, parseInt),
 	field("HEALTH_METRICS_NAMESPACE", "MetricsNamespace", func(c *Config) *string { return &c.MetricsNamespace }, parseString),
 	field("HEALTH_SERVICE_NAME", "ServiceName", func(c *Config) *string { return &c.ServiceName }, parseString),
+	field("HEALTH_INSTANCE", "Instance", func(c *Config) *string { return &c.Instance }, parseString),
 	secret(field("HEALTH_ALERTMANAGER_URL", "AlertmanagerURLs", func(c *Config) *[]string { return &c.AlertmanagerURLs }, parseAlertmanagerURLs)), // may carry user:password
 	secret(field("HEALTH_WEBHOOK_URLS", "WebhookURLs", func(c *Config) *[]NamedURL { return &c.WebhookURLs }, parseWebhookURLs)),
 	raw(secret(field("HEALTH_WEBHOOK_SECRET", "WebhookSecret", func(c *Config) *string { return &c.WebhookSecret }, parseWebhookSecret))),

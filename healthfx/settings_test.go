@@ -64,6 +64,7 @@ func TestEveryVariable(t *testing.T) {
 		{"HEALTH_STARTUP_MAX_BACKOFF", "16s", "500ms", func(c healthfx.Config) bool { return c.StartupMaxBackoff == 16*time.Second }, nil},
 		{"HEALTH_DRAIN_DELAY", "10s", "15s", func(c healthfx.Config) bool { return c.DrainDelay == 10*time.Second }, nil},
 		{"HEALTH_SERVICE_NAME", "orders", "", func(c healthfx.Config) bool { return c.ServiceName == "orders" }, nil},
+		{"HEALTH_INSTANCE", "orders-7d9f", "", func(c healthfx.Config) bool { return c.Instance == "orders-7d9f" }, nil},
 		{"HEALTH_ALERTMANAGER_URL", "http://am-1:9093, http://am-2:9093", "am-1:9093", func(c healthfx.Config) bool {
 			return len(c.AlertmanagerURLs) == 2 && c.AlertmanagerURLs[1] == "http://am-2:9093"
 		}, nil},
