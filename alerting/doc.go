@@ -15,15 +15,20 @@
 //     CheckDegraded fires when it turns degraded. A change between the two
 //     replaces one alert by the other in one event; the return to healthy is
 //     a "recovered" event carrying the outage's length.
-//   - error rate: CheckErrorRate fires when the share of failed executions
-//     over the runner's short trend window (checks.WithTrendWindows, 1 h by
-//     default) exceeds Thresholds.ErrorRate, with at least MinRuns
-//     executions in the window, and resolves when it falls back to it.
+//   - error rate: CheckErrorRate is for intermittent errors, the failures
+//     that did not turn the check unhealthy (a failure counts once the
+//     check passes again; the failures of an outage, and the runs while
+//     the check is unhealthy, never count: an outage is CheckUnhealthy and
+//     its recovery, nothing else). It fires when their share of the
+//     executions over the last 10 minutes exceeds Thresholds.ErrorRate,
+//     with at least MinRuns executions, and resolves when it falls back
+//     to it, at the latest 10 minutes after the last failure. Its severity
+//     is always "warning".
 //   - latency: CheckLatencyHigh fires when the p95 latency over the short
 //     window exceeds Thresholds.LatencyP95, and resolves when it falls back.
 //
-// Severity follows the check's criticality: Required is "critical", Optional
-// "warning". A firing alert and its resolution go out at once; while an alert
+// Severity follows the check's criticality (Required is "critical",
+// Optional "warning"), except CheckErrorRate's, always "warning". A firing alert and its resolution go out at once; while an alert
 // keeps firing, it is repeated to each sink at most every RepeatInterval
 // (WithRepeatInterval, default 5 m), and to Alertmanager every minute, below
 // Alertmanager's default resolve_timeout of 5 m (each firing alert also

@@ -22,6 +22,63 @@ type checkState struct {
 	latency         *activeAlert
 	lastStatus      checks.Status // the status of the last status event (healthy before any)
 	notHealthySince time.Time
+	errors          rateWindow // runs and failures while the check was not unhealthy
+	streak          uint32     // failures in a row not yet counted: they may turn into an outage
+}
+
+// errorRateWindow is the window of the error-rate condition: failures that
+// did not turn the check unhealthy, over the last 10 minutes.
+const errorRateWindow = 10 * time.Minute
+
+// rateBuckets is how many buckets a rateWindow has.
+const rateBuckets = 10
+
+// rateWindow counts runs and failures over errorRateWindow, in buckets of
+// a tenth of it (a failure leaves the window at most a bucket early).
+type rateWindow struct {
+	buckets [rateBuckets]struct {
+		start       time.Time
+		runs, fails uint32
+	}
+}
+
+func (w *rateWindow) add(t time.Time, runs, fails uint32) {
+	width := errorRateWindow / rateBuckets
+	start := t.Truncate(width)
+	b := &w.buckets[(t.UnixNano()/int64(width))%rateBuckets]
+	if !b.start.Equal(start) {
+		b.start, b.runs, b.fails = start, 0, 0
+	}
+	b.runs += runs
+	b.fails += fails
+}
+
+// sum returns the runs and failures of the buckets within the window
+// ending at now.
+func (w *rateWindow) sum(now time.Time) (runs, fails uint64) {
+	from := now.Add(-errorRateWindow)
+	for _, b := range w.buckets {
+		if b.start.After(from) && !b.start.After(now) {
+			runs += uint64(b.runs)
+			fails += uint64(b.fails)
+		}
+	}
+	return runs, fails
+}
+
+// countRun records r in the error-rate window. A failure counts once the
+// check passes again without having turned unhealthy: the failures that
+// turn it unhealthy are the outage (CheckUnhealthy), not an error rate.
+func (st *checkState) countRun(r checks.Result) {
+	switch {
+	case r.Status == checks.StatusUnhealthy:
+		st.streak = 0
+	case r.Observed == checks.StatusUnhealthy:
+		st.streak++
+	default:
+		st.errors.add(r.Time, st.streak+1, st.streak)
+		st.streak = 0
+	}
 }
 
 // thresholds returns the thresholds of the named check, defaults applied.
@@ -61,8 +118,12 @@ func (d *Dispatcher) observe(r checks.Result) {
 		Service: d.cfg.service, Instance: d.cfg.instance, URL: d.cfg.url,
 	}
 	d.evaluateStatus(st, r, base)
-	if st.th.ErrorRate > 0 || st.th.LatencyP95 > 0 {
-		d.evaluateTrends(st, r, base)
+	if st.th.ErrorRate > 0 {
+		st.countRun(r)
+		d.evaluateErrorRate(st, r, base)
+	}
+	if st.th.LatencyP95 > 0 {
+		d.evaluateLatency(st, r, base)
 	}
 }
 
@@ -111,32 +172,37 @@ func (d *Dispatcher) evaluateStatus(st *checkState, r checks.Result, base Event)
 	}
 }
 
-// evaluateTrends fires and resolves the error-rate and latency conditions
-// from the check's short trend window.
-func (d *Dispatcher) evaluateTrends(st *checkState, r checks.Result, base Event) {
+// evaluateErrorRate fires and resolves the error-rate condition from the
+// failures that did not turn the check unhealthy, over errorRateWindow. Its
+// severity is warning whatever the check's criticality: an outage is
+// CheckUnhealthy's.
+func (d *Dispatcher) evaluateErrorRate(st *checkState, r checks.Result, base Event) {
+	runs, fails := st.errors.sum(r.Time)
+	rate := 0.0
+	if runs > 0 {
+		rate = float64(fails) / float64(runs)
+	}
+	base.Severity = SeverityWarning
+	d.condition(&st.errorRate, base, r, condition{
+		alert: AlertErrorRate, fire: KindErrorRate, resolve: KindErrorRateResolved,
+		value: rate, threshold: st.th.ErrorRate, window: errorRateWindow, runs: runs, minRuns: st.th.MinRuns,
+		what: "error rate",
+	})
+}
+
+// evaluateLatency fires and resolves the latency condition from the
+// check's short trend window.
+func (d *Dispatcher) evaluateLatency(st *checkState, r checks.Result, base Event) {
 	t, err := d.runner.Trends(r.Name)
 	short := t.Short
 	if err != nil || short.Window == 0 { // unknown check, or trends off
 		return
 	}
-	if st.th.ErrorRate > 0 {
-		rate := 0.0
-		if short.Runs > 0 {
-			rate = float64(short.Failures) / float64(short.Runs)
-		}
-		d.condition(&st.errorRate, base, r, condition{
-			alert: AlertErrorRate, fire: KindErrorRate, resolve: KindErrorRateResolved,
-			value: rate, threshold: st.th.ErrorRate, window: short.Window, runs: short.Runs, minRuns: st.th.MinRuns,
-			what: "error rate",
-		})
-	}
-	if st.th.LatencyP95 > 0 {
-		d.condition(&st.latency, base, r, condition{
-			alert: AlertLatency, fire: KindLatency, resolve: KindLatencyResolved,
-			value: short.P95.Seconds(), threshold: st.th.LatencyP95.Seconds(), window: short.Window,
-			runs: short.Runs, minRuns: st.th.MinRuns, what: "p95 latency", latency: true,
-		})
-	}
+	d.condition(&st.latency, base, r, condition{
+		alert: AlertLatency, fire: KindLatency, resolve: KindLatencyResolved,
+		value: short.P95.Seconds(), threshold: st.th.LatencyP95.Seconds(), window: short.Window,
+		runs: short.Runs, minRuns: st.th.MinRuns, what: "p95 latency", latency: true,
+	})
 }
 
 type condition struct {

@@ -25,8 +25,9 @@ const (
 	// KindRecovered: the check is healthy again; the status alert that
 	// fired resolves, and Outage says how long the check was not healthy.
 	KindRecovered Kind = "recovered"
-	// KindErrorRate: the error rate over the short window exceeds the
-	// threshold (alert CheckErrorRate fires).
+	// KindErrorRate: the rate of failures that did not turn the check
+	// unhealthy, over the last 10 minutes, exceeds the threshold (alert
+	// CheckErrorRate fires, as a warning).
 	KindErrorRate Kind = "error_rate"
 	// KindErrorRateResolved: the error rate is back under the threshold.
 	KindErrorRateResolved Kind = "error_rate_resolved"

@@ -15,7 +15,8 @@ const (
 	// HEALTH_ALERT_REPEAT_INTERVAL defaults to it.
 	DefaultRepeatInterval = 5 * time.Minute
 	// DefaultErrorRate is Thresholds.ErrorRate's default: more than 10 % of
-	// the executions over the short trend window failed. healthfx's
+	// the executions over the last 10 minutes failed without turning the
+	// check unhealthy. healthfx's
 	// HEALTH_ALERT_ERROR_RATE_THRESHOLD defaults to it.
 	DefaultErrorRate = 0.1
 )
@@ -46,16 +47,16 @@ type Thresholds struct {
 	// FailureThreshold, so the alert fires with the status change. A value
 	// below it acts as it: the check is not unhealthy before.
 	AfterFailures int
-	// ErrorRate: CheckErrorRate fires when the share of failed executions
-	// over the short trend window exceeds it (success rate below
-	// 1-ErrorRate). Default DefaultErrorRate (0.1).
+	// ErrorRate: CheckErrorRate fires when the share of executions over
+	// the last 10 minutes that failed without turning the check unhealthy
+	// exceeds it. Default DefaultErrorRate (0.1).
 	ErrorRate float64
 	// LatencyP95: CheckLatencyHigh fires when the p95 latency over the
 	// short trend window exceeds it. Default: disabled (latencies differ
 	// too much between dependencies for one default).
 	LatencyP95 time.Duration
-	// MinRuns is the fewest executions in the short window for a condition
-	// to fire (a window of two runs says little). Default 10.
+	// MinRuns is the fewest executions in a condition's window for it to
+	// fire (a window of two runs says little). Default 10.
 	MinRuns int
 }
 

@@ -267,8 +267,9 @@ type Config struct {
 	// HEALTH_ALERT_AFTER_FAILURES, default 0.
 	AlertAfterFailures int
 	// AlertErrorRateThreshold: the error-rate alert fires when more than
-	// this share of a check's executions over the short trend window
-	// failed (at least 10 executions); 0 disables.
+	// this share of a check's executions over the last 10 minutes failed
+	// without turning the check unhealthy (intermittent errors; an outage
+	// is CheckUnhealthy's), at least 10 executions; 0 disables.
 	// HEALTH_ALERT_ERROR_RATE_THRESHOLD, default 0.1.
 	AlertErrorRateThreshold float64
 	// AlertLatencyP95Threshold: the latency alert fires when a check's p95
