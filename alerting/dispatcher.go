@@ -97,7 +97,11 @@ func (d *Dispatcher) Start() {
 // deliveries in flight are cancelled, for the sinks' goroutines to end.
 const stopGrace = 100 * time.Millisecond
 
-// Stop stops recording events and delivers what is queued, waiting at most
+// Stop first resolves every alert this instance has firing (a KindResolved
+// event with Reason ReasonStopped: Alertmanager gets endsAt now, so a
+// replica that stops, or is replaced by a rolling deploy, leaves no alert
+// behind; the other replicas' alerts are theirs and stay). Then it stops
+// recording events and delivers what is queued, waiting at most
 // until ctx ends; then it abandons the rest (counted as dropped), cancels
 // deliveries in flight, waits at most stopGrace more and returns an error
 // wrapping ctx's. A Publisher that ignores its ctx, or a Close that hangs,
@@ -110,10 +114,13 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	var err error
 	d.stopOnce.Do(func() {
 		d.runMu.Lock()
+		started := d.started.Load()
 		d.mu.Lock() // no event is being recorded once closed is set
+		if started {
+			d.resolveAll(ReasonStopped)
+		}
 		d.closed.Store(true)
 		d.mu.Unlock()
-		started := d.started.Load()
 		d.runMu.Unlock()
 		close(d.closing)
 		done := make(chan struct{})
@@ -154,6 +161,25 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 		}
 	})
 	return err
+}
+
+// resolveAll queues a KindResolved event, with reason, for every alert
+// firing, and forgets them. d.mu is held.
+func (d *Dispatcher) resolveAll(reason string) {
+	now := d.clock.Now()
+	for _, st := range d.states {
+		for _, slot := range st.alerts() {
+			a := *slot
+			if a == nil {
+				continue
+			}
+			e := a.event
+			e.ID, e.Kind, e.Firing, e.Repeat, e.Time, e.Reason = newID(), KindResolved, false, false, now, reason
+			e.Replaces, e.ReplacesStartsAt, e.Previous, e.Outage = "", time.Time{}, e.Status, now.Sub(e.StartsAt)
+			d.emit(nil, e)
+			*slot = nil
+		}
+	}
 }
 
 // await waits for done until ctx ends and then at most stopGrace more. It
@@ -224,7 +250,8 @@ func (d *Dispatcher) repeat() {
 	}
 	now := d.clock.Now()
 	for _, st := range d.states {
-		for _, a := range []*activeAlert{st.status, st.errorRate, st.latency} {
+		for _, slot := range st.alerts() {
+			a := *slot
 			if a == nil {
 				continue
 			}

@@ -122,6 +122,9 @@ func TestAfterFailures(t *testing.T) {
 		t.Fatalf("recovery: %+v", e)
 	}
 	stop(t, d)
+	if e := rec.next(t); e.Check != "b" || e.Kind != alerting.KindResolved { // still firing at Stop
+		t.Fatalf("b resolved at stop: %+v", e)
+	}
 	rec.none(t)
 }
 

@@ -33,7 +33,9 @@
 // (WithRepeatInterval, default 5 m), and to Alertmanager every minute, below
 // Alertmanager's default resolve_timeout of 5 m (each firing alert also
 // carries an endsAt four re-send intervals ahead, so an alert whose service
-// died resolves by itself).
+// died resolves by itself). A graceful stop (Dispatcher.Stop, which
+// healthfx calls after the drain) resolves every alert this instance has
+// firing, with the reason "instance stopped".
 //
 // # Delivery
 //

@@ -26,6 +26,11 @@ type checkState struct {
 	streak          uint32     // failures in a row not yet counted: they may turn into an outage
 }
 
+// alerts returns the check's alert slots.
+func (st *checkState) alerts() [3]**activeAlert {
+	return [...]**activeAlert{&st.status, &st.errorRate, &st.latency}
+}
+
 // errorRateWindow is the window of the error-rate condition: failures that
 // did not turn the check unhealthy, over the last 10 minutes.
 const errorRateWindow = 10 * time.Minute

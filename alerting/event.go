@@ -36,6 +36,11 @@ const (
 	KindLatency Kind = "latency"
 	// KindLatencyResolved: the p95 latency is back under the threshold.
 	KindLatencyResolved Kind = "latency_resolved"
+	// KindResolved: the alert resolves for a reason other than the check
+	// (Event.Reason): at Stop, every alert this instance has firing
+	// resolves with ReasonStopped, so that a replica gone away leaves no
+	// alert behind (Alertmanager gets endsAt now).
+	KindResolved Kind = "resolved"
 )
 
 // The alert names (Alertmanager's alertname label, Event.Alert), for
@@ -55,6 +60,10 @@ const (
 	// threshold (KindLatency).
 	AlertLatency = "CheckLatencyHigh"
 )
+
+// ReasonStopped is the Reason of the KindResolved events Stop sends for the
+// alerts this instance has firing.
+const ReasonStopped = "instance stopped"
 
 // Severity is an alert's severity label.
 type Severity string
@@ -120,6 +129,9 @@ type Event struct {
 	// Value and Threshold are the figures of a condition: the error rate
 	// (0 to 1) or the p95 latency in seconds, and the threshold.
 	Value, Threshold float64
+	// Reason, on a KindResolved event, says why the alert resolves
+	// (ReasonStopped); "" otherwise.
+	Reason string
 }
 
 // Summary is a one-line text of the event, e.g. "orders: database
@@ -140,6 +152,8 @@ func (e Event) Summary() string {
 		s += "p95 latency high"
 	case KindLatencyResolved:
 		s += "p95 latency back to normal"
+	case KindResolved:
+		return s + e.Alert + " resolved: " + e.Reason
 	default:
 		s += string(e.Kind)
 	}
@@ -165,7 +179,8 @@ func roundDuration(d time.Duration) time.Duration {
 //	{
 //	  "id": "evt_5f0c…",             // also the webhook-id header
 //	  "event": "unhealthy",          // unhealthy, degraded, recovered, error_rate,
-//	                                 // error_rate_resolved, latency, latency_resolved
+//	                                 // error_rate_resolved, latency, latency_resolved,
+//	                                 // resolved
 //	  "alert": "CheckUnhealthy",     // Alertmanager's alertname for it
 //	  "firing": true,                // false when the alert resolves
 //	  "repeat": false,               // a re-send of an alert still firing
@@ -181,7 +196,8 @@ func roundDuration(d time.Duration) time.Duration {
 //	  "started_at": "2026-12-04T15:04:05.123Z", // when the alert began firing
 //	  "outage_seconds": 93.2,        // on recovered and *_resolved only
 //	  "value": 0.35, "threshold": 0.1, // conditions only: error rate, or p95 seconds
-//	  "url": "https://orders.example/healthcheck/status" // when configured
+//	  "url": "https://orders.example/healthcheck/status", // when configured
+//	  "reason": "instance stopped"   // on resolved only: why the alert resolves
 //	}
 type WebhookPayload struct {
 	ID             string    `json:"id"`
@@ -203,6 +219,7 @@ type WebhookPayload struct {
 	Value          *float64  `json:"value,omitempty"`
 	Threshold      *float64  `json:"threshold,omitempty"`
 	URL            string    `json:"url,omitempty"`
+	Reason         string    `json:"reason,omitempty"`
 }
 
 // Payload returns the event as a webhook's JSON body.
@@ -212,6 +229,7 @@ func (e Event) payload() WebhookPayload {
 		Check: e.Check, Status: e.Status.String(), PreviousStatus: e.Previous.String(),
 		Message: e.Message, Severity: e.Severity, Criticality: e.Criticality.String(),
 		Service: e.Service, Instance: e.Instance, Time: e.Time.UTC(), StartedAt: e.StartsAt.UTC(), URL: e.URL,
+		Reason: e.Reason,
 	}
 	if !e.Firing {
 		o := e.Outage.Seconds()

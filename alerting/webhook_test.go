@@ -287,7 +287,7 @@ func TestWebhookTimeoutAboveDefault(t *testing.T) {
 	if err := d.Stop(ctx); err != nil { // flushes: waits for the delivery
 		t.Fatal(err)
 	}
-	if st := d.Stats()[0]; st.Sent != 1 || st.Failed != 0 {
+	if st := d.Stats()[0]; st.Sent != 2 || st.Failed != 0 { // the alert, and its resolution at Stop
 		t.Fatalf("stats %+v", st)
 	}
 }

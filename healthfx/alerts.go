@@ -205,7 +205,8 @@ func newAlerting(cfg Config, runner *checks.Runner, logger *slog.Logger, p Param
 
 // appendAlertHooks starts the dispatcher before the health hook starts
 // (so that a failed start still delivers its alerts, through fx's
-// rollback) and stops it first on stop: after the drain, before checks in
+// rollback) and stops it first on stop (resolving the alerts this replica
+// has firing, and flushing them): after the drain, before checks in
 // flight are cancelled, flushing within half the time left of the stop
 // budget, at most 5 s, so the other stop hooks keep theirs.
 func appendAlertHooks(lc fx.Lifecycle, d *alerting.Dispatcher, logger *slog.Logger, before bool) {
