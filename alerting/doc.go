@@ -45,7 +45,9 @@
 // when a queue is full, its oldest event is dropped and counted. Each
 // delivery attempt is bounded by the sink's timeout (default 5 s); network
 // errors, 5xx, 408 and 429 answers are retried with exponential backoff
-// (at most 4 attempts), other failures are counted and dropped. A receiver
+// (at most 4 attempts; a 429 or 503 with Retry-After, in seconds or as a
+// date, waits what it asks, at most the sink's repeat interval), other
+// failures are counted and dropped. A receiver
 // that hangs, drips its answer or answers 500 therefore costs one goroutine
 // and one connection per sink, and never a probe. Stop flushes what is queued
 // within its context and abandons the rest (counted as dropped). Stats reads

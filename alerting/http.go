@@ -35,8 +35,12 @@ func newClient() *http.Client {
 }
 
 // httpError is the error of a delivery answered with a non-2xx status. It
-// is retried for 5xx, 408 and 429, and permanent otherwise.
-type httpError struct{ StatusCode int }
+// is retried for 5xx, 408 and 429, and permanent otherwise. RetryAfter is
+// the wait a 429 or 503 asked for (header Retry-After), or 0.
+type httpError struct {
+	StatusCode int
+	RetryAfter time.Duration
+}
 
 // Error returns "HTTP <code>".
 func (e *httpError) Error() string { return "HTTP " + strconv.Itoa(e.StatusCode) }
@@ -72,11 +76,31 @@ func post(ctx context.Context, client *http.Client, u string, body []byte, heade
 	switch c := resp.StatusCode; {
 	case c >= 200 && c < 300:
 		return nil
-	case c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests:
+	case c == http.StatusServiceUnavailable || c == http.StatusTooManyRequests:
+		return &httpError{StatusCode: c, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	case c >= 500 || c == http.StatusRequestTimeout:
 		return &httpError{StatusCode: c}
 	default:
 		return checks.Permanent(&httpError{StatusCode: c})
 	}
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// It returns 0 when there is none or it cannot be read.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(min(s, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 // parseURL checks rawURL, given as setting, is an absolute http(s) URL;

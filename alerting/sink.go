@@ -200,6 +200,11 @@ func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
 		q.retries.Add(1)
 		wait := backoff/2 + rand.N(backoff/2+1)
 		backoff = min(backoff*2, 30*time.Second)
+		if he, ok := errors.AsType[*httpError](err); ok && he.RetryAfter > 0 {
+			// The receiver said when: not sooner, and not later than the
+			// next repeat would have resent it.
+			wait = min(he.RetryAfter, q.repeat)
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

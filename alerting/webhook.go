@@ -86,7 +86,8 @@ func sign(key []byte, id string, timestamp int64, body []byte) string {
 // Webhook returns a sink named name posting every event to rawURL, as a
 // JSON WebhookPayload or a Slack-compatible text (cfg.Format), signed when
 // cfg.Secret is set. A 2xx answer is a delivery; 5xx, 408, 429 and
-// network errors are retried; other answers (and redirects, which are not
+// network errors are retried (after Retry-After on a 429 or 503, at most
+// the repeat interval); other answers (and redirects, which are not
 // followed) fail the event. Every request carries the headers webhook-id
 // and webhook-timestamp (see WebhookConfig.Secret). An empty name, a URL
 // that is not absolute http or https, or an invalid secret give a
