@@ -49,7 +49,7 @@ func benchBadSinks(b *testing.B, probe bool) {
 		b.Fatal(err)
 	}
 	opts = append(opts, alerting.WithSink(am), alerting.WithLogger(discardLogger()))
-	d, err := alerting.New(bad, opts...)
+	d, err := alerting.New(bad, append(opts, noFolding)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func BenchmarkEventCost(b *testing.B) {
 	for _, n := range []string{"a", "b", "c", "d"} {
 		opts = append(opts, alerting.WithSink(alerting.Sink{Name: n, Publisher: nop}))
 	}
-	d, err := alerting.New(with, opts...)
+	d, err := alerting.New(with, append(opts, noFolding)...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,10 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
+// noFolding turns the folding of a flapping check off, for the tests and
+// benchmarks whose flipping check must make an event at every execution.
+var noFolding = alerting.WithFlapping(0, 0)
+
 // flipping registers a check named name whose status alternates at each
 // execution between unhealthy and healthy, so that every result is an
 // event.
@@ -97,7 +101,7 @@ func TestQueueDropsOldest(t *testing.T) {
 		return nil
 	})
 	all := newRecorder()
-	d, err := alerting.New(r,
+	d, err := alerting.New(r, noFolding,
 		alerting.WithDefaults(alerting.Thresholds{ErrorRate: -1}), // status events only
 		alerting.WithSink(alerting.Sink{Name: "slow", Publisher: slow, QueueSize: 3}),
 		alerting.WithSink(alerting.Sink{Name: "all", Publisher: all}))
@@ -148,7 +152,7 @@ func TestBadReceivers(t *testing.T) {
 	}
 	opts = append(opts, alerting.WithRetry(3, 5*time.Millisecond), alerting.WithLogger(discardLogger()))
 	base := runtime.NumGoroutine()
-	d, err := alerting.New(r, opts...)
+	d, err := alerting.New(r, append(opts, noFolding)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +210,7 @@ func TestStopFlushes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := alerting.New(r, alerting.WithSink(s))
+	d, err := alerting.New(r, alerting.WithSink(s), noFolding)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -249,6 +249,7 @@ func (d *Dispatcher) repeat() {
 		return
 	}
 	now := d.clock.Now()
+	d.settleQuiet(now)
 	for _, st := range d.states {
 		for _, slot := range st.alerts() {
 			a := *slot

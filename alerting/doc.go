@@ -27,8 +27,17 @@
 //   - latency: CheckLatencyHigh fires when the p95 latency over the short
 //     window exceeds Thresholds.LatencyP95, and resolves when it falls back.
 //
+// A check whose status changes 4 times within 2 minutes flaps: it is
+// reported once, as CheckFlapping (a warning, replacing the status alert
+// firing), and its changes are not sent one by one until it has kept one
+// status for 2 minutes; then one event says where it settled (the status
+// alert fires again in CheckFlapping's place, or CheckFlapping resolves as
+// "recovered"). A check flapping 5 times a second for 30 s makes 5 posts
+// per sink (6 when it settles unhealthy and the instance then stops).
+//
 // Severity follows the check's criticality (Required is "critical",
-// Optional "warning"), except CheckErrorRate's, always "warning". A firing alert and its resolution go out at once; while an alert
+// Optional "warning"), except CheckErrorRate's and CheckFlapping's, always
+// "warning". A firing alert and its resolution go out at once; while an alert
 // keeps firing, it is repeated to each sink at most every RepeatInterval
 // (WithRepeatInterval, default 5 m), and to Alertmanager every minute, below
 // Alertmanager's default resolve_timeout of 5 m (each firing alert also

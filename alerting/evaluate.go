@@ -24,11 +24,18 @@ type checkState struct {
 	notHealthySince time.Time
 	errors          rateWindow // runs and failures while the check was not unhealthy
 	streak          uint32     // failures in a row not yet counted: they may turn into an outage
+
+	flapping   *activeAlert  // CheckFlapping, while the check flaps
+	seen       checks.Status // the status of the last result (healthy before any)
+	changes    []time.Time   // when seen changed, the last flapChanges times
+	lastChange time.Time
+	last       checks.Result // the last result, to end the flapping from the repeat loop
+	lastBase   Event
 }
 
 // alerts returns the check's alert slots.
-func (st *checkState) alerts() [3]**activeAlert {
-	return [...]**activeAlert{&st.status, &st.errorRate, &st.latency}
+func (st *checkState) alerts() [4]**activeAlert {
+	return [...]**activeAlert{&st.status, &st.errorRate, &st.latency, &st.flapping}
 }
 
 // errorRateWindow is the window of the error-rate condition: failures that
@@ -114,7 +121,7 @@ func (d *Dispatcher) observe(r checks.Result) {
 	}
 	st := d.states[r.Name]
 	if st == nil {
-		st = &checkState{th: d.thresholds(r.Name)}
+		st = &checkState{th: d.thresholds(r.Name), seen: checks.StatusHealthy}
 		d.states[r.Name] = st
 	}
 	base := Event{
@@ -122,7 +129,11 @@ func (d *Dispatcher) observe(r checks.Result) {
 		Status: r.Status, Message: r.Message, Time: r.Time,
 		Service: d.cfg.service, Instance: d.cfg.instance, URL: d.cfg.url,
 	}
-	d.evaluateStatus(st, r, base)
+	if d.flaps(st, r, base) {
+		d.evaluateFlapping(st, r, base)
+	} else {
+		d.evaluateStatus(st, r, base)
+	}
 	if st.th.ErrorRate > 0 {
 		st.countRun(r)
 		d.evaluateErrorRate(st, r, base)

@@ -36,6 +36,14 @@ const (
 	KindLatency Kind = "latency"
 	// KindLatencyResolved: the p95 latency is back under the threshold.
 	KindLatencyResolved Kind = "latency_resolved"
+	// KindFlapping: the check's status changed 4 times within 2 minutes
+	// (alert CheckFlapping fires, as a warning, replacing the status alert
+	// firing); its changes are not sent one by one until it has kept one
+	// status for 2 minutes. Then one event says where it settled: the
+	// status alert fires in CheckFlapping's place (KindUnhealthy or
+	// KindDegraded, Replaces AlertFlapping), or, healthy, a KindRecovered
+	// of AlertFlapping.
+	KindFlapping Kind = "flapping"
 	// KindResolved: the alert resolves for a reason other than the check
 	// (Event.Reason): at Stop, every alert this instance has firing
 	// resolves with ReasonStopped, so that a replica gone away leaves no
@@ -59,6 +67,8 @@ const (
 	// AlertLatency fires while a check's p95 latency is above its
 	// threshold (KindLatency).
 	AlertLatency = "CheckLatencyHigh"
+	// AlertFlapping fires while a check flaps (KindFlapping).
+	AlertFlapping = "CheckFlapping"
 )
 
 // ReasonStopped is the Reason of the KindResolved events Stop sends for the
@@ -143,6 +153,9 @@ func (e Event) Summary() string {
 	case KindUnhealthy, KindDegraded:
 		s += string(e.Kind)
 	case KindRecovered:
+		if e.Alert == AlertFlapping {
+			return s + "stopped flapping (healthy) after " + roundDuration(e.Outage).String()
+		}
 		return s + "recovered after " + roundDuration(e.Outage).String()
 	case KindErrorRate:
 		s += "error rate high"
@@ -152,6 +165,8 @@ func (e Event) Summary() string {
 		s += "p95 latency high"
 	case KindLatencyResolved:
 		s += "p95 latency back to normal"
+	case KindFlapping:
+		s += "flapping"
 	case KindResolved:
 		return s + e.Alert + " resolved: " + e.Reason
 	default:

@@ -3,6 +3,7 @@ package alerting
 // Unexported names the external tests use.
 var (
 	WithRetry      = withRetry
+	WithFlapping   = withFlapping
 	DefaultTimeout = defaultTimeout
 )
 

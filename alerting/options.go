@@ -93,6 +93,8 @@ type config struct {
 	logger                 *slog.Logger
 	maxAttempts            int
 	backoff                time.Duration
+	flapChanges            int
+	flapWindow             time.Duration
 }
 
 func defaultConfig() config {
@@ -105,6 +107,8 @@ func defaultConfig() config {
 		logger:      slog.Default(),
 		maxAttempts: defaultMaxAttempts,
 		backoff:     500 * time.Millisecond,
+		flapChanges: defaultFlapChanges,
+		flapWindow:  defaultFlapWindow,
 	}
 }
 
