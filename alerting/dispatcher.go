@@ -144,11 +144,15 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 		select {
 		case <-done:
 		case <-ctx.Done():
-			var left uint64
+			var left, inFlight int
 			for _, q := range d.queues {
-				left += uint64(q.len())
+				left += q.undelivered()
+				inFlight += int(q.inFlight.Load())
 			}
-			err = fmt.Errorf("alerting: stop: %d events undelivered: %w", left, ctx.Err())
+			err = fmt.Errorf("alerting: stop: %d events undelivered (%d in flight): %w", left, inFlight, ctx.Err())
+		}
+		for _, q := range d.queues {
+			q.logStopped(d)
 		}
 		d.cancel()
 		if err != nil {

@@ -58,7 +58,10 @@
 // date, waits what it asks, at most the sink's repeat interval), other
 // failures are counted and dropped. A receiver
 // that hangs, drips its answer or answers 500 therefore costs one goroutine
-// and one connection per sink, and never a probe. Stop flushes what is queued
+// and one connection per sink, and never a probe. A sink that keeps
+// failing logs at most one line a minute, with the count of failures since
+// the last one; Stop logs one line per sink with the failures not yet
+// logged and the events left undelivered, queued or in flight. Stop flushes what is queued
 // within its context and abandons the rest (counted as dropped). Stats reads
 // the per-sink counters; package healthfx exports them as Prometheus metrics.
 package alerting

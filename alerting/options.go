@@ -198,7 +198,10 @@ func WithSink(s Sink) Option {
 }
 
 // WithLogger sets where failed deliveries are logged (at WARN, with the
-// sink's name and the failure's class, never a URL or secret). Default
+// sink's name and the failure's class, never a URL or secret): at most one
+// line a minute per sink, with the count of failures since the last line
+// ("failures"), and at Stop one line per sink with the failures not yet
+// logged and the events left undelivered, queued or in flight. Default
 // slog.Default().
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) {

@@ -70,7 +70,51 @@ type queue struct {
 	wake chan struct{}
 
 	sent, failed, dropped, retries atomic.Uint64
+	inFlight                       atomic.Int32 // 1 while an event is being delivered
+
+	logMu    sync.Mutex
+	lastLog  time.Time // when the last failure line was written (the runner's clock)
+	unlogged uint64    // failures since, not yet in a line
 }
+
+// logInterval is the least time between two lines logging a sink's
+// failures: a sink that keeps failing logs one line a minute, with the
+// count.
+const logInterval = time.Minute
+
+// logFailure counts a failed event and logs it, with the failures since
+// the last line, unless a line was written less than logInterval ago.
+func (q *queue) logFailure(d *Dispatcher, e Event, attempts int, err error) {
+	now := d.clock.Now()
+	q.logMu.Lock()
+	q.unlogged++
+	if !q.lastLog.IsZero() && now.Sub(q.lastLog) < logInterval {
+		q.logMu.Unlock()
+		return
+	}
+	n := q.unlogged
+	q.unlogged, q.lastLog = 0, now
+	q.logMu.Unlock()
+	d.cfg.logger.Warn("alert delivery failed", "sink", q.sink.Name, "event", string(e.Kind),
+		"check", e.Check, "attempts", attempts, "failures", n, "error", checks.SafeMessage(err))
+}
+
+// logStopped writes the sink's last line at Stop: the failures not yet
+// logged and the events left undelivered (queued or in flight), if any.
+func (q *queue) logStopped(d *Dispatcher) {
+	q.logMu.Lock()
+	n := q.unlogged
+	q.unlogged = 0
+	q.logMu.Unlock()
+	left := q.undelivered()
+	if n == 0 && left == 0 {
+		return
+	}
+	d.cfg.logger.Warn("alert sink stopped", "sink", q.sink.Name, "failures", n, "undelivered", left)
+}
+
+// undelivered counts the events queued and the one in flight.
+func (q *queue) undelivered() int { return q.len() + int(q.inFlight.Load()) }
 
 func newQueue(s Sink, repeat time.Duration) *queue {
 	if s.QueueSize <= 0 {
@@ -158,7 +202,9 @@ func (q *queue) run(ctx context.Context, closing <-chan struct{}, d *Dispatcher)
 				return
 			}
 		}
+		q.inFlight.Store(1)
 		q.deliver(ctx, e, d)
+		q.inFlight.Store(0)
 	}
 }
 
@@ -193,8 +239,7 @@ func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
 		}
 		if checks.IsPermanent(err) || attempt >= d.cfg.maxAttempts {
 			q.failed.Add(1)
-			d.cfg.logger.Warn("alert delivery failed", "sink", q.sink.Name, "event", string(e.Kind),
-				"check", e.Check, "attempts", attempt, "error", checks.SafeMessage(err))
+			q.logFailure(d, e, attempt, err)
 			return
 		}
 		q.retries.Add(1)

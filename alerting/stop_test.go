@@ -74,8 +74,13 @@ func TestStopBoundedByCtx(t *testing.T) {
 		d.Start()
 		refresh(t, r, "database")
 		<-entered
-		if err := stopReturns(t, d); !errors.Is(err, context.DeadlineExceeded) {
+		err = stopReturns(t, d)
+		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Stop = %v, want one wrapping context.DeadlineExceeded", err)
+		}
+		// The event in flight, and the resolution queued at Stop.
+		if !strings.Contains(err.Error(), "2 events undelivered (1 in flight)") {
+			t.Fatalf("Stop = %v, want the events in flight counted", err)
 		}
 	})
 	t.Run("close hangs", func(t *testing.T) {
