@@ -109,8 +109,10 @@ func (p *amPublisher) alerts(e Event) []amAlert {
 	}
 	out := []amAlert{a}
 	if e.Replaces != "" {
+		l := p.labels(e, e.Replaces)
+		l["severity"] = string(alertSeverity(e.Replaces, e.Criticality)) // the replaced alert's own: the same labels
 		out = append(out, amAlert{
-			Labels:       p.labels(e, e.Replaces),
+			Labels:       l,
 			Annotations:  map[string]string{"summary": e.Service + ": " + e.Check + " now " + e.Status.String()},
 			StartsAt:     ts(e.ReplacesStartsAt),
 			EndsAt:       ts(maxTime(e.Time, e.ReplacesStartsAt)),

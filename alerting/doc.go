@@ -27,13 +27,14 @@
 //   - latency: CheckLatencyHigh fires when the p95 latency over the short
 //     window exceeds Thresholds.LatencyP95, and resolves when it falls back.
 //
-// A check whose status changes 4 times within 2 minutes flaps: it is
+// A check whose status changes more than 4 times within 2 minutes flaps
+// (two outages within 2 minutes do not): it is
 // reported once, as CheckFlapping (a warning, replacing the status alert
 // firing), and its changes are not sent one by one until it has kept one
 // status for 2 minutes; then one event says where it settled (the status
 // alert fires again in CheckFlapping's place, or CheckFlapping resolves as
-// "recovered"). A check flapping 5 times a second for 30 s makes 5 posts
-// per sink (6 when it settles unhealthy and the instance then stops).
+// "recovered"). A check flapping 5 times a second for 30 s makes 6 posts
+// per sink: its first 4 changes, CheckFlapping, and where it settled.
 //
 // Severity follows the check's criticality (Required is "critical",
 // Optional "warning"), except CheckErrorRate's and CheckFlapping's, always

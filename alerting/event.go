@@ -36,8 +36,8 @@ const (
 	KindLatency Kind = "latency"
 	// KindLatencyResolved: the p95 latency is back under the threshold.
 	KindLatencyResolved Kind = "latency_resolved"
-	// KindFlapping: the check's status changed 4 times within 2 minutes
-	// (alert CheckFlapping fires, as a warning, replacing the status alert
+	// KindFlapping: the check's status changed more than 4 times within 2
+	// minutes (alert CheckFlapping fires, as a warning, replacing the status alert
 	// firing); its changes are not sent one by one until it has kept one
 	// status for 2 minutes. Then one event says where it settled: the
 	// status alert fires in CheckFlapping's place (KindUnhealthy or
@@ -87,6 +87,15 @@ const (
 	// SeverityWarning: the alerts of an Optional check.
 	SeverityWarning Severity = "warning"
 )
+
+// alertSeverity returns the severity of a check's alert: warning for
+// CheckErrorRate and CheckFlapping, else the check's (severityOf).
+func alertSeverity(alert string, c checks.Criticality) Severity {
+	if alert == AlertErrorRate || alert == AlertFlapping {
+		return SeverityWarning
+	}
+	return severityOf(c)
+}
 
 // severityOf returns the severity of a check's alerts.
 func severityOf(c checks.Criticality) Severity {

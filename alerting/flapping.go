@@ -7,12 +7,13 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// Flapping: a check whose status changes flapChanges times within
+// Flapping: a check whose status changes flapChanges times (more than 4)
+// within
 // flapWindow is reported once, as CheckFlapping, instead of change by
 // change; once it has kept one status for flapWindow, one event says where
 // it settled.
 const (
-	defaultFlapChanges = 4
+	defaultFlapChanges = 5 // more than 4
 	defaultFlapWindow  = 2 * time.Minute
 )
 

@@ -41,9 +41,9 @@ func TestFlappingFolded(t *testing.T) {
 		want   []string // event/alert of each post
 	}{
 		{checks.StatusHealthy, []string{"unhealthy/CheckUnhealthy", "recovered/CheckUnhealthy", "unhealthy/CheckUnhealthy",
-			"flapping/CheckFlapping", "recovered/CheckFlapping"}},
+			"recovered/CheckUnhealthy", "flapping/CheckFlapping", "recovered/CheckFlapping"}},
 		{checks.StatusUnhealthy, []string{"unhealthy/CheckUnhealthy", "recovered/CheckUnhealthy", "unhealthy/CheckUnhealthy",
-			"flapping/CheckFlapping", "unhealthy/CheckUnhealthy", "resolved/CheckUnhealthy"}}, // the last at Stop
+			"recovered/CheckUnhealthy", "flapping/CheckFlapping", "unhealthy/CheckUnhealthy"}},
 	} {
 		t.Run(tc.settle.String(), func(t *testing.T) {
 			clock := testutil.NewFakeClock(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC))
@@ -63,16 +63,16 @@ func TestFlappingFolded(t *testing.T) {
 			}
 			d.Start()
 			flap(t, clock, r, c, tc.settle)
-			stop(t, d)
-			close(rc.requests)
+			waitFor(t, "the posts", func() bool { return d.Stats()[0].Sent >= uint64(len(tc.want)) })
 			var got []alerting.WebhookPayload
-			for req := range rc.requests {
+			for len(rc.requests) > 0 {
 				var p alerting.WebhookPayload
-				if err := json.Unmarshal(req.body, &p); err != nil {
+				if err := json.Unmarshal((<-rc.requests).body, &p); err != nil {
 					t.Fatal(err)
 				}
 				got = append(got, p)
 			}
+			stop(t, d) // resolves CheckUnhealthy when it settled so: a post, not of the flapping
 			t.Logf("%d posts for 30 s of flapping 5 times a second", len(got))
 			if len(got) > 6 || len(got) != len(tc.want) {
 				t.Fatalf("%d posts, want %d (at most 6): %+v", len(got), len(tc.want), got)
@@ -87,4 +87,43 @@ func TestFlappingFolded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFlappingInAlertmanager: in a real Alertmanager, CheckFlapping
+// (warning) replaces the check's status alert (critical) while it flaps:
+// the replaced alert is resolved under its own labels.
+func TestFlappingInAlertmanager(t *testing.T) {
+	am := testutil.StartAlertmanager(t)
+	// In the past, so that a resolution's endsAt is too (Alertmanager keeps
+	// a later endsAt over one still ahead).
+	clock := testutil.NewFakeClock(time.Now().Add(-time.Minute))
+	r := newRunner(t, checks.WithClock(clock))
+	c := &switchable{}
+	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
+		t.Fatal(err)
+	}
+	sink, err := alerting.Alertmanager(am.URL(), alerting.AlertmanagerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := alerting.New(r, alerting.WithSink(sink), alerting.WithService("orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start()
+	defer stop(t, d)
+	for i := range 6 { // unhealthy and degraded in turn: the fifth change flaps, replacing CheckDegraded
+		if i%2 == 0 {
+			c.set(checks.StatusUnhealthy)
+		} else {
+			c.set(checks.StatusDegraded)
+		}
+		refresh(t, r, "database")
+		clock.Advance(time.Second)
+	}
+	waitFor(t, "CheckFlapping alone", func() bool {
+		m := activeByName(t, am, "database")
+		a, ok := m[alerting.AlertFlapping]
+		return ok && len(m) == 1 && a.Labels["severity"] == "warning"
+	})
 }

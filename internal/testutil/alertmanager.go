@@ -31,6 +31,9 @@ type AlertmanagerOptions struct {
 	Dir string
 	// Logf, if set, receives progress messages.
 	Logf func(format string, args ...any)
+	// Config, if set, is the configuration file's content (routes,
+	// receivers, inhibit rules); default: every alert to a null receiver.
+	Config string
 }
 
 // Alertmanager is a prometheus-alertmanager started by LaunchAlertmanager on
@@ -94,7 +97,11 @@ func LaunchAlertmanager(opts AlertmanagerOptions) (*Alertmanager, error) {
 		return nil, err
 	}
 	cfgPath := filepath.Join(a.dir, "alertmanager.yml")
-	if err := os.WriteFile(cfgPath, []byte(alertmanagerConfig), 0o644); err != nil {
+	content := alertmanagerConfig
+	if opts.Config != "" {
+		content = opts.Config
+	}
+	if err := os.WriteFile(cfgPath, []byte(content), 0o644); err != nil {
 		_ = a.Close()
 		return nil, fmt.Errorf("testutil: %w", err)
 	}
@@ -240,10 +247,17 @@ func (a *Alertmanager) Close() error {
 // fails it if RequireDB is true.
 func StartAlertmanager(t testing.TB) *Alertmanager {
 	t.Helper()
+	return StartAlertmanagerConfig(t, "")
+}
+
+// StartAlertmanagerConfig is StartAlertmanager with the configuration
+// file's content (AlertmanagerOptions.Config; "" for the null receiver).
+func StartAlertmanagerConfig(t testing.TB, config string) *Alertmanager {
+	t.Helper()
 	if _, err := FindAlertmanager(); errors.Is(err, ErrNoAlertmanager) {
 		missingDependency(t, "alertmanager not found: install prometheus-alertmanager (apt-get install prometheus-alertmanager)")
 	}
-	a, err := LaunchAlertmanager(AlertmanagerOptions{Dir: launchDir(t, "healthcheck-alertmanager-"), Logf: t.Logf})
+	a, err := LaunchAlertmanager(AlertmanagerOptions{Dir: launchDir(t, "healthcheck-alertmanager-"), Logf: t.Logf, Config: config})
 	if err != nil {
 		t.Fatal(err)
 	}
