@@ -53,3 +53,39 @@ func Example() {
 	// recovered database severity=critical firing=false message=""
 	// 2 sent
 }
+
+// A replica that stops resolves the alerts it has firing, so that nothing
+// it fired outlives it; a publisher can tell that resolution from a
+// recovery by its Kind and Reason, and route a flapping check apart.
+func ExampleDispatcher_Stop() {
+	runner := checks.NewRunner()
+	defer runner.Close()
+	_ = runner.Register(checks.Check{Name: "database", Func: checks.FromFunc(func(context.Context) error {
+		return checks.NewSafeError("connection refused", errors.New("dial tcp 10.0.0.7:5432: connection refused"))
+	})})
+	print := alerting.PublisherFunc(func(_ context.Context, e alerting.Event) error {
+		switch {
+		case e.Kind == alerting.KindFlapping || e.Alert == alerting.AlertFlapping:
+			fmt.Println("to chat, not the pager:", e.Summary())
+		case e.Kind == alerting.KindResolved && e.Reason == alerting.ReasonStopped:
+			fmt.Printf("%s %s %s firing=%v: %s\n", e.Kind, e.Check, e.Alert, e.Firing, e.Reason)
+		default:
+			fmt.Printf("%s %s %s firing=%v\n", e.Kind, e.Check, e.Alert, e.Firing)
+		}
+		return nil
+	})
+	d, err := alerting.New(runner, alerting.WithService("orders"), alerting.WithInstance("orders-7d9f"),
+		alerting.WithSink(alerting.Sink{Name: "stdout", Publisher: print}))
+	if err != nil {
+		panic(err)
+	}
+	d.Start()
+	_, _ = runner.Refresh(context.Background(), "database") // unhealthy: fires
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = d.Stop(ctx) // graceful stop: resolves what this replica fired
+	// Output:
+	// unhealthy database CheckUnhealthy firing=true
+	// resolved database CheckUnhealthy firing=false: instance stopped
+}
