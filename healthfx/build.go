@@ -15,6 +15,7 @@ import (
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/lifecycle"
+	"github.com/echofx/healthcheck/promhealth"
 )
 
 // New builds the runner, the lifecycle and the metrics, registers the
@@ -31,7 +32,7 @@ func New(p Params) (Health, error) {
 		logger = slog.Default()
 	}
 
-	var metrics *Metrics
+	var metrics *promhealth.Metrics
 	runnerOpts := []checks.Option{
 		checks.WithProbeBudget(cfg.ProbeBudget),
 		checks.WithHistorySize(cfg.HistorySize),
@@ -39,12 +40,12 @@ func New(p Params) (Health, error) {
 	}
 	if p.Registerer != nil {
 		var err error
-		if metrics, err = NewMetrics(p.Registerer, cfg.MetricsNamespace); err != nil {
+		if metrics, err = promhealth.New(p.Registerer, cfg.MetricsNamespace); err != nil {
 			return Health{}, err
 		}
 		runnerOpts = append(runnerOpts, checks.WithHooks(metrics.CheckHooks()))
 		if p.Pool != nil {
-			if err := RegisterPoolCollector(p.Registerer, cfg.MetricsNamespace, p.Pool); err != nil {
+			if err := promhealth.RegisterPool(p.Registerer, cfg.MetricsNamespace, poolStats(p.Pool)); err != nil {
 				return Health{}, err
 			}
 		}
@@ -135,7 +136,7 @@ func New(p Params) (Health, error) {
 
 // newLifecycle builds the lifecycle from the startup and drain settings;
 // a gate that gives up in the background stops the app with exit code 1.
-func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metrics *Metrics, sd fx.Shutdowner) (*lifecycle.Lifecycle, error) {
+func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metrics *promhealth.Metrics, sd fx.Shutdowner) (*lifecycle.Lifecycle, error) {
 	opts := []lifecycle.Option{
 		lifecycle.WithLogger(logger),
 		lifecycle.WithStartup(lifecycle.StartupConfig{

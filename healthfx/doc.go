@@ -18,8 +18,9 @@
 //     runner's close;
 //   - the routes of package httphealth on the Echo (through echohealth or
 //     echov5health) or on the Router's target;
-//   - Prometheus metrics on the injected registerer (see Metrics), never on
-//     the global one, updated when results arrive.
+//   - Prometheus metrics on the injected registerer (package promhealth),
+//     never on the global one, updated when results arrive, and the
+//     pool's statistics (promhealth.RegisterPool) when there is a pool;
 //   - alerts pushed to Alertmanager and webhooks (HEALTH_ALERTMANAGER_URL,
 //     HEALTH_WEBHOOK_URLS) and to the sinks contributed with AsAlertSink,
 //     through package alerting: started with the app, flushed after the
