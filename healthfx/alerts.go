@@ -165,7 +165,7 @@ func newAlerting(cfg Config, runner *checks.Runner, logger *slog.Logger, p Param
 		}
 		s, err := alerting.Alertmanager(u, alerting.AlertmanagerConfig{Name: name})
 		if err != nil {
-			return nil, &ConfigError{Variable: "HEALTH_ALERTMANAGER_URL", Expected: "want absolute http or https URLs"}
+			return nil, configError("HEALTH_ALERTMANAGER_URL", "", "want absolute http or https URLs")
 		}
 		opts = append(opts, alerting.WithSink(s))
 		sinks++
@@ -178,7 +178,7 @@ func newAlerting(cfg Config, runner *checks.Runner, logger *slog.Logger, p Param
 		}
 		s, err := alerting.Webhook(u.Name, raw, wc)
 		if err != nil {
-			return nil, &ConfigError{Variable: "HEALTH_WEBHOOK_URLS", Expected: "want name=url pairs of absolute http or https URLs"}
+			return nil, configError("HEALTH_WEBHOOK_URLS", "", "want name=url pairs of absolute http or https URLs")
 		}
 		opts = append(opts, alerting.WithSink(s))
 		sinks++

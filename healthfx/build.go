@@ -165,7 +165,7 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 	}
 	lc, err := lifecycle.New(runner, opts...)
 	if err != nil {
-		return nil, &ConfigError{Variable: "HEALTH_STARTUP_*", Expected: err.Error()}
+		return nil, configError("HEALTH_STARTUP_*", "", err.Error())
 	}
 	return lc, nil
 }
@@ -197,8 +197,7 @@ func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Lo
 	if cfg.MetricsPath != "" {
 		g, ok := p.Registerer.(prometheus.Gatherer)
 		if !ok {
-			return nil, nil, &ConfigError{Variable: "HEALTH_METRICS_PATH", Value: cfg.MetricsPath,
-				Expected: "needs the app to provide a prometheus.Registerer that is also a Gatherer, such as *prometheus.Registry"}
+			return nil, nil, configError("HEALTH_METRICS_PATH", cfg.MetricsPath, "needs the app to provide a prometheus.Registerer that is also a Gatherer, such as *prometheus.Registry")
 		}
 		opts = append(opts, httphealth.WithMetrics(cfg.MetricsPath, promhttp.HandlerFor(g, promhttp.HandlerOpts{Registry: p.Registerer})))
 	}

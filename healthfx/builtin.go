@@ -26,8 +26,7 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []check
 		if pool != nil {
 			name = cfg.DatabaseSQLName
 			if name == cfg.DatabaseName {
-				return nil, &ConfigError{Variable: "HEALTH_CHECK_DATABASE_SQL_NAME", Value: name,
-					Expected: "a name other than HEALTH_CHECK_DATABASE_NAME's: the app provides a *pgxpool.Pool and a *sql.DB, each checked"}
+				return nil, configError("HEALTH_CHECK_DATABASE_SQL_NAME", name, "a name other than HEALTH_CHECK_DATABASE_NAME's: the app provides a *pgxpool.Pool and a *sql.DB, each checked")
 			}
 		}
 		c, err := sqlcheck.New(db, sqlcheck.Config{
@@ -69,10 +68,10 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []check
 	}
 	add := func(variable string, c checks.Check, err error, required bool) error {
 		if err != nil {
-			return &ConfigError{Variable: variable, Expected: err.Error()}
+			return configError(variable, "", err.Error())
 		}
 		if slices.ContainsFunc(list, func(b checks.Check) bool { return b.Name == c.Name }) {
-			return &ConfigError{Variable: variable, Expected: fmt.Sprintf("the name %q is taken by another configured check", c.Name)}
+			return configError(variable, "", fmt.Sprintf("the name %q is taken by another configured check", c.Name))
 		}
 		c.Criticality = criticality(required)
 		list = append(list, c)

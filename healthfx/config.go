@@ -187,7 +187,7 @@ type Config struct {
 
 	// HistorySize is how many recent results each check keeps for the
 	// detailed route's history. HEALTH_HISTORY_SIZE, default 20, at most
-	// checks.MaxHistorySize (10000; more is a *ConfigError). A history
+	// checks.MaxHistorySize (10000; more is a *checks.ConfigError). A history
 	// grows as results arrive: about 150 bytes per result held, plus its
 	// message.
 	HistorySize int

@@ -13,7 +13,7 @@ import (
 
 // LoadConfig is the one loader for apps without fx: DefaultConfig with
 // the environment over it (WithEnv), validated. lookup is os.LookupEnv or
-// any function of its shape. Errors are *ConfigError naming the variable.
+// any function of its shape. Errors are *checks.ConfigError naming the variable.
 func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c, err := DefaultConfig().WithEnv(lookup)
 	if err != nil {
@@ -24,7 +24,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 
 // WithEnv returns c with every set HEALTH_* variable applied over it (the
 // third layer of the precedence). It checks each value on its own
-// (syntax, range, a weak JWT secret) and returns a *ConfigError naming the
+// (syntax, range, a weak JWT secret) and returns a *checks.ConfigError naming the
 // first bad variable, never echoing a secret; how values combine is
 // Validate's job, after any fx.Decorate. A nil lookup means os.LookupEnv.
 func (c Config) WithEnv(lookup func(string) (string, bool)) (Config, error) {
@@ -48,7 +48,7 @@ func (c Config) WithEnv(lookup func(string) (string, bool)) (Config, error) {
 			if len(value) > 64 {
 				value = value[:64] + "…"
 			}
-			return c, &ConfigError{Variable: s.variable, Value: value, Expected: err.Error()}
+			return c, configError(s.variable, value, err.Error())
 		}
 		c.fromEnv[s.variable] = fmt.Sprint(s.get(&c))
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/healthfx"
 )
 
@@ -47,8 +48,8 @@ func TestRouteAndLimitRules(t *testing.T) {
 				}
 				return
 			}
-			var ce *healthfx.ConfigError
-			if !errors.As(err, &ce) || ce.Variable != tt.variable || !strings.Contains(ce.Expected, tt.rule) {
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) || ce.Setting != tt.variable || !strings.Contains(ce.Reason, tt.rule) {
 				t.Fatalf("err = %v, want a *ConfigError naming %s and saying %q", err, tt.variable, tt.rule)
 			}
 		})

@@ -107,11 +107,11 @@ func TestLoadConfigErrors(t *testing.T) {
 				kv = tt.extra
 			}
 			_, err := healthfx.LoadConfig(env(kv...))
-			var ce *healthfx.ConfigError
-			if !errors.As(err, &ce) || !errors.Is(err, healthfx.ErrInvalidConfig) {
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) || !errors.Is(err, checks.ErrInvalidConfig) {
 				t.Fatalf("got %v, want a *ConfigError", err)
 			}
-			if ce.Variable != tt.variable || !strings.Contains(err.Error(), tt.variable) || ce.Expected == "" {
+			if ce.Setting != tt.variable || !strings.Contains(err.Error(), tt.variable) || ce.Reason == "" {
 				t.Fatalf("error %q does not name %s", err, tt.variable)
 			}
 			if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), secret) {
@@ -154,8 +154,8 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 			return
 		}
-		var ce *healthfx.ConfigError
-		if !errors.As(err, &ce) || ce.Variable == "" {
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || ce.Setting == "" {
 			t.Fatalf("error %v is not a *ConfigError", err)
 		}
 		if (name == "HEALTH_JWT_SECRET" || name == "HEALTH_CHECK_EXTERNAL_URLS") && ce.Value != "" {

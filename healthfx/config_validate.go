@@ -14,52 +14,50 @@ import (
 	secretrule "github.com/echofx/healthcheck/internal/secret"
 )
 
-// ConfigError reports an invalid setting. Variable names where the value
-// came from: the environment variable, or, for a value set in code (by
-// SetDefaults, a Config literal or fx.Decorate), the field as
-// "Config.Timeout (set in code)". Expected says what is accepted. Value
-// is the offending input, except for secrets, whose value is never kept.
-type ConfigError struct {
-	Variable string
-	Value    string
-	Expected string
+// configError is healthfx's *checks.ConfigError.
+func configError(setting, value, reason string) *checks.ConfigError {
+	return &checks.ConfigError{Package: "healthfx", Setting: setting, Value: value, Reason: reason}
 }
 
-// ErrInvalidConfig is matched by every *ConfigError through errors.Is.
-var ErrInvalidConfig = errors.New("invalid health configuration")
-
-// Error implements error.
-func (e *ConfigError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("healthfx: %s: %s", e.Variable, e.Expected)
-	}
-	return fmt.Sprintf("healthfx: %s=%q: %s", e.Variable, e.Value, e.Expected)
+// bad returns the *checks.ConfigError of the setting of variable (see
+// name).
+func (c *Config) bad(variable, reason string) error {
+	return configError(c.name(variable), "", reason)
 }
 
-// Is makes errors.Is(err, ErrInvalidConfig) true.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
-
-// bad returns the *ConfigError of the setting of variable, naming the
-// variable when the field holds what the environment gave or its default,
-// else (a value set in code) the Config field.
-func (c *Config) bad(variable, expected string) error {
+// name is where the setting of variable was made: the variable when the
+// field holds what the environment gave or its default, else (a value set
+// in code by SetDefaults, a Config literal or fx.Decorate) the Config
+// field, as "Config.Timeout (set in code)".
+func (c *Config) name(variable string) string {
 	s, ok := settingOf(variable)
 	if !ok {
-		return &ConfigError{Variable: variable, Expected: expected}
+		return variable
 	}
 	current := fmt.Sprint(s.get(c))
 	if v, fromEnv := c.fromEnv[variable]; fromEnv && v == current {
-		return &ConfigError{Variable: variable, Expected: expected}
+		return variable
 	}
 	def := DefaultConfig()
 	if current == fmt.Sprint(s.get(&def)) {
-		return &ConfigError{Variable: variable, Expected: expected} // never set: the variable is where to set it
+		return variable // never set: the variable is where to set it
 	}
-	return &ConfigError{Variable: "Config." + s.field + " (set in code)", Expected: expected}
+	return "Config." + s.field + " (set in code)"
+}
+
+// assigned says "VAR=value" of a setting the environment made, or
+// "Config.X = value (set in code)" of one the code made.
+func (c *Config) assigned(variable, value string) string {
+	n := c.name(variable)
+	if n == variable {
+		return variable + "=" + value
+	}
+	field, _ := strings.CutSuffix(n, " (set in code)")
+	return field + " = " + value + " (set in code)"
 }
 
 // Validate checks the values and their combinations; errors are
-// *ConfigError naming the variable or field (see ConfigError).
+// *checks.ConfigError naming the variable or field (Setting: the variable, or "Config.X (set in code)" for a value set in code).
 func (c Config) Validate() error {
 	switch {
 	case c.Timeout <= 0:
@@ -95,7 +93,7 @@ func (c Config) Validate() error {
 	case !validNamespace(c.MetricsNamespace):
 		return c.bad("HEALTH_METRICS_NAMESPACE", "want letters, digits and underscores, not starting with a digit")
 	case c.Detailed && !c.appAuth && c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWTJWKSURL == "":
-		return c.bad("HEALTH_JWT_SECRET", "HEALTH_CHECK_DETAILED=true needs HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE or HEALTH_JWT_JWKS_URL (or the app's httphealth.Authenticator): the detailed route is never left open")
+		return c.bad("HEALTH_JWT_SECRET", c.assigned("HEALTH_CHECK_DETAILED", "true")+" needs HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE or HEALTH_JWT_JWKS_URL (or the app's httphealth.Authenticator): the detailed route is never left open")
 	case c.appAuth && c.JWTSecret != "":
 		return c.bad("HEALTH_JWT_SECRET", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
 	case c.appAuth && c.JWTPublicKeyFile != "":
@@ -133,7 +131,7 @@ func (c Config) Validate() error {
 	case c.DrainDelay < 0:
 		return c.bad("HEALTH_DRAIN_DELAY", "must not be negative")
 	case c.StopTimeout <= 0:
-		return &ConfigError{Variable: "Config.StopTimeout (set in code)", Expected: "must be positive: fx's stop timeout (15s by default)"}
+		return configError("Config.StopTimeout (set in code)", "", "must be positive: fx's stop timeout (15s by default)")
 	case c.DrainDelay+time.Second > c.StopTimeout:
 		return c.bad("HEALTH_DRAIN_DELAY", fmt.Sprintf("does not fit fx's stop timeout of %v with a second to spare for the other stop hooks (raise fx.StopTimeout and set Config.StopTimeout to match)", c.StopTimeout))
 	case c.FailureStatus != 500 && c.FailureStatus != 503:

@@ -26,11 +26,14 @@
 //     through package alerting: started with the app, flushed after the
 //     drain on stop, with per-sink metrics.
 //
-// Configuration comes from HEALTH_* environment variables (Config,
-// ConfigFromEnv); replace it with fx.Replace(&cfg) or adjust it with
+// Configuration comes from HEALTH_* environment variables (Config; an app
+// without fx loads the same with LoadConfig); set the code's defaults with
+// SetDefaults, replace it with fx.Replace(&cfg) or adjust it with
 // fx.Decorate(func(*healthfx.Config) *healthfx.Config). An invalid value
-// fails fx.New with a *ConfigError naming the variable: app.Err() is that
-// error itself ("healthfx: HEALTH_...: ..."), not fx's wrapping chain.
+// fails fx.New with a *checks.ConfigError (errors.Is(err,
+// checks.ErrInvalidConfig)) naming the variable, or the Config field for a
+// value set in code: app.Err() is that error itself
+// ("healthfx: HEALTH_...: ..."), not fx's wrapping chain.
 //
 // The detailed routes verify a JWT (a secret, a public key file, or an
 // identity provider's JWKS, HEALTH_JWT_JWKS_URL, with key rotation), or

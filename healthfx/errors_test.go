@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/fx"
 
+	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/healthfx"
 )
 
@@ -29,6 +30,10 @@ func TestAppErrReadsFirst(t *testing.T) {
 			"healthfx: HEALTH_JWT_SECRET: HEALTH_CHECK_DETAILED=true needs"},
 		{"set in code", nil, []fx.Option{fx.Decorate(func(c *healthfx.Config) *healthfx.Config { c.FailureStatus = 418; return c })},
 			"healthfx: Config.FailureStatus (set in code): want 500 or 503"},
+		// A value set in code is named as the Config field, never as the
+		// variable the environment did not set.
+		{"combination set in code", nil, []fx.Option{healthfx.SetDefaults(func(c *healthfx.Config) { c.Detailed = true })},
+			"healthfx: HEALTH_JWT_SECRET: Config.Detailed = true (set in code) needs HEALTH_JWT_SECRET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +49,7 @@ func TestAppErrReadsFirst(t *testing.T) {
 			if !strings.HasPrefix(msg, tt.want) || strings.Contains(msg, "\n") {
 				t.Errorf("app.Err() = %q, want it to start with %q on one line", msg, tt.want)
 			}
-			var ce *healthfx.ConfigError
+			var ce *checks.ConfigError
 			if !errors.As(err, &ce) {
 				t.Errorf("app.Err() is not a *ConfigError: %T", err)
 			}

@@ -25,8 +25,8 @@ func TestGroupUnknownCheckRefused(t *testing.T) {
 	err := fx.New(fx.NopLogger, fx.Provide(echo.New),
 		healthfx.SupplyCheck(checks.Check{Name: "cache", Func: checks.FromFunc(func(context.Context) error { return nil })}),
 		healthfx.Module).Err()
-	var ce *healthfx.ConfigError
-	if !errors.As(err, &ce) || ce.Variable != "HEALTH_GROUPS" || !strings.Contains(ce.Error(), `"core"`) || !strings.Contains(ce.Error(), `"migrations"`) {
+	var ce *checks.ConfigError
+	if !errors.As(err, &ce) || ce.Setting != "HEALTH_GROUPS" || !strings.Contains(ce.Error(), `"core"`) || !strings.Contains(ce.Error(), `"migrations"`) {
 		t.Fatalf("err = %v, want a *ConfigError naming HEALTH_GROUPS, core and migrations", err)
 	}
 }
@@ -93,8 +93,8 @@ func TestGroupsInCode(t *testing.T) {
 		healthfx.SetDefaults(func(c *healthfx.Config) {
 			c.Groups = []checks.Group{{Name: "core", Checks: []string{"cache", "queue"}}}
 		})).Err()
-	var ce *healthfx.ConfigError
-	if !errors.As(err, &ce) || ce.Variable != "Config.Groups (set in code)" || !strings.Contains(ce.Error(), `"queue"`) {
+	var ce *checks.ConfigError
+	if !errors.As(err, &ce) || ce.Setting != "Config.Groups (set in code)" || !strings.Contains(ce.Error(), `"queue"`) {
 		t.Fatalf("err = %v, want a *ConfigError naming Config.Groups", err)
 	}
 	var e *echo.Echo

@@ -39,7 +39,7 @@ func newJWT(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*httphe
 		variable = "HEALTH_JWT_PUBLIC_KEY_FILE"
 		key, err := readPublicKey(cfg.JWTPublicKeyFile)
 		if err != nil {
-			return nil, nil, &ConfigError{Variable: variable, Value: cfg.JWTPublicKeyFile, Expected: err.Error()}
+			return nil, nil, configError(variable, cfg.JWTPublicKeyFile, err.Error())
 		}
 		jc.PublicKey = key
 	default:
@@ -52,7 +52,7 @@ func newJWT(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*httphe
 			// The algorithms asked for do not fit the key given.
 			variable = "HEALTH_JWT_ALGORITHMS"
 		}
-		return nil, nil, &ConfigError{Variable: variable, Expected: err.Error()}
+		return nil, nil, configError(variable, "", err.Error())
 	}
 	if keys != nil && reg != nil {
 		if err := registerJWKSMetrics(reg, cfg.MetricsNamespace, keys); err != nil {

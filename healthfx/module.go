@@ -51,7 +51,7 @@ import (
 //
 // Errors: a bad HEALTH_* variable or setting, and any other error of New,
 // is app.Err() itself, its message starting with "healthfx: " and the
-// setting (a *ConfigError), not wrapped in fx's chain of constructors:
+// setting (a *checks.ConfigError), not wrapped in fx's chain of constructors:
 // the module reports it from its own fx.Invoke, which runs before the
 // app's root invokes. (A module of the app listed before Module that
 // consumes what Module provides runs first and gets fx's wrapped error,

@@ -134,8 +134,8 @@ func TestModuleInvalidEnvironment(t *testing.T) {
 			}
 			app := fx.New(fx.NopLogger, fx.Provide(echo.New), healthfx.Module)
 			err := app.Err()
-			var ce *healthfx.ConfigError
-			if !errors.As(err, &ce) || ce.Variable != want || !strings.Contains(err.Error(), want) {
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) || ce.Setting != want || !strings.Contains(err.Error(), want) {
 				t.Fatalf("fx.New: %v, want an error naming %s", err, want)
 			}
 		})

@@ -92,8 +92,8 @@ func TestEveryVariable(t *testing.T) {
 				return
 			}
 			_, err = healthfx.LoadConfig(env(append([]string{tt.variable, tt.bad}, tt.extra...)...))
-			var ce *healthfx.ConfigError
-			if !errors.As(err, &ce) || ce.Variable != tt.variable {
+			var ce *checks.ConfigError
+			if !errors.As(err, &ce) || ce.Setting != tt.variable {
 				t.Fatalf("%s=%q: %v, want a *ConfigError naming it", tt.variable, tt.bad, err)
 			}
 			if (tt.variable == "HEALTH_JWT_SECRET" || tt.variable == "HEALTH_WEBHOOK_SECRET" || tt.variable == "HEALTH_WEBHOOK_URLS") && ce.Value != "" {
@@ -108,8 +108,8 @@ func TestEveryVariable(t *testing.T) {
 func TestWeakSecretsRefused(t *testing.T) {
 	for _, s := range []string{strings.Repeat(" ", 40), strings.Repeat("a", 40), "\t" + strings.Repeat(" ", 39)} {
 		_, err := healthfx.LoadConfig(env("HEALTH_JWT_SECRET", s, "HEALTH_CHECK_DETAILED", "true"))
-		var ce *healthfx.ConfigError
-		if !errors.As(err, &ce) || ce.Variable != "HEALTH_JWT_SECRET" || ce.Value != "" {
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || ce.Setting != "HEALTH_JWT_SECRET" || ce.Value != "" {
 			t.Fatalf("%q: %v", s, err)
 		}
 	}
@@ -145,8 +145,8 @@ func TestPrecedence(t *testing.T) {
 	}
 	t.Setenv("HEALTH_FAILURE_STATUS", "302")
 	err = fx.New(fx.NopLogger, fx.Provide(echo.New), healthfx.Module).Err()
-	var ce *healthfx.ConfigError
-	if !errors.As(err, &ce) || ce.Variable != "HEALTH_FAILURE_STATUS" {
+	var ce *checks.ConfigError
+	if !errors.As(err, &ce) || ce.Setting != "HEALTH_FAILURE_STATUS" {
 		t.Fatalf("env error: %v", err)
 	}
 }
@@ -158,8 +158,8 @@ func TestDrainMustFitStopTimeout(t *testing.T) {
 	quietEnv(t)
 	t.Setenv("HEALTH_DRAIN_DELAY", "14.5s")
 	err := fx.New(fx.NopLogger, fx.Provide(echo.New), healthfx.Module).Err()
-	var ce *healthfx.ConfigError
-	if !errors.As(err, &ce) || ce.Variable != "HEALTH_DRAIN_DELAY" {
+	var ce *checks.ConfigError
+	if !errors.As(err, &ce) || ce.Setting != "HEALTH_DRAIN_DELAY" {
 		t.Fatalf("err = %v", err)
 	}
 	err = fx.New(fx.NopLogger, fx.Provide(echo.New), fx.StopTimeout(time.Minute),

@@ -161,8 +161,8 @@ func TestModulePoolAndSQLDB(t *testing.T) {
 				fx.Populate(&runner)}
 			if tc.errOn != "" {
 				err := fx.New(opts...).Err()
-				var ce *healthfx.ConfigError
-				if !errors.As(err, &ce) || ce.Variable != tc.errOn {
+				var ce *checks.ConfigError
+				if !errors.As(err, &ce) || ce.Setting != tc.errOn {
 					t.Fatalf("fx.New: %v, want an error naming %s", err, tc.errOn)
 				}
 				return

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
+	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/healthfx"
 )
 
@@ -63,7 +64,7 @@ func serve(web fx.Option) int {
 	}
 	app := fx.New(options(logger, db, secret, web)...)
 	if err := app.Err(); err != nil {
-		var ce *healthfx.ConfigError
+		var ce *checks.ConfigError
 		if errors.As(err, &ce) {
 			err = ce // the setting, without fx's call chain
 		}
