@@ -23,8 +23,7 @@ import (
 // without fx can follow its body, every piece being exported.
 func New(p Params) (Health, error) {
 	cfg := *p.Config
-	cfg.appAuth = p.Authenticator != nil
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.check(p.Authenticator != nil); err != nil {
 		return Health{}, err
 	}
 	logger := p.Logger

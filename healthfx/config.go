@@ -281,9 +281,6 @@ type Config struct {
 	// gave, so that Validate names the variable only while the field
 	// still holds that value.
 	fromEnv map[string]string
-	// appAuth is set by New when the app provides an
-	// httphealth.Authenticator (it replaces the JWT settings).
-	appAuth bool
 }
 
 // NamedURL is one external API or downstream service to check.

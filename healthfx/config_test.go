@@ -46,7 +46,7 @@ func TestLoadConfigValues(t *testing.T) {
 		"HEALTH_CHECK_REDIS", "true",
 		"HEALTH_CHECK_REDIS_ADDR", "cache:6379",
 		"HEALTH_CHECK_DETAILED", "true",
-		"HEALTH_JWT_SECRET", secret,
+		"HEALTH_JWT_SECRET", secret+secret, // HS512 needs 64 bytes: New would refuse fewer, and so does LoadConfig
 		"HEALTH_JWT_ALGORITHMS", "HS256,HS512",
 		"HEALTH_JWT_ISSUER", "ops",
 		"HEALTH_JWT_AUDIENCE", "health",

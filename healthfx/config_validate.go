@@ -1,15 +1,19 @@
 package healthfx
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/httphealth"
 	"github.com/echofx/healthcheck/internal/httpx"
 	secretrule "github.com/echofx/healthcheck/internal/secret"
 )
@@ -56,9 +60,18 @@ func (c *Config) assigned(variable, value string) string {
 	return field + " = " + value + " (set in code)"
 }
 
-// Validate checks the values and their combinations; errors are
+// Validate checks the values and their combinations, for an app that
+// provides no httphealth.Authenticator (LoadConfig's case; New checks the
+// same with the app's inputs, see check). Errors are
 // *checks.ConfigError naming the variable or field (Setting: the variable, or "Config.X (set in code)" for a value set in code).
-func (c Config) Validate() error {
+func (c Config) Validate() error { return c.check(false) }
+
+// check is the one validation of LoadConfig and New: appAuth says whether
+// the app provides an httphealth.Authenticator, which replaces the JWT
+// settings. The rules that belong to a consumer (the routes' status
+// codes and paths, the JWT's algorithms and keys) are checked by building
+// that consumer's options, so the rules live once, where they are used.
+func (c Config) check(appAuth bool) error {
 	switch {
 	case c.Timeout <= 0:
 		return c.bad("HEALTH_CHECK_TIMEOUT", "must be positive")
@@ -84,21 +97,22 @@ func (c Config) Validate() error {
 		return c.bad("HEALTH_CHECK_DATABASE_POOL_THRESHOLD", "want a ratio between 0 and 1")
 	case c.Redis && !validHostPort(c.RedisAddr):
 		return c.bad("HEALTH_CHECK_REDIS_ADDR", "want host:port when HEALTH_CHECK_REDIS is true")
-	case !validPath(c.PathPrefix, true):
+	case !routesAccept(httphealth.WithPrefix(c.PathPrefix)):
 		return c.bad("HEALTH_PATH_PREFIX", `want a path such as "/healthcheck" ("" for the root), without ':', '*', '?', '#', '{', '}' or spaces`)
-	case c.MetricsPath != "" && !validPath(c.MetricsPath, false):
+	case c.MetricsPath != "" && !routesAccept(httphealth.WithPrefix(c.PathPrefix), httphealth.WithMetrics(c.MetricsPath, http.NotFoundHandler())):
+		if rule := metricsPathRule(c.PathPrefix, c.MetricsPath); rule != "" {
+			return c.bad("HEALTH_METRICS_PATH", rule)
+		}
 		return c.bad("HEALTH_METRICS_PATH", `want a path such as "/metrics", without ':', '*', '?', '#', '{', '}' or spaces`)
-	case c.MetricsPath != "" && metricsPathRule(c.PathPrefix, c.MetricsPath) != "":
-		return c.bad("HEALTH_METRICS_PATH", metricsPathRule(c.PathPrefix, c.MetricsPath))
 	case !validNamespace(c.MetricsNamespace):
 		return c.bad("HEALTH_METRICS_NAMESPACE", "want letters, digits and underscores, not starting with a digit")
-	case c.Detailed && !c.appAuth && c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWTJWKSURL == "":
+	case c.Detailed && !appAuth && c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWTJWKSURL == "":
 		return c.bad("HEALTH_JWT_SECRET", c.assigned("HEALTH_CHECK_DETAILED", "true")+" needs HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE or HEALTH_JWT_JWKS_URL (or the app's httphealth.Authenticator): the detailed route is never left open")
-	case c.appAuth && c.JWTSecret != "":
+	case appAuth && c.JWTSecret != "":
 		return c.bad("HEALTH_JWT_SECRET", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
-	case c.appAuth && c.JWTPublicKeyFile != "":
+	case appAuth && c.JWTPublicKeyFile != "":
 		return c.bad("HEALTH_JWT_PUBLIC_KEY_FILE", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
-	case c.appAuth && c.JWTJWKSURL != "":
+	case appAuth && c.JWTJWKSURL != "":
 		return c.bad("HEALTH_JWT_JWKS_URL", "the app provides an httphealth.Authenticator, which replaces the JWT: unset it")
 	case c.JWTJWKSURL != "" && validJWKSURL(c.JWTJWKSURL) != "":
 		return c.bad("HEALTH_JWT_JWKS_URL", validJWKSURL(c.JWTJWKSURL))
@@ -134,7 +148,7 @@ func (c Config) Validate() error {
 		return configError("Config.StopTimeout (set in code)", "", "must be positive: fx's stop timeout (15s by default)")
 	case c.DrainDelay+time.Second > c.StopTimeout:
 		return c.bad("HEALTH_DRAIN_DELAY", fmt.Sprintf("does not fit fx's stop timeout of %v with a second to spare for the other stop hooks (raise fx.StopTimeout and set Config.StopTimeout to match)", c.StopTimeout))
-	case c.FailureStatus != 500 && c.FailureStatus != 503:
+	case !routesAccept(httphealth.WithFailureStatus(c.FailureStatus)):
 		return c.bad("HEALTH_FAILURE_STATUS", "want 500 or 503")
 	case !httpx.ValidDegradedStatus(c.DegradedStatus):
 		return c.bad("HEALTH_DEGRADED_STATUS", "want a status code from 200 to 599 that carries a body (not 204, 205 or 304), e.g. 200 or 207")
@@ -142,9 +156,19 @@ func (c Config) Validate() error {
 	if err := c.validateAlerts(); err != nil {
 		return err
 	}
-	for _, a := range c.JWTAlgorithms {
-		if !slices.Contains(knownAlgorithms, a) {
-			return c.bad("HEALTH_JWT_ALGORITHMS", "want a comma-separated list of "+strings.Join(knownAlgorithms, ", "))
+	if len(c.JWTAlgorithms) > 0 {
+		// Each algorithm's name alone, against a key set (which takes
+		// every family but HS*: a mismatch, not an unknown name).
+		_, err := httphealth.NewJWT(httphealth.JWTConfig{KeySet: noKeys{}, Algorithms: c.JWTAlgorithms})
+		if errors.Is(err, httphealth.ErrBadAlgorithm) {
+			return c.bad("HEALTH_JWT_ALGORITHMS", "want a comma-separated list of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 or EdDSA (httphealth.JWTConfig.Algorithms)")
+		}
+	}
+	if c.Detailed && !appAuth {
+		// The verifier New builds: the key file readable, the algorithms
+		// fit for the key.
+		if _, _, err := newJWT(c, nil, nil); err != nil {
+			return err
 		}
 	}
 	for _, u := range c.ExternalURLs {
@@ -187,7 +211,19 @@ func notAGroup(groups []checks.Group) func(string) bool {
 	}
 }
 
-var knownAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+// noKeys is a key set with no key: NewJWT checks algorithm names with it.
+type noKeys struct{}
+
+func (noKeys) KeyfuncCtx(context.Context) jwt.Keyfunc { return nil }
+
+// routesAccept reports whether httphealth.New accepts opts: the routes'
+// rules live there; healthfx names the variable.
+func routesAccept(opts ...httphealth.Option) bool {
+	r := checks.NewRunner()
+	defer r.Close()
+	_, err := httphealth.New(r, opts...)
+	return err == nil
+}
 
 // weakSecret says why s is unfit as an HMAC key whatever its length, or "".
 func weakSecret(s string) string { return secretrule.Weak([]byte(s)) }
@@ -206,15 +242,6 @@ func validNamespace(ns string) bool {
 // it breaks none.
 func metricsPathRule(prefix, path string) string {
 	return strings.Replace(httpx.MetricsPathRule(prefix, path), "the health prefix", "HEALTH_PATH_PREFIX", 1)
-}
-
-// validPath accepts "" (when empty is allowed) or "/..." without the
-// characters routers give a meaning.
-func validPath(p string, emptyOK bool) bool {
-	if p == "" {
-		return emptyOK
-	}
-	return p[0] == '/' && !strings.ContainsAny(p, ":*?#{} \t\r\n\x00")
 }
 
 func validHostPort(addr string) bool {
