@@ -1,7 +1,6 @@
 package healthfx
 
 import (
-	"crypto/tls"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"github.com/echofx/healthcheck/checks/downstream"
 	"github.com/echofx/healthcheck/checks/httpcheck"
 	"github.com/echofx/healthcheck/checks/pgcheck"
-	"github.com/echofx/healthcheck/checks/redischeck"
 	"github.com/echofx/healthcheck/checks/sqlcheck"
 )
 
@@ -52,18 +50,6 @@ func buildChecks(cfg Config, pool *pgxpool.Pool, db *sql.DB, contributed []check
 		}
 		c.Criticality = criticality(cfg.DatabaseRequired)
 		c.Level = cfg.DatabaseLevel
-		list = append(list, c)
-	}
-	if cfg.Redis {
-		rc := redischeck.Config{Username: cfg.RedisUsername, Password: cfg.RedisPassword}
-		if cfg.RedisTLS {
-			rc.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
-		}
-		c, err := redischeck.New(cfg.RedisAddr, rc)
-		if err != nil {
-			return nil, &ConfigError{Variable: "HEALTH_CHECK_REDIS_ADDR", Value: cfg.RedisAddr, Expected: "host:port"}
-		}
-		c.Criticality = criticality(cfg.RedisRequired)
 		list = append(list, c)
 	}
 	add := func(variable string, c checks.Check, err error, required bool) error {

@@ -102,23 +102,6 @@ type Config struct {
 	// appear nested in the details. HEALTH_CHECK_DOWNSTREAM_TOKEN_FILE,
 	// default none.
 	DownstreamTokenFile string
-	// Redis enables the Redis check. HEALTH_CHECK_REDIS, default false.
-	Redis bool
-	// RedisAddr is the Redis host:port. HEALTH_CHECK_REDIS_ADDR, default
-	// 127.0.0.1:6379.
-	RedisAddr string
-	// RedisUsername is the ACL user (Redis 6+). HEALTH_CHECK_REDIS_USERNAME,
-	// default none.
-	RedisUsername string
-	// RedisPassword authenticates the Redis check.
-	// HEALTH_CHECK_REDIS_PASSWORD, default none.
-	RedisPassword string
-	// RedisTLS connects over TLS, verified against the system's roots.
-	// HEALTH_CHECK_REDIS_TLS, default false.
-	RedisTLS bool
-	// RedisRequired makes the Redis check required (default optional).
-	// HEALTH_CHECK_REDIS_REQUIRED, default false.
-	RedisRequired bool
 
 	// PathPrefix is where the routes live. HEALTH_PATH_PREFIX, default
 	// /healthcheck.
@@ -306,7 +289,6 @@ func DefaultConfig() Config {
 		DatabaseSQL:             true,
 		DatabaseSQLName:         "sql",
 		ExternalAPIs:            true,
-		RedisAddr:               "127.0.0.1:6379",
 		PathPrefix:              "/healthcheck",
 		Live:                    true,
 		Ready:                   true,

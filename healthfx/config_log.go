@@ -9,7 +9,7 @@ import (
 const redacted = "[REDACTED]"
 
 // Redacted returns a copy of c fit to log or print: the secrets (JWTSecret,
-// RedisPassword, WebhookSecret) read "[REDACTED]" when set, and the URLs
+// WebhookSecret) read "[REDACTED]" when set, and the URLs
 // that may carry credentials in their user info or query (ExternalURLs,
 // DownstreamURLs, AlertmanagerURLs, WebhookURLs, JWTJWKSURL) keep only
 // their names. Config's String and LogValue use it, so printing a Config
@@ -21,7 +21,6 @@ func (c Config) Redacted() Config {
 		}
 	}
 	secret(&c.JWTSecret)
-	secret(&c.RedisPassword)
 	secret(&c.WebhookSecret)
 	secret(&c.JWTJWKSURL)
 	names := func(in []NamedURL) []NamedURL {

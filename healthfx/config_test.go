@@ -26,7 +26,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := healthfx.DefaultConfig()
-	if c.Timeout != 5*time.Second || c.Level != checks.LevelStandard || !c.ExternalAPIs || c.Redis || c.Detailed ||
+	if c.Timeout != 5*time.Second || c.Level != checks.LevelStandard || !c.ExternalAPIs || c.Detailed ||
 		c.FailureStatus != 500 || !c.PublicErrors || c.StartupMaxAttempts != 0 || c.StartupMaxWait != time.Minute ||
 		c.StartupInitialBackoff != time.Second || c.StartupMaxBackoff != 8*time.Second || c.DrainDelay != want.DrainDelay ||
 		c.ProbeBudget != 500*time.Millisecond || c.PathPrefix != "/healthcheck" || !c.Live || !c.Ready || !c.Database ||
@@ -43,8 +43,6 @@ func TestLoadConfigValues(t *testing.T) {
 		"HEALTH_CHECK_LEVEL", "comprehensive",
 		"HEALTH_CHECK_EXTERNAL_APIS", "false",
 		"HEALTH_CHECK_EXTERNAL_URLS", "payments=https://pay.example/health, geo=http://geo:8080/h",
-		"HEALTH_CHECK_REDIS", "true",
-		"HEALTH_CHECK_REDIS_ADDR", "cache:6379",
 		"HEALTH_CHECK_DETAILED", "true",
 		"HEALTH_JWT_SECRET", secret+secret, // HS512 needs 64 bytes: New would refuse fewer, and so does LoadConfig
 		"HEALTH_JWT_ALGORITHMS", "HS256,HS512",
@@ -62,7 +60,7 @@ func TestLoadConfigValues(t *testing.T) {
 	}
 	if c.Timeout != 30*time.Second || c.Interval != time.Minute || c.CacheTTL != 500*time.Millisecond ||
 		c.Level != checks.LevelComprehensive || c.ExternalAPIs || len(c.ExternalURLs) != 2 || c.ExternalURLs[1].Name != "geo" ||
-		!c.Redis || c.RedisAddr != "cache:6379" || !c.Detailed || len(c.JWTAlgorithms) != 2 || c.JWTIssuer != "ops" ||
+		!c.Detailed || len(c.JWTAlgorithms) != 2 || c.JWTIssuer != "ops" ||
 		c.StartupMaxAttempts != 3 || c.StartupMaxWait != 10*time.Second || c.DrainDelay != 0 || c.PublicErrors ||
 		c.FailureStatus != 503 || c.MetricsNamespace != "messenger" {
 		t.Fatalf("parsed: %+v", c)
@@ -81,13 +79,11 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"HEALTH_CHECK_INTERVAL", "1x", nil},
 		{"HEALTH_CHECK_CACHE_TTL", "NaN", nil},
 		{"HEALTH_CHECK_CACHE_TTL", "1m", nil}, // longer than the interval
-		{"HEALTH_CHECK_REDIS_ADDR", "redis", []string{"HEALTH_CHECK_REDIS", "true"}},
 		{"HEALTH_CHECK_EXTERNAL_URLS", "café=http://x", nil},
 		{"HEALTH_CHECK_LEVEL", "full", nil},
 		{"HEALTH_CHECK_EXTERNAL_APIS", "maybe", nil},
 		{"HEALTH_CHECK_EXTERNAL_URLS", "payments", nil},
 		{"HEALTH_CHECK_EXTERNAL_URLS", "payments=ftp://x", nil},
-		{"HEALTH_CHECK_REDIS", "yes please", nil},
 		{"HEALTH_CHECK_DETAILED", "2", nil},
 		{"HEALTH_STARTUP_MAX_ATTEMPTS", "-1", nil},
 		{"HEALTH_STARTUP_MAX_ATTEMPTS", "many", nil},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -95,8 +94,6 @@ func (c Config) check(appAuth bool) error {
 		return c.bad("HEALTH_CHECK_DATABASE_SLOW_THRESHOLD", "must not be negative")
 	case c.DatabasePoolThreshold < 0 || c.DatabasePoolThreshold > 1:
 		return c.bad("HEALTH_CHECK_DATABASE_POOL_THRESHOLD", "want a ratio between 0 and 1")
-	case c.Redis && !validHostPort(c.RedisAddr):
-		return c.bad("HEALTH_CHECK_REDIS_ADDR", "want host:port when HEALTH_CHECK_REDIS is true")
 	case !routesAccept(httphealth.WithPrefix(c.PathPrefix)):
 		return c.bad("HEALTH_PATH_PREFIX", `want a path such as "/healthcheck" ("" for the root), without ':', '*', '?', '#', '{', '}' or spaces`)
 	case c.MetricsPath != "" && !routesAccept(httphealth.WithPrefix(c.PathPrefix), httphealth.WithMetrics(c.MetricsPath, http.NotFoundHandler())):
@@ -242,11 +239,6 @@ func validNamespace(ns string) bool {
 // it breaks none.
 func metricsPathRule(prefix, path string) string {
 	return strings.Replace(httpx.MetricsPathRule(prefix, path), "the health prefix", "HEALTH_PATH_PREFIX", 1)
-}
-
-func validHostPort(addr string) bool {
-	host, port, err := net.SplitHostPort(addr)
-	return err == nil && host != "" && port != ""
 }
 
 func validNamedURL(u NamedURL) error {

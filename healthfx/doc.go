@@ -7,12 +7,16 @@
 // prometheus.Registerer and a Version) and adds, with no other code:
 //
 //   - the "database" check on the pool or the *sql.DB (both checked when
-//     both are provided, the *sql.DB's named "sql"), Redis and external API checks from
-//     the configuration, and the checks contributed with AsCheck or
-//     SupplyCheck (registered in name order: value groups are unordered);
+//     both are provided, the *sql.DB's named "sql"), external API and
+//     downstream checks from the configuration (Redis is checked through
+//     the app's own client by redishealth.Module), and the checks
+//     contributed with AsCheck or SupplyCheck (registered in name order: value groups are unordered);
 //   - the startup gate in an OnStart hook (a failure fails app.Start with
 //     a *lifecycle.StartupError), the ready hooks contributed with
-//     AsReadyHook or OnReady once it passed, the periodic checks after
+//     AsReadyHook or OnReady once it passed (the gate waits only for the
+//     Required checks and those with Startup set: a ready hook that needs
+//     an Optional dependency, such as redishealth's check by default, must
+//     make that check Required or Startup), the periodic checks after
 //     them, and in
 //     OnStop the drain, the cleanups contributed with AsCleanup, and the
 //     runner's close;

@@ -12,6 +12,11 @@ import (
 // at a time by ascending Order, then Name, before readiness turns true;
 // never when the gate gives up. Func's ctx ends when the app stops.
 //
+// The gate waits only for the Required checks and those with Startup set
+// (checks.Check): an Optional dependency may still be down when a hook
+// runs. Make the check of what a hook needs Required or Startup (e.g.
+// redishealth.Config's Required or Startup).
+//
 // A hook that fails (an error, a panic, or a ctx that ended) fails the
 // start like a gate that gives up: readiness stays false ("startup
 // failed"), the later hooks do not run, and the app stops with exit code

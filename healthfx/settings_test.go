@@ -40,9 +40,6 @@ func TestEveryVariable(t *testing.T) {
 			return len(c.DownstreamURLs) == 1 && c.DownstreamURLs[0].Name == "orders"
 		}, nil},
 		{"HEALTH_CHECK_DOWNSTREAM_REQUIRED", "true", "x", func(c healthfx.Config) bool { return c.DownstreamRequired }, nil},
-		{"HEALTH_CHECK_REDIS_USERNAME", "health", "", func(c healthfx.Config) bool { return c.RedisUsername == "health" }, nil},
-		{"HEALTH_CHECK_REDIS_TLS", "true", "tls", func(c healthfx.Config) bool { return c.RedisTLS }, nil},
-		{"HEALTH_CHECK_REDIS_REQUIRED", "true", "y", func(c healthfx.Config) bool { return c.RedisRequired }, nil},
 		{"HEALTH_PATH_PREFIX", "/ops/health", "ops", func(c healthfx.Config) bool { return c.PathPrefix == "/ops/health" }, nil},
 		{"HEALTH_ROUTE_LIVE", "false", "off", func(c healthfx.Config) bool { return !c.Live }, nil},
 		{"HEALTH_ROUTE_READY", "false", "off", func(c healthfx.Config) bool { return !c.Ready }, nil},

@@ -40,7 +40,9 @@ type readyHook struct {
 
 // OnReady registers start work that needs the service's dependencies
 // (migrations, queue consumers, cache warm-up). The hooks run once the
-// startup gate passed, one at a time in registration order, before the
+// startup gate passed (the gate waits only for the Required checks and
+// those with Startup set: an Optional dependency may still be down), one
+// at a time in registration order, before the
 // Lifecycle turns ready and before the periodic checks start; never when
 // the gate gives up or Stop cancels it. Their ctx ends when Stop begins
 // (a hook that ignores it is abandoned and counts as failed).

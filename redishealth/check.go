@@ -26,9 +26,18 @@ type Config struct {
 	// with the message "slow response (612ms)". Default
 	// DefaultSlowThreshold (500 ms); negative disables.
 	SlowThreshold time.Duration
+	// Required makes the check checks.Required: the startup gate (and so
+	// the ready hooks) waits for it, and it fails the public route and
+	// /ready when unhealthy. Default false: Optional, it only degrades.
+	Required bool
+	// Startup makes the startup gate (and so the ready hooks) wait for
+	// the check while it stays Optional afterwards (checks.Check.Startup),
+	// for a dependency a ready hook needs, such as a cache warm-up.
+	// Default false.
+	Startup bool
 }
 
-// Check returns an Optional, LevelStandard check (named cfg.Name, default
+// Check returns a LevelStandard check, Optional unless cfg.Required (named cfg.Name, default
 // "redis") that sends PING through client, the application's own client,
 // with the context the runner passes (the check's Timeout). go-redis
 // honours that deadline on the socket only when the client's
@@ -36,9 +45,8 @@ type Config struct {
 // (3 s by default) bounds the PING, the runner reports "timeout" at the
 // check's Timeout all the same, and the late PING ends in the background,
 // holding a pooled connection meanwhile. Enable ContextTimeoutEnabled, or
-// keep ReadTimeout near the check's Timeout. Set the
-// returned Check's Criticality to checks.Required when the service cannot
-// work without Redis.
+// keep ReadTimeout near the check's Timeout. Set cfg.Required
+// when the service cannot work without Redis.
 //
 // Details, read from client.PoolStats() after the probe: "hits", "misses",
 // "timeouts" (pool wait timeouts), "total_conns", "idle_conns",
@@ -96,7 +104,11 @@ func Check(client redis.UniversalClient, cfg Config) checks.Check {
 		}
 		return checks.Report{Status: checks.StatusHealthy, Details: details}
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: checks.Optional, Level: checks.LevelStandard}
+	crit := checks.Optional
+	if cfg.Required {
+		crit = checks.Required
+	}
+	return checks.Check{Name: name, Func: fn, Criticality: crit, Startup: cfg.Startup, Level: checks.LevelStandard}
 }
 
 // poolDetails are the pool statistics shown in the details.

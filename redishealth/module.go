@@ -11,14 +11,14 @@ import (
 // when the application provides a go-redis client: a redis.UniversalClient,
 // else a *redis.Client, a *redis.ClusterClient or a *redis.Ring (the first
 // present, in that order). Without any it contributes nothing. Add it to
-// fx.New beside healthfx.Module.
-//
-// Leave HEALTH_CHECK_REDIS unset (false) with it: healthfx's own RESP check
-// is also named "redis", and two checks of one name fail fx.New.
+// fx.New beside healthfx.Module. The check is Optional: the startup gate,
+// and so healthfx's ready hooks, do not wait for it; use ModuleWithConfig
+// with Config.Required or Config.Startup for a service that needs Redis
+// before it is ready.
 var Module = ModuleWithConfig(Config{})
 
-// ModuleWithConfig is Module with cfg for the check (e.g. another Name to
-// keep it beside healthfx's RESP check, or a SlowThreshold).
+// ModuleWithConfig is Module with cfg for the check (e.g. Required, so that
+// the startup gate waits for Redis, another Name, or a SlowThreshold).
 func ModuleWithConfig(cfg Config) fx.Option {
 	return fx.Module("redishealth", fx.Provide(func(p clients) contributed {
 		if c := p.pick(); c != nil {
