@@ -144,7 +144,7 @@ func parseStatusPageURL(v string) (string, error) {
 
 // newAlerting builds the alert dispatcher from the configuration and the
 // contributed sinks and options, or returns nil when there is no sink.
-func newAlerting(cfg Config, runner *checks.Runner, logger *slog.Logger, p Params) (*alerting.Dispatcher, error) {
+func newAlerting(cfg Config, runner *checks.Runner, logger *slog.Logger, p params) (*alerting.Dispatcher, error) {
 	opts := []alerting.Option{
 		alerting.WithService(cfg.ServiceName),
 		alerting.WithInstance(cfg.Instance),

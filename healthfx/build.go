@@ -18,13 +18,14 @@ import (
 	"github.com/echofx/healthcheck/promhealth"
 )
 
-// New builds the runner, the lifecycle and the metrics, registers the
-// routes and appends the start and stop hooks. Module calls it; apps
-// without fx can follow its body, every piece being exported.
-func New(p Params) (Health, error) {
+// newHealth builds the runner, the lifecycle and the metrics, registers
+// the routes and appends the start and stop hooks: Module's constructor.
+// Apps without fx can follow its body, every piece it uses being exported
+// by checks, lifecycle, httphealth, promhealth and alerting.
+func newHealth(p params) (provided, error) {
 	cfg := *p.Config
 	if err := cfg.check(p.Authenticator != nil); err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	logger := p.Logger
 	if logger == nil {
@@ -40,12 +41,12 @@ func New(p Params) (Health, error) {
 	if p.Registerer != nil {
 		var err error
 		if metrics, err = promhealth.New(p.Registerer, cfg.MetricsNamespace); err != nil {
-			return Health{}, err
+			return provided{}, err
 		}
 		runnerOpts = append(runnerOpts, checks.WithHooks(metrics.CheckHooks()))
 		if p.Pool != nil {
 			if err := promhealth.RegisterPool(p.Registerer, cfg.MetricsNamespace, poolStats(p.Pool)); err != nil {
-				return Health{}, err
+				return provided{}, err
 			}
 		}
 	}
@@ -54,13 +55,13 @@ func New(p Params) (Health, error) {
 
 	list, err := buildChecks(cfg, p.Pool, p.SQLDB, p.Checks)
 	if err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	if err := runner.Register(list...); err != nil {
-		return Health{}, fmt.Errorf("healthfx: %w", err)
+		return provided{}, fmt.Errorf("healthfx: %w", err)
 	}
 	if err := cfg.validateGroups(func(n string) bool { _, ok := runner.Lookup(n); return ok }); err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	if metrics != nil {
 		names := make([]string, len(list))
@@ -72,7 +73,7 @@ func New(p Params) (Health, error) {
 
 	lc, err := newLifecycle(cfg, runner, logger, metrics, p.Shutdowner)
 	if err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	for _, c := range sortedCleanups(p.Cleanups) {
 		lc.AddCleanup(c.Name, c.Func)
@@ -83,14 +84,14 @@ func New(p Params) (Health, error) {
 
 	routeOpts, keys, err := routeOptions(cfg, p, lc, logger)
 	if err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	router, err := pickRouter(p.Router, p.Echo, p.EchoV5)
 	if err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	if err := router.register(runner, routeOpts...); err != nil {
-		return Health{}, fmt.Errorf("healthfx: %s: %w", router.kind, err)
+		return provided{}, fmt.Errorf("healthfx: %s: %w", router.kind, err)
 	}
 
 	if d, ok := p.Lifecycle.(*drainLifecycle); ok {
@@ -98,7 +99,7 @@ func New(p Params) (Health, error) {
 	}
 	alerts, err := newAlerting(cfg, runner, logger, p)
 	if err != nil {
-		return Health{}, err
+		return provided{}, err
 	}
 	if alerts != nil {
 		appendAlertHooks(p.Lifecycle, alerts, logger, true)
@@ -130,7 +131,7 @@ func New(p Params) (Health, error) {
 	if alerts != nil {
 		appendAlertHooks(p.Lifecycle, alerts, logger, false)
 	}
-	return Health{Runner: runner, Lifecycle: lc, Level: cfg.Level, Groups: cfg.Groups}, nil
+	return provided{Runner: runner, Lifecycle: lc, Level: cfg.Level, Groups: cfg.Groups}, nil
 }
 
 // newLifecycle builds the lifecycle from the startup and drain settings;
@@ -170,7 +171,7 @@ func newLifecycle(cfg Config, runner *checks.Runner, logger *slog.Logger, metric
 }
 
 // routeOptions turns the route settings into httphealth options.
-func routeOptions(cfg Config, p Params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, *jwksKeys, error) {
+func routeOptions(cfg Config, p params, lc *lifecycle.Lifecycle, logger *slog.Logger) ([]httphealth.Option, *jwksKeys, error) {
 	opts := []httphealth.Option{
 		httphealth.WithPrefix(cfg.PathPrefix),
 		httphealth.WithReadiness(lc),

@@ -57,7 +57,7 @@ func (c Config) WithEnv(lookup func(string) (string, bool)) (Config, error) {
 
 // Variables lists every environment variable the module reads, in the
 // order of the README's table.
-func Variables() []string {
+func variables() []string {
 	out := make([]string, len(settings))
 	for i, s := range settings {
 		out[i] = s.variable
@@ -97,16 +97,16 @@ func raw(s setting) setting { s.raw = true; return s }
 // settings is every variable: the one table that parsing, error naming
 // and the README's table (checked by a test) follow.
 var settings = []setting{
-	field("HEALTH_CHECK_TIMEOUT", "Timeout", func(c *Config) *time.Duration { return &c.Timeout }, ParseDuration),
-	field("HEALTH_CHECK_INTERVAL", "Interval", func(c *Config) *time.Duration { return &c.Interval }, ParseDuration),
-	field("HEALTH_CHECK_CACHE_TTL", "CacheTTL", func(c *Config) *time.Duration { return &c.CacheTTL }, ParseDuration),
-	field("HEALTH_PROBE_BUDGET", "ProbeBudget", func(c *Config) *time.Duration { return &c.ProbeBudget }, ParseDuration),
+	field("HEALTH_CHECK_TIMEOUT", "Timeout", func(c *Config) *time.Duration { return &c.Timeout }, parseDuration),
+	field("HEALTH_CHECK_INTERVAL", "Interval", func(c *Config) *time.Duration { return &c.Interval }, parseDuration),
+	field("HEALTH_CHECK_CACHE_TTL", "CacheTTL", func(c *Config) *time.Duration { return &c.CacheTTL }, parseDuration),
+	field("HEALTH_PROBE_BUDGET", "ProbeBudget", func(c *Config) *time.Duration { return &c.ProbeBudget }, parseDuration),
 	field("HEALTH_CHECK_LEVEL", "Level", func(c *Config) *checks.Level { return &c.Level }, parseLevel),
 	field("HEALTH_CHECK_DATABASE", "Database", func(c *Config) *bool { return &c.Database }, parseBool),
 	field("HEALTH_CHECK_DATABASE_NAME", "DatabaseName", func(c *Config) *string { return &c.DatabaseName }, parseName),
 	field("HEALTH_CHECK_DATABASE_REQUIRED", "DatabaseRequired", func(c *Config) *bool { return &c.DatabaseRequired }, parseBool),
 	field("HEALTH_CHECK_DATABASE_LEVEL", "DatabaseLevel", func(c *Config) *checks.Level { return &c.DatabaseLevel }, parseLevel),
-	field("HEALTH_CHECK_DATABASE_SLOW_THRESHOLD", "DatabaseSlowThreshold", func(c *Config) *time.Duration { return &c.DatabaseSlowThreshold }, ParseDuration),
+	field("HEALTH_CHECK_DATABASE_SLOW_THRESHOLD", "DatabaseSlowThreshold", func(c *Config) *time.Duration { return &c.DatabaseSlowThreshold }, parseDuration),
 	field("HEALTH_CHECK_DATABASE_POOL_THRESHOLD", "DatabasePoolThreshold", func(c *Config) *float64 { return &c.DatabasePoolThreshold }, parseRatio),
 	field("HEALTH_CHECK_DATABASE_SQL", "DatabaseSQL", func(c *Config) *bool { return &c.DatabaseSQL }, parseBool),
 	field("HEALTH_CHECK_DATABASE_SQL_NAME", "DatabaseSQLName", func(c *Config) *string { return &c.DatabaseSQLName }, parseName),
@@ -128,19 +128,19 @@ var settings = []setting{
 	raw(secret(field("HEALTH_JWT_SECRET", "JWTSecret", func(c *Config) *string { return &c.JWTSecret }, parseSecret))),
 	field("HEALTH_JWT_PUBLIC_KEY_FILE", "JWTPublicKeyFile", func(c *Config) *string { return &c.JWTPublicKeyFile }, parseString),
 	field("HEALTH_JWT_JWKS_URL", "JWTJWKSURL", func(c *Config) *string { return &c.JWTJWKSURL }, parseString),
-	field("HEALTH_JWT_JWKS_REFRESH", "JWTJWKSRefresh", func(c *Config) *time.Duration { return &c.JWTJWKSRefresh }, ParseDuration),
+	field("HEALTH_JWT_JWKS_REFRESH", "JWTJWKSRefresh", func(c *Config) *time.Duration { return &c.JWTJWKSRefresh }, parseDuration),
 	field("HEALTH_JWT_ALGORITHMS", "JWTAlgorithms", func(c *Config) *[]string { return &c.JWTAlgorithms }, parseList),
 	field("HEALTH_JWT_ISSUER", "JWTIssuer", func(c *Config) *string { return &c.JWTIssuer }, parseString),
 	field("HEALTH_JWT_AUDIENCE", "JWTAudience", func(c *Config) *string { return &c.JWTAudience }, parseString),
-	field("HEALTH_JWT_MAX_AGE", "JWTMaxAge", func(c *Config) *time.Duration { return &c.JWTMaxAge }, ParseDuration),
+	field("HEALTH_JWT_MAX_AGE", "JWTMaxAge", func(c *Config) *time.Duration { return &c.JWTMaxAge }, parseDuration),
 	field("HEALTH_HISTORY_SIZE", "HistorySize", func(c *Config) *int { return &c.HistorySize }, parseInt),
-	field("HEALTH_TRENDS_SHORT_WINDOW", "TrendsShortWindow", func(c *Config) *time.Duration { return &c.TrendsShortWindow }, ParseDuration),
-	field("HEALTH_TRENDS_LONG_WINDOW", "TrendsLongWindow", func(c *Config) *time.Duration { return &c.TrendsLongWindow }, ParseDuration),
-	field("HEALTH_STARTUP_MAX_WAIT", "StartupMaxWait", func(c *Config) *time.Duration { return &c.StartupMaxWait }, ParseDuration),
+	field("HEALTH_TRENDS_SHORT_WINDOW", "TrendsShortWindow", func(c *Config) *time.Duration { return &c.TrendsShortWindow }, parseDuration),
+	field("HEALTH_TRENDS_LONG_WINDOW", "TrendsLongWindow", func(c *Config) *time.Duration { return &c.TrendsLongWindow }, parseDuration),
+	field("HEALTH_STARTUP_MAX_WAIT", "StartupMaxWait", func(c *Config) *time.Duration { return &c.StartupMaxWait }, parseDuration),
 	field("HEALTH_STARTUP_MAX_ATTEMPTS", "StartupMaxAttempts", func(c *Config) *int { return &c.StartupMaxAttempts }, parseInt),
-	field("HEALTH_STARTUP_INITIAL_BACKOFF", "StartupInitialBackoff", func(c *Config) *time.Duration { return &c.StartupInitialBackoff }, ParseDuration),
-	field("HEALTH_STARTUP_MAX_BACKOFF", "StartupMaxBackoff", func(c *Config) *time.Duration { return &c.StartupMaxBackoff }, ParseDuration),
-	field("HEALTH_DRAIN_DELAY", "DrainDelay", func(c *Config) *time.Duration { return &c.DrainDelay }, ParseDuration),
+	field("HEALTH_STARTUP_INITIAL_BACKOFF", "StartupInitialBackoff", func(c *Config) *time.Duration { return &c.StartupInitialBackoff }, parseDuration),
+	field("HEALTH_STARTUP_MAX_BACKOFF", "StartupMaxBackoff", func(c *Config) *time.Duration { return &c.StartupMaxBackoff }, parseDuration),
+	field("HEALTH_DRAIN_DELAY", "DrainDelay", func(c *Config) *time.Duration { return &c.DrainDelay }, parseDuration),
 	field("HEALTH_PUBLIC_ERRORS", "PublicErrors", func(c *Config) *bool { return &c.PublicErrors }, parseBool),
 	field("HEALTH_FAILURE_STATUS", "FailureStatus", func(c *Config) *int { return &c.FailureStatus }, parseInt),
 	field("HEALTH_DEGRADED_STATUS", "DegradedStatus", func(c *Config) *int { return &c.DegradedStatus }, parseInt),
@@ -151,10 +151,10 @@ var settings = []setting{
 	secret(field("HEALTH_WEBHOOK_URLS", "WebhookURLs", func(c *Config) *[]NamedURL { return &c.WebhookURLs }, parseWebhookURLs)),
 	raw(secret(field("HEALTH_WEBHOOK_SECRET", "WebhookSecret", func(c *Config) *string { return &c.WebhookSecret }, parseWebhookSecret))),
 	field("HEALTH_STATUS_PAGE_URL", "StatusPageURL", func(c *Config) *string { return &c.StatusPageURL }, parseStatusPageURL),
-	field("HEALTH_ALERT_REPEAT_INTERVAL", "AlertRepeatInterval", func(c *Config) *time.Duration { return &c.AlertRepeatInterval }, ParseDuration),
+	field("HEALTH_ALERT_REPEAT_INTERVAL", "AlertRepeatInterval", func(c *Config) *time.Duration { return &c.AlertRepeatInterval }, parseDuration),
 	field("HEALTH_ALERT_AFTER_FAILURES", "AlertAfterFailures", func(c *Config) *int { return &c.AlertAfterFailures }, parseInt),
 	field("HEALTH_ALERT_ERROR_RATE_THRESHOLD", "AlertErrorRateThreshold", func(c *Config) *float64 { return &c.AlertErrorRateThreshold }, parseRatio),
-	field("HEALTH_ALERT_LATENCY_P95_THRESHOLD", "AlertLatencyP95Threshold", func(c *Config) *time.Duration { return &c.AlertLatencyP95Threshold }, ParseDuration),
+	field("HEALTH_ALERT_LATENCY_P95_THRESHOLD", "AlertLatencyP95Threshold", func(c *Config) *time.Duration { return &c.AlertLatencyP95Threshold }, parseDuration),
 }
 
 func settingOf(variable string) (setting, bool) {
@@ -285,13 +285,13 @@ func parseNamedURLs(v string) ([]NamedURL, error) {
 	return out, nil
 }
 
-// MaxDuration is the longest duration ParseDuration accepts.
-const MaxDuration = 24 * time.Hour
+// maxDuration is the longest duration parseDuration accepts.
+const maxDuration = 24 * time.Hour
 
-// ParseDuration accepts Go duration syntax ("1.5s", "2m") or plain seconds
-// ("30", "0.5"). Negative values and values over MaxDuration (24h) are
+// parseDuration accepts Go duration syntax ("1.5s", "2m") or plain seconds
+// ("30", "0.5"). Negative values and values over maxDuration (24h) are
 // rejected, each with an error saying so.
-func ParseDuration(v string) (time.Duration, error) {
+func parseDuration(v string) (time.Duration, error) {
 	expected := errors.New(`want a duration such as "5s", "1m" or plain seconds such as "30"`)
 	tooLong := errors.New("must not exceed 24h")
 	var d time.Duration
@@ -302,7 +302,7 @@ func ParseDuration(v string) (time.Duration, error) {
 		switch {
 		case f != f: // NaN
 			return 0, expected
-		case f > MaxDuration.Seconds():
+		case f > maxDuration.Seconds():
 			return 0, tooLong
 		}
 		d = time.Duration(f * float64(time.Second))
@@ -312,7 +312,7 @@ func ParseDuration(v string) (time.Duration, error) {
 			return 0, expected
 		}
 	}
-	if d > MaxDuration {
+	if d > maxDuration {
 		return 0, tooLong
 	}
 	return d, nil

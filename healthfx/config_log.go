@@ -8,13 +8,8 @@ import (
 // redacted stands for a secret setting that is set.
 const redacted = "[REDACTED]"
 
-// Redacted returns a copy of c fit to log or print: the secrets (JWTSecret,
-// WebhookSecret) read "[REDACTED]" when set, and the URLs
-// that may carry credentials in their user info or query (ExternalURLs,
-// DownstreamURLs, AlertmanagerURLs, WebhookURLs, JWTJWKSURL) keep only
-// their names. Config's String and LogValue use it, so printing a Config
-// or logging it with slog never shows a secret.
-func (c Config) Redacted() Config {
+// withoutSecrets returns a copy of c fit to log or print (see String).
+func (c Config) withoutSecrets() Config {
 	secret := func(s *string) {
 		if *s != "" {
 			*s = redacted
@@ -41,11 +36,16 @@ func (c Config) Redacted() Config {
 	return c
 }
 
-// String prints c with its secrets redacted (see Redacted).
+// String prints c (fmt.Stringer) with its secrets redacted: JWTSecret and
+// WebhookSecret read "[REDACTED]" when set, and the URLs that may carry
+// credentials in their user info or query (ExternalURLs, DownstreamURLs,
+// AlertmanagerURLs, WebhookURLs, JWTJWKSURL) keep only their names. So
+// printing a Config never shows a secret; c itself is not changed.
 func (c Config) String() string {
 	type plain Config // without the String method
-	return fmt.Sprintf("%+v", plain(c.Redacted()))
+	return fmt.Sprintf("%+v", plain(c.withoutSecrets()))
 }
 
-// LogValue makes slog log c with its secrets redacted (see Redacted).
+// LogValue makes slog log c with its secrets redacted, as String prints
+// it (slog.LogValuer).
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

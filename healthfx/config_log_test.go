@@ -36,6 +36,6 @@ func TestConfigPrintsNoSecret(t *testing.T) {
 		}
 	}
 	if cfg.JWTSecret == "[REDACTED]" {
-		t.Error("Redacted changed the Config it was called on")
+		t.Error("String changed the Config it was called on")
 	}
 }

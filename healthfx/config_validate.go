@@ -60,12 +60,12 @@ func (c *Config) assigned(variable, value string) string {
 }
 
 // Validate checks the values and their combinations, for an app that
-// provides no httphealth.Authenticator (LoadConfig's case; New checks the
+// provides no httphealth.Authenticator (LoadConfig's case; Module checks the
 // same with the app's inputs, see check). Errors are
 // *checks.ConfigError naming the variable or field (Setting: the variable, or "Config.X (set in code)" for a value set in code).
 func (c Config) Validate() error { return c.check(false) }
 
-// check is the one validation of LoadConfig and New: appAuth says whether
+// check is the one validation of LoadConfig and Module (newHealth): appAuth says whether
 // the app provides an httphealth.Authenticator, which replaces the JWT
 // settings. The rules that belong to a consumer (the routes' status
 // codes and paths, the JWT's algorithms and keys) are checked by building
@@ -162,7 +162,7 @@ func (c Config) check(appAuth bool) error {
 		}
 	}
 	if c.Detailed && !appAuth {
-		// The verifier New builds: the key file readable, the algorithms
+		// The verifier the module builds: the key file readable, the algorithms
 		// fit for the key.
 		if _, _, err := newJWT(c, nil, nil); err != nil {
 			return err

@@ -43,6 +43,8 @@
 // identity provider's JWKS, HEALTH_JWT_JWKS_URL, with key rotation), or
 // the app's own httphealth.Authenticator when it provides one.
 //
-// Nothing here is needed to use the library without fx: New shows how the
-// exported constructors of checks, lifecycle and httphealth fit together.
+// Nothing here is needed to use the library without fx: LoadConfig reads
+// the same configuration, and the module's constructor (build.go) shows
+// how the exported constructors of checks, lifecycle, httphealth,
+// promhealth and alerting fit together.
 package healthfx

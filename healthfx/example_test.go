@@ -97,3 +97,27 @@ func ExampleOnEchoV5() {
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output: 200 {"status":"success","data":{"health":"ok"}}
 }
+
+// An app without fx layers its configuration as the module does: the
+// documented defaults, the code's own, the environment (lookup is
+// os.LookupEnv in production), then one validation. A value the code set
+// that breaks a rule is named as the Config field.
+func ExampleConfig_WithEnv() {
+	cfg := healthfx.DefaultConfig()
+	cfg.PathPrefix = "/ops/health" // the code's default
+	lookup := func(k string) (string, bool) {
+		v, ok := map[string]string{"HEALTH_CHECK_TIMEOUT": "2s"}[k]
+		return v, ok
+	}
+	cfg, err := cfg.WithEnv(lookup)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	fmt.Println(cfg.PathPrefix, cfg.Timeout, err)
+
+	cfg.FailureStatus = 418
+	fmt.Println(cfg.Validate())
+	// Output:
+	// /ops/health 2s <nil>
+	// healthfx: Config.FailureStatus (set in code): want 500 or 503
+}

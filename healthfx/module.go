@@ -27,10 +27,15 @@ import (
 // one; never the global registry), a *pgxpool.Pool (adds the required
 // "database" check; see Config.Database*), a *sql.DB of any database/sql
 // driver (adds the same check through checks/sqlcheck, named "sql" when a
-// *pgxpool.Pool is there too; see Config.DatabaseSQL) and a Version. It provides the
-// *Config (see Config for the precedence of defaults, SetDefaults, the
-// environment and fx.Decorate), the *checks.Runner and the
-// *lifecycle.Lifecycle.
+// *pgxpool.Pool is there too; see Config.DatabaseSQL), a Version, and an
+// httphealth.Authenticator (the app's mTLS, IP allow-list or session,
+// which guards the detailed routes instead of the JWT: with
+// HEALTH_CHECK_DETAILED=true and no HEALTH_JWT_* key setting). It provides
+// the *Config (see Config for the precedence of defaults, SetDefaults, the
+// environment and fx.Decorate), the *checks.Runner, the
+// *lifecycle.Lifecycle, and the level and groups as checks.Level named
+// "health.level" and []checks.Group named "health.groups", for adapters
+// such as grpchealth.Module that must read the same.
 //
 // Start: the startup gate makes its first attempt within fx's start, then
 // goes on in the background (readiness "starting", the public route
@@ -49,7 +54,8 @@ import (
 // that guarantee for the hooks outside Module's scope.) Then the
 // contributed cleanups run in reverse order and the runner closes.
 //
-// Errors: a bad HEALTH_* variable or setting, and any other error of New,
+// Errors: a bad HEALTH_* variable or setting, and any other error of the
+// module's construction,
 // is app.Err() itself, its message starting with "healthfx: " and the
 // setting (a *checks.ConfigError), not wrapped in fx's chain of constructors:
 // the module reports it from its own fx.Invoke, which runs before the
@@ -63,7 +69,7 @@ var Module = fx.Options(
 		fx.Provide(
 			provideConfig,
 			build,
-			func(b built) (Health, error) { return b.health, b.err },
+			func(b built) (provided, error) { return b.health, b.err },
 		),
 		fx.Invoke(
 			checkEnv,
@@ -73,15 +79,15 @@ var Module = fx.Options(
 	),
 )
 
-// built is New's result, provided without failing so that the module's
-// invoke returns New's error unwrapped.
+// built is newHealth's result, provided without failing so that the
+// module's invoke returns its error unwrapped.
 type built struct {
-	health Health
+	health provided
 	err    error
 }
 
-func build(p Params) built {
-	h, err := New(p)
+func build(p params) built {
+	h, err := newHealth(p)
 	return built{health: h, err: err}
 }
 
@@ -138,20 +144,20 @@ func AsCleanup(constructor any) fx.Option {
 // number may be given; they run in an unspecified order, so set disjoint
 // fields.
 func SetDefaults(set func(*Config)) fx.Option {
-	return fx.Provide(fx.Annotate(func() Defaults { return set }, fx.ResultTags(`group:"health.defaults"`)))
+	return fx.Provide(fx.Annotate(func() defaultsFunc { return set }, fx.ResultTags(`group:"health.defaults"`)))
 }
 
-// Defaults is a function contributed with SetDefaults.
-type Defaults func(*Config)
+// defaultsFunc is a function contributed with SetDefaults.
+type defaultsFunc func(*Config)
 
 type configParams struct {
 	fx.In
-	Defaults []Defaults `group:"health.defaults"`
+	Defaults []defaultsFunc `group:"health.defaults"`
 }
 
 // provideConfig builds the module's *Config: DefaultConfig, the code's
 // defaults, then the environment. How the values combine is validated by
-// New, after any fx.Decorate.
+// newHealth, after any fx.Decorate.
 func provideConfig(p configParams) (*Config, error) {
 	c := DefaultConfig()
 	for _, set := range p.Defaults {
@@ -166,8 +172,8 @@ func provideConfig(p configParams) (*Config, error) {
 	return &c, nil
 }
 
-// Params is what New consumes.
-type Params struct {
+// params is what the module consumes.
+type params struct {
 	fx.In
 
 	Lifecycle  fx.Lifecycle
@@ -192,8 +198,8 @@ type Params struct {
 	Authenticator httphealth.Authenticator `optional:"true"`
 }
 
-// Health is what New builds; its fields are also provided to the app.
-type Health struct {
+// provided is what newHealth builds; its fields are provided to the app.
+type provided struct {
 	fx.Out
 
 	Runner    *checks.Runner

@@ -14,12 +14,12 @@
 //
 // The probe sends one GET and prints one line: exit code 0 on a 2xx answer
 // ("probe: healthy: HTTP 200"), 1 on anything else ("probe: unhealthy: HTTP
-// 500", or the transport error), within DefaultTimeout (3 s, below the
+// 500", or the transport error), within 3 s (WithTimeout; below the
 // usual 5 s probe timeout of Docker and Kubernetes).
 //
 // Without a URL argument it probes the service's own address: the listen
 // address in $HTTP_ADDR (":8788" and "0.0.0.0:8788" read as 127.0.0.1:8788),
-// else DefaultAddr, on DefaultPath ("/healthcheck/"). An argument that starts
+// else ":8788", on "/healthcheck/" (WithAddrEnv, WithAddr, WithPath). An argument that starts
 // with "/" is a path on that address ("myservice probe /healthcheck/ready").
 //
 // The package imports only the standard library, so embedding it adds

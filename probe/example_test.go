@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 
 	"github.com/echofx/healthcheck/probe"
 )
@@ -34,15 +35,21 @@ func ExampleHandle() {
 	// serve handled by the probe: false
 }
 
-// The URL probed without an argument: $HTTP_ADDR, else :8788, on the
-// public route.
-func ExampleDefaultURL() {
-	getenv := func(k string) string { return map[string]string{"HTTP_ADDR": ":9000"}[k] }
-	url, _ := probe.DefaultURL(probe.WithGetenv(getenv))
-	fmt.Println(url)
-	url, _ = probe.DefaultURL(probe.WithGetenv(func(string) string { return "" }), probe.WithPath("/health/"))
-	fmt.Println(url)
+// Without a URL argument the probe GETs the service's own address
+// ($HTTP_ADDR, else the WithAddr default, here the test server's) on the
+// public route, or the WithPath route of a service that mounts its health
+// routes elsewhere.
+func ExampleWithPath() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("GET", r.URL.Path)
+	}))
+	defer srv.Close()
+	os.Unsetenv("HTTP_ADDR")
+
+	code, _ := probe.Handle([]string{"myservice", "probe"}, probe.WithAddr(srv.Listener.Addr().String()), probe.WithPath("/health/"))
+	fmt.Println("exit", code)
 	// Output:
-	// http://127.0.0.1:9000/healthcheck/
-	// http://127.0.0.1:8788/health/
+	// GET /health/
+	// probe: healthy: HTTP 200
+	// exit 0
 }

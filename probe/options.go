@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Option configures Main, Handle and DefaultURL.
+// Option configures Main and Handle.
 type Option interface{ apply(*config) }
 
 type config struct {
@@ -17,7 +17,7 @@ type config struct {
 	addr    string
 	path    string
 	out     io.Writer
-	getenv  func(string) string
+	getenv  func(string) string // os.Getenv; the tests' own lookup
 }
 
 type optionFunc func(*config)
@@ -26,11 +26,11 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 func newConfig(opts []Option) config {
 	c := config{
-		command: DefaultCommand,
-		timeout: DefaultTimeout,
-		addrEnv: DefaultAddrEnv,
-		addr:    DefaultAddr,
-		path:    DefaultPath,
+		command: defaultCommand,
+		timeout: defaultTimeout,
+		addrEnv: defaultAddrEnv,
+		addr:    defaultAddr,
+		path:    defaultPath,
 		out:     os.Stdout,
 		getenv:  os.Getenv,
 	}
@@ -43,7 +43,7 @@ func newConfig(opts []Option) config {
 }
 
 // WithCommand sets the first argument that selects the probe. Default
-// DefaultCommand ("probe"). Empty is ignored.
+// "probe". Empty is ignored.
 func WithCommand(name string) Option {
 	return optionFunc(func(c *config) {
 		if name != "" {
@@ -52,8 +52,8 @@ func WithCommand(name string) Option {
 	})
 }
 
-// WithTimeout bounds the whole probe. Default DefaultTimeout (3 s); zero or
-// negative is ignored.
+// WithTimeout bounds the whole probe. Default 3 s, below the usual 5 s probe
+// timeout of Docker and Kubernetes; zero or negative is ignored.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d > 0 {
@@ -63,7 +63,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithAddrEnv names the environment variable holding the service's listen
-// address. Default DefaultAddrEnv ("HTTP_ADDR"). Empty is ignored.
+// address. Default "HTTP_ADDR". Empty is ignored.
 func WithAddrEnv(name string) Option {
 	return optionFunc(func(c *config) {
 		if name != "" {
@@ -73,8 +73,8 @@ func WithAddrEnv(name string) Option {
 }
 
 // WithAddr sets the listen address used when the variable is unset, in
-// net.Listen form (":8788", "127.0.0.1:9000"). Default DefaultAddr
-// (":8788"). Empty is ignored.
+// net.Listen form (":8788", "127.0.0.1:9000"). Default ":8788". Empty is
+// ignored.
 func WithAddr(addr string) Option {
 	return optionFunc(func(c *config) {
 		if addr != "" {
@@ -85,7 +85,7 @@ func WithAddr(addr string) Option {
 
 // WithPath sets the route probed, for services that mount the health
 // routes under another prefix ("/health/" or "/api/healthcheck/ready").
-// Default DefaultPath ("/healthcheck/"). A missing leading "/" is added;
+// Default "/healthcheck/". A missing leading "/" is added;
 // empty is ignored.
 func WithPath(path string) Option {
 	return optionFunc(func(c *config) {
@@ -98,22 +98,13 @@ func WithPath(path string) Option {
 	})
 }
 
-// WithOutput sets where the one line goes. Default os.Stdout (Docker keeps
+// WithOutput sets where the one line goes, for a main that writes to its
+// own stdout (the example's) or a test. Default os.Stdout (Docker keeps
 // it in the container's health log). Nil is ignored.
 func WithOutput(w io.Writer) Option {
 	return optionFunc(func(c *config) {
 		if w != nil {
 			c.out = w
-		}
-	})
-}
-
-// WithGetenv sets the environment lookup, for tests. Default os.Getenv.
-// Nil is ignored.
-func WithGetenv(getenv func(string) string) Option {
-	return optionFunc(func(c *config) {
-		if getenv != nil {
-			c.getenv = getenv
 		}
 	})
 }

@@ -11,20 +11,13 @@ import (
 	"time"
 )
 
-// Defaults of the probe.
+// Defaults of the probe (each option's doc states its own).
 const (
-	// DefaultCommand is the first argument that selects the probe.
-	DefaultCommand = "probe"
-	// DefaultTimeout bounds the whole probe: connect, request, headers and
-	// body.
-	DefaultTimeout = 3 * time.Second
-	// DefaultAddrEnv names the environment variable holding the service's
-	// listen address.
-	DefaultAddrEnv = "HTTP_ADDR"
-	// DefaultAddr is the listen address used when the variable is unset.
-	DefaultAddr = ":8788"
-	// DefaultPath is the route probed: the public health route.
-	DefaultPath = "/healthcheck/"
+	defaultCommand = "probe"         // the first argument that selects the probe
+	defaultTimeout = 3 * time.Second // the whole probe: connect, request, headers and body
+	defaultAddrEnv = "HTTP_ADDR"     // the variable holding the service's listen address
+	defaultAddr    = ":8788"         // the listen address when the variable is unset
+	defaultPath    = "/healthcheck/" // the route probed: the public health route
 )
 
 // maxBody is how much of the body is read (and discarded) before closing.
@@ -40,10 +33,18 @@ func Main(opts ...Option) {
 	}
 }
 
-// Handle is Main without the exit: when args[1] (args as os.Args) is the
-// probe command it probes the URL in args[2], or the default URL (see
-// DefaultURL), prints one line and returns the exit code with handled
-// true; otherwise it returns 0, false and does nothing.
+// Handle is Main without the exit, for a main that runs its own exit path
+// or a test: when args[1] (args as os.Args) is the probe command it
+// probes the URL in args[2] (an argument starting with "/" is a path on
+// the default address), or the default URL, prints one line and returns
+// the exit code (0 on a 2xx answer, 1 otherwise) with handled true;
+// otherwise it returns 0, false and does nothing.
+//
+// The default URL is the listen address in the address variable
+// ($HTTP_ADDR by default, see WithAddrEnv), else the default address
+// (":8788", see WithAddr), with an unspecified host ("", "0.0.0.0", "::")
+// read as the loopback, followed by the path ("/healthcheck/", see
+// WithPath); an address without a port is an unhealthy probe naming it.
 func Handle(args []string, opts ...Option) (code int, handled bool) {
 	cfg := newConfig(opts)
 	if len(args) < 2 || args[1] != cfg.command {
@@ -60,14 +61,14 @@ func Handle(args []string, opts ...Option) (code int, handled bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
-	return Probe(ctx, url, cfg.out), true
+	return get(ctx, url, cfg.out), true
 }
 
-// Probe GETs url under ctx, writes one line to out and returns the exit
+// get GETs url under ctx, writes one line to out and returns the exit
 // code: 0 on a 2xx answer ("probe: healthy: HTTP 200"), 1 otherwise
 // ("probe: unhealthy: HTTP 503", or the error). It reads at most 64 KiB of
 // the body and keeps no connection open.
-func Probe(ctx context.Context, url string, out io.Writer) int {
+func get(ctx context.Context, url string, out io.Writer) int {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		fmt.Fprintf(out, "probe: unhealthy: bad URL\n")
@@ -87,15 +88,6 @@ func Probe(ctx context.Context, url string, out io.Writer) int {
 	}
 	fmt.Fprintf(out, "probe: healthy: HTTP %d\n", resp.StatusCode)
 	return 0
-}
-
-// DefaultURL is the URL probed without an argument: the listen address in
-// the address variable ($HTTP_ADDR by default), else the default address
-// (":8788"), with an unspecified host ("", "0.0.0.0", "::") read as the
-// loopback, followed by the path ("/healthcheck/"). It fails when the
-// address has no port.
-func DefaultURL(opts ...Option) (string, error) {
-	return resolve("", newConfig(opts))
 }
 
 // resolve turns the command-line target into the URL to probe.

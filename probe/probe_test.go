@@ -29,6 +29,7 @@ func TestDefaultURL(t *testing.T) {
 		{name: "HTTP_ADDR any IPv4", env: map[string]string{"HTTP_ADDR": "0.0.0.0:9000"}, want: "http://127.0.0.1:9000/healthcheck/"},
 		{name: "HTTP_ADDR any IPv6", env: map[string]string{"HTTP_ADDR": "[::]:9000"}, want: "http://127.0.0.1:9000/healthcheck/"},
 		{name: "HTTP_ADDR host", env: map[string]string{"HTTP_ADDR": "localhost:9000"}, want: "http://localhost:9000/healthcheck/"},
+		{name: "HTTP_ADDR other loopback", env: map[string]string{"HTTP_ADDR": "127.0.0.2:9000"}, want: "http://127.0.0.2:9000/healthcheck/"},
 		{name: "HTTP_ADDR IPv6 host", env: map[string]string{"HTTP_ADDR": "[::1]:9000"}, want: "http://[::1]:9000/healthcheck/"},
 		{name: "HTTP_ADDR without port", env: map[string]string{"HTTP_ADDR": "9000"}, wantErr: `bad address "9000" in HTTP_ADDR`},
 		{name: "own variable and path", env: map[string]string{"PORT_ADDR": ":7000", "HTTP_ADDR": ":1"},

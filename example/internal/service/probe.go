@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/echofx/healthcheck/probe"
 )
@@ -13,14 +14,14 @@ import (
 const DefaultProbeURL = "http://127.0.0.1:8788/healthcheck/"
 
 // ProbeTimeout bounds the whole probe, below Docker's and Kubernetes'
-// usual 5 s probe timeout.
-const ProbeTimeout = probe.DefaultTimeout
+// usual 5 s probe timeout (package probe's default too).
+const ProbeTimeout = 3 * time.Second
 
 // runProbe answers "example probe [URL|/path]" with package probe: the
 // service's own address (HTTP_ADDR, else :8788) and public route
 // (HEALTH_PATH_PREFIX, else /healthcheck) by default.
 func runProbe(args []string, out io.Writer) (code int, handled bool) {
-	opts := []probe.Option{probe.WithOutput(out)}
+	opts := []probe.Option{probe.WithOutput(out), probe.WithTimeout(ProbeTimeout)}
 	if prefix, ok := os.LookupEnv("HEALTH_PATH_PREFIX"); ok {
 		opts = append(opts, probe.WithPath(strings.TrimRight(strings.TrimSpace(prefix), "/")+"/"))
 	}
