@@ -21,6 +21,17 @@ import (
 // service, "./echov5" the Echo v5 one), made once per test process.
 var builds sync.Map // package -> func() (string, error)
 
+// binDir is the test process's directory of builds, removed by TestMain
+// when the tests end: the builds outlive any one test, so no t.TempDir.
+var binDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "example-bin-") })
+
+// removeBuilds removes binDir, if it was made.
+func removeBuilds() {
+	if dir, err := binDir(); err == nil {
+		os.RemoveAll(dir)
+	}
+}
+
 // buildExample builds the Echo v4 example binary once per test process.
 func buildExample(t testing.TB) string { return buildPackage(t, ".") }
 
@@ -28,11 +39,17 @@ func buildExample(t testing.TB) string { return buildPackage(t, ".") }
 func buildPackage(t testing.TB, pkg string) string {
 	t.Helper()
 	f, _ := builds.LoadOrStore(pkg, sync.OnceValues(func() (string, error) {
-		dir, err := os.MkdirTemp("", "example-bin-")
+		dir, err := binDir()
 		if err != nil {
 			return "", err
 		}
-		path := filepath.Join(dir, "example")
+		// One subdirectory per package, each binary named "example" (its
+		// default service name): "./echov5" in <dir>/echov5/example.
+		sub := filepath.Join(dir, strings.NewReplacer(".", "", "/", "").Replace(pkg))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return "", err
+		}
+		path := filepath.Join(sub, "example")
 		out, err := exec.Command("go", "build", "-o", path, pkg).CombinedOutput()
 		if err != nil {
 			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
