@@ -44,14 +44,17 @@ func TestRequiredAndStartupHoldTheGate(t *testing.T) {
 				t.Fatal(err)
 			}
 			gaveUp := make(chan error, 1)
-			lc := lifecycle.New(runner,
+			lc, err := lifecycle.New(runner,
 				lifecycle.WithLogger(slog.New(slog.DiscardHandler)),
-				lifecycle.WithStartupMaxAttempts(1),
+				lifecycle.WithStartup(lifecycle.StartupConfig{MaxAttempts: 1}),
 				lifecycle.WithDrainDelay(0),
 				lifecycle.WithOnGateFailure(func(err error) { gaveUp <- err }))
+			if err != nil {
+				t.Fatal(err)
+			}
 			hookRan := make(chan struct{})
 			lc.OnReady("warm-up", func(context.Context) error { close(hookRan); return nil })
-			err := lc.Start(context.Background())
+			err = lc.Start(context.Background())
 			if !tt.holds {
 				if err != nil {
 					t.Fatalf("Start: %v", err)
