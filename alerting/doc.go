@@ -65,4 +65,12 @@
 // logged and the events left undelivered, queued or in flight. Stop flushes what is queued
 // within its context and abandons the rest (counted as dropped). Stats reads
 // the per-sink counters; package healthfx exports them as Prometheus metrics.
+//
+// # Limits
+//
+// Every read from a receiver (Alertmanager or webhook) is bounded: response
+// headers at 64 KiB, the body drained up to 64 KiB and closed, each
+// attempt by the sink's Timeout (default 5 s); no redirect is followed. A
+// queue holds at most 256 events per sink (the oldest dropped and
+// counted), and a stop never waits past its context plus 100 ms.
 package alerting

@@ -29,6 +29,9 @@ func newClient() *http.Client {
 			MaxIdleConnsPerHost: 1,
 			IdleConnTimeout:     30 * time.Second,
 			ForceAttemptHTTP2:   true,
+			// A receiver's headers are read up to 64 KiB (net/http's
+			// default is 10 MiB), its body up to 64 KiB (drain below).
+			MaxResponseHeaderBytes: 64 << 10,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -24,4 +24,10 @@
 //
 // The package imports only the standard library, so embedding it adds
 // nothing to a binary's dependencies.
+//
+// # Limits
+//
+// The probe reads response headers up to 64 KiB and at most 64 KiB of the
+// body (discarded: the status code decides), and the whole exchange is
+// bounded by its timeout (3 s by default).
 package probe

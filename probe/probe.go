@@ -74,7 +74,7 @@ func get(ctx context.Context, url string, out io.Writer) int {
 		fmt.Fprintf(out, "probe: unhealthy: bad URL\n")
 		return 1
 	}
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil, MaxResponseHeaderBytes: maxBody}}
 	resp, err := client.Do(req)
 	if err != nil {
 		fmt.Fprintf(out, "probe: unhealthy: %s\n", oneLine(err.Error()))

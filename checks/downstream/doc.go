@@ -19,4 +19,14 @@
 // causes another request. Like every check, a downstream check runs in
 // the background (periodic runner, TTL refreshes), never on the path of
 // the request that reads it, except the first read before any result.
+//
+// # Limits
+//
+// Every read from the peer is bounded, whatever it sends: the public
+// route's body at 64 KiB (a larger 2xx answer reads unhealthy, "invalid
+// health response (over 64 KiB)") and the detailed route's at 256 KiB (its
+// nested checks are then left out, "response too large"), response headers
+// at 64 KiB,
+// at most 3 redirects, each request by the check's Timeout; the default
+// client keeps no idle connection, so no goroutine outlives a run.
 package downstream

@@ -2,6 +2,14 @@
 // database/sql (MySQL, MariaDB, PostgreSQL through pgx's stdlib, SQL Server,
 // ...), on the application's own *sql.DB. It imports no driver: the
 // application's driver is the one that runs.
+//
+// # Limits
+//
+// The check runs on the application's own *sql.DB: one ping (or one query
+// answering one row) bounded by the check's Timeout. What a lying server's
+// packet may cost is the driver's bound (go-sql-driver/mysql: its
+// maxAllowedPacket, 64 MiB by default), which the check does not change
+// because the pool is the application's.
 package sqlcheck
 
 import (

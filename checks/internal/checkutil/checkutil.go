@@ -17,6 +17,9 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
+// MaxHeaderBytes bounds the response headers NewHTTPClient's client reads.
+const MaxHeaderBytes = 64 << 10
+
 // maxRedirects is how many redirects NewHTTPClient's client follows.
 const maxRedirects = 3
 
@@ -30,6 +33,9 @@ func NewHTTPClient() *http.Client {
 			DisableKeepAlives:     true,
 			ForceAttemptHTTP2:     true,
 			ExpectContinueTimeout: time.Second,
+			// A peer's headers are read up to 64 KiB (net/http's default is
+			// 10 MiB); a larger answer is an error.
+			MaxResponseHeaderBytes: MaxHeaderBytes,
 		},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > maxRedirects {
