@@ -43,6 +43,17 @@
 // identity provider's JWKS, HEALTH_JWT_JWKS_URL, with key rotation), or
 // the app's own httphealth.Authenticator when it provides one.
 //
+// # Limits
+//
+// The JWKS is the one peer this package reads itself: an answer is read up
+// to 1 MiB (a JWKS holds a few keys of a few KB; a larger answer is an
+// error, logged, and the last good keys stay), headers up to 64 KiB, each
+// fetch bounded by 10 s, and a request waits at most 1 s for keys. A failed
+// fetch is retried with backoff from 1 s to 30 s and spends no unknown-kid
+// allowance (one fetch per 5 min for unknown kids while the provider is
+// healthy); a stop cancels a fetch in flight. The other peers are read by
+// the packages that talk to them (see their Limits).
+//
 // Nothing here is needed to use the library without fx: LoadConfig reads
 // the same configuration, and the module's constructor (build.go) shows
 // how the exported constructors of checks, lifecycle, httphealth,
