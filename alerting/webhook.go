@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/secret"
 )
 
 // WebhookFormat is the body a webhook sink sends.
@@ -37,7 +38,9 @@ type WebhookConfig struct {
 	// webhook-timestamp (Unix seconds of the attempt).
 	// Give it as the spec does, "whsec_" followed by the base64 of the key
 	// (the decoded bytes are the HMAC key), or as plain text (its bytes are
-	// the key). The key must be 24 to 64 bytes. It never appears in an
+	// the key). The key must be 32 to 64 bytes (Standard Webhooks allows 24
+	// to 64; 32 is the JWT secret's minimum, the size of HMAC-SHA256), not
+	// blank and not one byte repeated. It never appears in an
 	// error, a log line or a metric.
 	Secret string
 	// Header is added to every request. Never logged.
@@ -53,7 +56,8 @@ type WebhookConfig struct {
 
 // parseWebhookSecret returns the HMAC key of a Standard Webhooks secret:
 // the base64-decoded rest of "whsec_<base64>", else the bytes of s. The
-// key must be 24 to 64 bytes. Otherwise the error is a *checks.ConfigError
+// key must be 32 to 64 bytes, not blank and not one byte repeated (the JWT
+// secret's rule, internal/secret). Otherwise the error is a *checks.ConfigError
 // (Setting "WebhookConfig.Secret", Reason what is wrong), which never
 // repeats s.
 func parseWebhookSecret(s string) ([]byte, error) {
@@ -65,8 +69,11 @@ func parseWebhookSecret(s string) ([]byte, error) {
 		}
 		key = b
 	}
-	if len(key) < 24 || len(key) > 64 {
-		return nil, &checks.ConfigError{Package: "alerting", Setting: "WebhookConfig.Secret", Reason: fmt.Sprintf("want a key of 24 to 64 bytes, got %d", len(key))}
+	if len(key) > 64 {
+		return nil, &checks.ConfigError{Package: "alerting", Setting: "WebhookConfig.Secret", Reason: fmt.Sprintf("want a key of 32 to 64 bytes, got %d", len(key))}
+	}
+	if why := secret.Unfit(key); why != "" {
+		return nil, &checks.ConfigError{Package: "alerting", Setting: "WebhookConfig.Secret", Reason: "the key is " + why}
 	}
 	return key, nil
 }

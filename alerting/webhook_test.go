@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -189,7 +190,7 @@ func TestWebhookConfigErrors(t *testing.T) {
 	for _, tt := range []struct{ url, secret string }{
 		{"ftp://x/hook", ""},
 		{"/relative", ""},
-		{"http://x/hook", "short"},
+		{"http://x/hook", "tiny"},
 		{"http://x/hook", "whsec_!!!notbase64"},
 		{"http://x/hook", "whsec_" + base64.StdEncoding.EncodeToString([]byte("16 bytes only!!!"))},
 	} {
@@ -202,8 +203,33 @@ func TestWebhookConfigErrors(t *testing.T) {
 			t.Errorf("error repeats its input: %v", err)
 		}
 	}
-	if _, err := alerting.Webhook("ops", "http://x", alerting.WebhookConfig{Secret: strings.Repeat("k", 24)}); err != nil {
-		t.Errorf("a 24-byte plain secret: %v", err)
+	if _, err := alerting.Webhook("ops", "http://x", alerting.WebhookConfig{Secret: "0123456789abcdef0123456789abcdef"}); err != nil {
+		t.Errorf("a 32-byte plain secret: %v", err)
+	}
+}
+
+// TestWebhookSecretFollowsTheJWTRule: the webhook secret follows the JWT
+// secret's rule (internal/secret): at least 32 bytes, not blank, not one
+// byte repeated; the error is a *checks.ConfigError naming the setting
+// and never the secret.
+func TestWebhookSecretFollowsTheJWTRule(t *testing.T) {
+	for _, tt := range []struct{ secret, want string }{
+		{"0123456789abcdef01234567", "shorter than 32 bytes (got 24)"},
+		{"whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567")), "shorter than 32 bytes (got 24)"},
+		{strings.Repeat("k", 40), "one byte repeated"},
+		{strings.Repeat(" ", 40), "blank or white space only"},
+		{"whsec_" + base64.StdEncoding.EncodeToString(make([]byte, 32)), "one byte repeated"},
+		{strings.Repeat("ab", 33), "want a key of 32 to 64 bytes, got 66"},
+	} {
+		_, err := alerting.Webhook("ops", "http://x/hook", alerting.WebhookConfig{Secret: tt.secret})
+		ce, ok := errors.AsType[*checks.ConfigError](err)
+		if !ok || ce.Setting != "WebhookConfig.Secret" || !strings.Contains(ce.Reason, tt.want) {
+			t.Errorf("secret %q: err = %v, want a ConfigError of WebhookConfig.Secret saying %q", tt.secret, err, tt.want)
+			continue
+		}
+		if strings.Contains(err.Error(), tt.secret) {
+			t.Errorf("error repeats the secret: %v", err)
+		}
 	}
 }
 

@@ -235,7 +235,8 @@ type Config struct {
 	// comma-separated name=url; default none.
 	WebhookURLs []NamedURL
 	// WebhookSecret signs webhook requests per Standard Webhooks:
-	// "whsec_" + base64 of the key, or a plain key, 24 to 64 bytes.
+	// "whsec_" + base64 of the key, or a plain key, 32 to 64 bytes, not
+	// blank and not one byte repeated (the rule of HEALTH_JWT_SECRET).
 	// HEALTH_WEBHOOK_SECRET, default none (unsigned).
 	WebhookSecret string
 	// StatusPageURL is the status page's external URL, linked from alerts

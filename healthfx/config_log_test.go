@@ -15,7 +15,7 @@ import (
 func TestConfigPrintsNoSecret(t *testing.T) {
 	cfg := healthfx.DefaultConfig()
 	cfg.JWTSecret = "jwt-secret-0123456789abcdef0123456789"
-	cfg.WebhookSecret = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"
+	cfg.WebhookSecret = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
 	cfg.JWTJWKSURL = "https://idp-user:idp-pw@idp.test/jwks"
 	cfg.AlertmanagerURLs = []string{"https://am-user:am-pw@am.test"}
 	cfg.WebhookURLs = []healthfx.NamedURL{{Name: "ops", URL: "https://hooks.test/T0/B0/xoxb-token"}}

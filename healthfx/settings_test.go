@@ -68,8 +68,8 @@ func TestEveryVariable(t *testing.T) {
 		{"HEALTH_WEBHOOK_URLS", "ops=https://hooks.example/x,chat=slack+https://hooks.slack.com/services/T/B/X", "ops=hooks.example", func(c healthfx.Config) bool {
 			return len(c.WebhookURLs) == 2 && c.WebhookURLs[1].Name == "chat"
 		}, nil},
-		{"HEALTH_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_short", func(c healthfx.Config) bool {
-			return c.WebhookSecret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+		{"HEALTH_WEBHOOK_SECRET", "whsec_6t1lXS+0LMcKY9SV5oq1qFRqv75ov2BfuZG/OZxE43s=", "whsec_short", func(c healthfx.Config) bool {
+			return c.WebhookSecret == "whsec_6t1lXS+0LMcKY9SV5oq1qFRqv75ov2BfuZG/OZxE43s="
 		}, []string{"HEALTH_WEBHOOK_URLS", "ops=https://hooks.example/x"}},
 		{"HEALTH_STATUS_PAGE_URL", "https://orders.example/healthcheck/status", "orders.example/status", func(c healthfx.Config) bool {
 			return c.StatusPageURL == "https://orders.example/healthcheck/status"
