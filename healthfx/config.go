@@ -117,9 +117,10 @@ type Config struct {
 	// Groups are health groups, each served at {prefix}/group/{name} like
 	// the public route over its checks, and as a gRPC service by
 	// grpchealth.WithGroups. HEALTH_GROUPS, e.g.
-	// "core=database+migrations,cache=redis" (names without ',', '=' or
-	// '+'); default none. A group naming a check that is not registered is
-	// refused at fx.New.
+	// "core=database+migrations,cache=redis"; default none. A group's name
+	// is 1 to 64 ASCII letters, digits, '-', '_' and '.', not "." or ".."
+	// (safe in a path segment), and not a check's (see checks.Group). A
+	// group naming a check that is not registered is refused at fx.New.
 	Groups []checks.Group
 	// MetricsPath, when set, serves the injected registry (which must also
 	// be a prometheus.Gatherer, as *prometheus.Registry is) at that path on

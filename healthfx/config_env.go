@@ -263,7 +263,7 @@ func parseGroups(v string) ([]checks.Group, error) {
 		}
 		out = append(out, g)
 	}
-	if err := checks.ValidateGroups(out, notAGroup(out)); err != nil {
+	if err := checks.ValidateGroups(out, nil); err != nil {
 		return nil, errors.New(groupReason(err))
 	}
 	return out, nil

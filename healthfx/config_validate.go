@@ -186,26 +186,10 @@ func (c Config) check(appAuth bool) error {
 // (names, emptiness, duplicates). The error names HEALTH_GROUPS (or
 // Config.Groups when set in code), the group and the check.
 func (c *Config) validateGroups(registered func(string) bool) error {
-	if registered == nil {
-		registered = notAGroup(c.Groups)
-	}
 	if err := checks.ValidateGroups(c.Groups, registered); err != nil {
 		return c.bad("HEALTH_GROUPS", groupReason(err))
 	}
 	return nil
-}
-
-// notAGroup reports every name but the groups' as a registered check, so
-// that ValidateGroups checks the groups' form only.
-func notAGroup(groups []checks.Group) func(string) bool {
-	return func(n string) bool {
-		for _, g := range groups {
-			if g.Name == n {
-				return false
-			}
-		}
-		return true
-	}
 }
 
 // noKeys is a key set with no key: NewJWT checks algorithm names with it.

@@ -108,3 +108,27 @@ func TestGroupsInCode(t *testing.T) {
 		t.Fatalf("group core = %d %s", code, body)
 	}
 }
+
+// TestGroupNamesRefused: HEALTH_GROUPS refuses a group named like the
+// check it lists (saying so, not "unknown check") and group names unsafe
+// in a path segment, with a *ConfigError naming HEALTH_GROUPS.
+func TestGroupNamesRefused(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"database=database", `group "database": has the name of a check`},
+		{"..=database", "invalid name"},
+		{".=database", "invalid name"},
+		{"%2F=database", "invalid name"},
+		{"a?b=database", "invalid name"},
+		{"a#b=database", "invalid name"},
+		{strings.Repeat("g", 70000) + "=database", "invalid name"},
+	} {
+		_, err := healthfx.LoadConfig(env("HEALTH_GROUPS", tc.value))
+		var ce *checks.ConfigError
+		if !errors.As(err, &ce) || ce.Setting != "HEALTH_GROUPS" || !strings.Contains(ce.Reason, tc.want) {
+			t.Errorf("HEALTH_GROUPS=%.30q: err = %.300v, want a *ConfigError naming HEALTH_GROUPS saying %q", tc.value, err, tc.want)
+		}
+	}
+	if _, err := healthfx.LoadConfig(env("HEALTH_GROUPS", "core-1=database+cache,v1.cache=cache")); err != nil {
+		t.Errorf("valid names: %v", err)
+	}
+}
