@@ -54,6 +54,9 @@ type Lifecycle struct {
 	started  bool
 	cleanups []cleanup
 	ready    []readyHook // run by pass, once the gate passed
+	// abandoned is the error of a ready hook that Stop abandoned, which
+	// Stop returns.
+	abandoned *ReadyHookError
 
 	// stopping ends when Stop begins; it cancels a gate in flight.
 	stopping   context.Context
@@ -182,7 +185,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 	pending := g.attempt(l.stopping, limit{})
 	settled, err := g.settle(pending)
 	if settled && err == nil {
-		err = l.pass()
+		err = l.pass(g.start)
 	}
 	if l.claim.CompareAndSwap(0, 1) { // Start is waiting
 		if settled {
@@ -199,7 +202,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 	}
 	err = g.run(l.stopping, limit{}, pending)
 	if err == nil {
-		err = l.pass()
+		err = l.pass(g.start)
 	}
 	return err, false
 }

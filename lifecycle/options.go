@@ -92,14 +92,16 @@ type config struct {
 	multiplier     float64
 	maxBackoff     time.Duration
 	maxWait        time.Duration
-	clock          checks.Clock
-	rand           func() float64
-	logger         *slog.Logger
-	drainDelay     time.Duration
-	hooks          *hookSet
-	remBackoff     time.Duration
-	remMaxBackoff  time.Duration
-	onGateFailure  func(error)
+	// readyHookTimeout bounds each ready hook; 0: what is left of maxWait.
+	readyHookTimeout time.Duration
+	clock            checks.Clock
+	rand             func() float64
+	logger           *slog.Logger
+	drainDelay       time.Duration
+	hooks            *hookSet
+	remBackoff       time.Duration
+	remMaxBackoff    time.Duration
+	onGateFailure    func(error)
 	// errs holds the options' validation errors (*checks.ConfigError).
 	errs []error
 }
@@ -185,6 +187,17 @@ type StartupConfig struct {
 	// still running at its end is cut there; the gate gives up only after
 	// that final attempt, so between 90 % and 100 % of the budget.
 	MaxWait time.Duration
+	// ReadyHookTimeout bounds each ready hook (Lifecycle.OnReady), on the
+	// clock. Default 0: what is left of MaxWait when the hook starts,
+	// measured from the gate's start, so that the gate and the hooks
+	// together fit the startup budget that a startupProbe must cover (a
+	// gate that passed at the very end of MaxWait leaves the hooks
+	// nothing: set this when they need their own time). A hook still
+	// running at its timeout is logged at warn ("ready hook has not
+	// returned after its timeout"), its ctx is canceled, and it is
+	// abandoned as a failed hook: a *ReadyHookError wrapping
+	// context.DeadlineExceeded. Negative values are invalid.
+	ReadyHookTimeout time.Duration
 }
 
 // WithStartup sets the startup gate's retries (see StartupConfig; default
@@ -205,6 +218,7 @@ func WithStartup(sc StartupConfig) Option {
 			{"StartupConfig.InitialBackoff", sc.InitialBackoff, &c.initialBackoff},
 			{"StartupConfig.MaxBackoff", sc.MaxBackoff, &c.maxBackoff},
 			{"StartupConfig.MaxWait", sc.MaxWait, &c.maxWait},
+			{"StartupConfig.ReadyHookTimeout", sc.ReadyHookTimeout, &c.readyHookTimeout},
 		}
 		for _, d := range durations {
 			switch {

@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
@@ -44,8 +46,18 @@ type readyHook struct {
 // those with Startup set: an Optional dependency may still be down), one
 // at a time in registration order, before the
 // Lifecycle turns ready and before the periodic checks start; never when
-// the gate gives up or Stop cancels it. Their ctx ends when Stop begins
-// (a hook that ignores it is abandoned and counts as failed).
+// the gate gives up or Stop cancels it.
+//
+// Each hook is bounded by StartupConfig.ReadyHookTimeout, by default what
+// is left of the startup budget (MaxWait from the gate's start) when it
+// starts. A hook still running at its timeout is logged at warn ("ready
+// hook has not returned after its timeout; abandoning it", naming it),
+// its ctx is canceled (cause context.DeadlineExceeded) and it is
+// abandoned as failed, its error wrapping context.DeadlineExceeded. Their
+// ctx also ends when Stop begins: a hook then abandoned is logged at warn
+// ("ready hook abandoned at stop") and its *ReadyHookError is returned by
+// Stop, so that a start cut short is not a clean exit (fx's app.Run exits
+// with code 1).
 //
 // A hook that returns an error (or panics) is a failed start, as a gate
 // that gives up: the later hooks do not run, Readiness reads "startup
@@ -71,21 +83,74 @@ func (l *Lifecycle) OnReady(name string, fn func(ctx context.Context) error) {
 
 // pass runs the ready hooks, then makes the Lifecycle running (see
 // becomeRunning). It returns the first hook's error as a *ReadyHookError.
-func (l *Lifecycle) pass() error {
+// gateStart is the gate's start on the clock, from which the hooks'
+// default timeout is derived.
+func (l *Lifecycle) pass(gateStart time.Time) error {
 	l.mu.Lock()
 	hooks := l.ready
 	l.mu.Unlock()
-	log := l.cfg.logger
 	for _, h := range hooks {
-		t := time.Now()
-		if err := call(l.stopping, h.fn, nil); err != nil {
-			herr := &ReadyHookError{Name: h.name, Err: err}
-			if l.stopping.Err() == nil {
-				log.Error("ready hook failed", "hook", h.name, "duration", time.Since(t), "error", checks.SafeMessage(err))
-			}
-			return herr
+		if err := l.runReadyHook(h, gateStart); err != nil {
+			return err
 		}
-		log.Info("ready hook done", "hook", h.name, "duration", time.Since(t))
 	}
 	return l.becomeRunning()
+}
+
+// readyHookTimeout is a hook's timeout: StartupConfig.ReadyHookTimeout,
+// else what is left of the startup budget (MaxWait from the gate's start,
+// on the clock), at least zero.
+func (l *Lifecycle) readyHookTimeout(gateStart time.Time) time.Duration {
+	if d := l.cfg.readyHookTimeout; d > 0 {
+		return d
+	}
+	return max(0, l.cfg.maxWait-l.cfg.clock.Now().Sub(gateStart))
+}
+
+// runReadyHook runs one hook under l.stopping and its timeout (on the
+// clock). A hook still running at its timeout is logged at warn, its ctx
+// is canceled and it is abandoned: its error wraps
+// context.DeadlineExceeded. A hook abandoned because Stop began is logged
+// at warn and kept for Stop to return.
+func (l *Lifecycle) runReadyHook(h readyHook, gateStart time.Time) error {
+	log := l.cfg.logger
+	timeout := l.readyHookTimeout(gateStart)
+	ctx, cancel := context.WithCancelCause(l.stopping)
+	defer cancel(nil)
+	var timedOut atomic.Bool
+	start := time.Now()
+	timer := l.cfg.clock.NewTimer(timeout)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case <-timer.C():
+			timedOut.Store(true)
+			log.Warn("ready hook has not returned after its timeout; abandoning it", "hook", h.name, "timeout", timeout)
+			cancel(context.DeadlineExceeded)
+		case <-ctx.Done():
+		}
+	}()
+	err := call(ctx, h.fn, nil)
+	timer.Stop()
+	cancel(nil)
+	<-watched
+	d := time.Since(start)
+	if err == nil {
+		log.Info("ready hook done", "hook", h.name, "duration", d)
+		return nil
+	}
+	if timedOut.Load() && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+		err = fmt.Errorf("abandoned after its timeout of %v: %w", timeout, context.DeadlineExceeded)
+	}
+	herr := &ReadyHookError{Name: h.name, Err: err}
+	if l.stopping.Err() != nil && !timedOut.Load() {
+		log.Warn("ready hook abandoned at stop", "hook", h.name, "duration", d, "error", checks.SafeMessage(err))
+		l.mu.Lock()
+		l.abandoned = herr
+		l.mu.Unlock()
+		return herr
+	}
+	log.Error("ready hook failed", "hook", h.name, "duration", d, "error", checks.SafeMessage(err))
+	return herr
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -174,22 +175,147 @@ func TestReadyHookFailureInBackground(t *testing.T) {
 	_ = lc.Stop(ctx)
 }
 
-// Stop cancels a hook in flight; the failure function is not called.
+// Stop cancels a hook in flight; the failure function is not called, but
+// Stop logs the abandoned hook at warn and returns its *ReadyHookError
+// (the start was cut short: fx's app.Run then exits with code 1).
 func TestReadyHookCanceledByStop(t *testing.T) {
 	runner := newRunner(t, checks.SystemClock(), (&probe{}).check("db"))
 	inHook := make(chan struct{})
-	lc := newLifecycle(t, runner, lifecycle.WithLogger(discard),
+	var sink logSink
+	lc := newLifecycle(t, runner, lifecycle.WithLogger(sink.logger()),
 		lifecycle.WithOnGateFailure(func(err error) { t.Errorf("failure function called: %v", err) }))
 	lc.OnReady("warm-up", func(ctx context.Context) error { close(inHook); <-ctx.Done(); return ctx.Err() })
 	ctx := testCtx(t)
-	go func() { _ = lc.Start(ctx) }()
+	started := make(chan error, 1)
+	go func() { started <- lc.Start(ctx) }()
 	<-inHook
-	if err := lc.Stop(ctx); err != nil {
-		t.Fatalf("Stop = %v", err)
+	err := lc.Stop(ctx)
+	var herr *lifecycle.ReadyHookError
+	if !errors.As(err, &herr) || herr.Name != "warm-up" || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stop = %v, want a *ReadyHookError naming warm-up, wrapping context.Canceled", err)
+	}
+	if recs := sink.find("ready hook abandoned at stop"); len(recs) != 1 || recs[0].Level != slog.LevelWarn || recs[0].Attrs["hook"] != "warm-up" {
+		t.Errorf("log = %+v, want one warning naming warm-up", recs)
 	}
 	if ready, _ := lc.Readiness(); ready {
 		t.Error("ready after Stop")
 	}
+	<-started
+}
+
+// A hook that does not return within its timeout (by default what is left
+// of the startup budget, MaxWait from the gate's start, on the clock) is
+// logged at warn, its ctx is canceled, and it is abandoned as a failed
+// start: a *ReadyHookError naming it and wrapping
+// context.DeadlineExceeded; the later hooks do not run, readiness and
+// Started read "startup failed".
+func TestReadyHookTimeoutFromStartupBudget(t *testing.T) {
+	clock := testutil.NewFakeClock(t0)
+	p := &probe{upAt: 2} // one failed attempt: 1 s of the budget spent
+	runner := newRunner(t, clock, p.check("db"))
+	var sink logSink
+	failed := make(chan error, 1)
+	lc := newLifecycle(t, runner, lifecycle.WithLogger(sink.logger()), lifecycle.WithRand(constRand(1)),
+		lifecycle.WithStartup(lifecycle.StartupConfig{MaxWait: 10 * time.Second}),
+		lifecycle.WithOnGateFailure(func(err error) { failed <- err }))
+	inHook, release := make(chan struct{}), make(chan struct{})
+	hookCtx := make(chan context.Context, 1)
+	lc.OnReady("migrations", func(ctx context.Context) error {
+		hookCtx <- ctx
+		close(inHook)
+		<-release // ignores ctx
+		return nil
+	})
+	lc.OnReady("consumers", func(context.Context) error { t.Error("a hook after the abandoned one ran"); return nil })
+	defer close(release)
+	ctx := testCtx(t)
+	started := make(chan error, 1)
+	go func() { started <- lc.Start(ctx) }()
+	if err := clock.BlockUntil(ctx, 1); err != nil { // the gate's wait
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	<-inHook
+	if err := clock.BlockUntil(ctx, 1); err != nil { // the hook's timeout
+		t.Fatal(err)
+	}
+	clock.Advance(9*time.Second - time.Nanosecond)
+	if recs := sink.find("ready hook has not returned after its timeout; abandoning it"); len(recs) != 0 {
+		t.Fatalf("warned before the timeout: %+v", recs)
+	}
+	clock.Advance(time.Nanosecond)
+	var err error
+	select { // Start reports it unless its 2 s (real time) ran out first
+	case err = <-started:
+		if err == nil {
+			err = <-failed
+		}
+	case err = <-failed:
+	}
+	var herr *lifecycle.ReadyHookError
+	if !errors.As(err, &herr) || herr.Name != "migrations" || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error = %v, want a *ReadyHookError naming migrations, wrapping context.DeadlineExceeded", err)
+	}
+	recs := sink.find("ready hook has not returned after its timeout; abandoning it")
+	if len(recs) != 1 || recs[0].Level != slog.LevelWarn || recs[0].Attrs["hook"] != "migrations" || recs[0].Attrs["timeout"] != 9*time.Second {
+		t.Fatalf("log = %+v, want one warning naming migrations with its 9 s timeout", recs)
+	}
+	if err := context.Cause(<-hookCtx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the hook's ctx cause = %v, want context.DeadlineExceeded", err)
+	}
+	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStartupFailed {
+		t.Errorf("Readiness = %v %q, want startup failed", ready, reason)
+	}
+	if ok, reason := lc.Started(); ok || reason != lifecycle.ReasonStartupFailed {
+		t.Errorf("Started = %v %q, want startup failed", ok, reason)
+	}
+	if err := lc.Stop(ctx); err != nil {
+		t.Errorf("Stop after a failed start = %v", err)
+	}
+}
+
+// StartupConfig.ReadyHookTimeout bounds each hook on its own; negative is
+// a *checks.ConfigError.
+func TestReadyHookTimeoutSet(t *testing.T) {
+	if _, err := lifecycle.New(checks.NewRunner(), lifecycle.WithStartup(lifecycle.StartupConfig{ReadyHookTimeout: -time.Second})); !errors.Is(err, checks.ErrInvalidConfig) || !strings.Contains(err.Error(), "ReadyHookTimeout") {
+		t.Fatalf("New with a negative ReadyHookTimeout = %v", err)
+	}
+	clock := testutil.NewFakeClock(t0)
+	runner := newRunner(t, clock, (&probe{}).check("db"))
+	var sink logSink
+	failed := make(chan error, 1)
+	lc := newLifecycle(t, runner, lifecycle.WithLogger(sink.logger()),
+		lifecycle.WithStartup(lifecycle.StartupConfig{ReadyHookTimeout: 3 * time.Second}),
+		lifecycle.WithOnGateFailure(func(err error) { failed <- err }))
+	var order events
+	lc.OnReady("a", func(context.Context) error { order.add("a"); return nil })
+	lc.OnReady("b", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }) // honours ctx
+	ctx := testCtx(t)
+	started := make(chan error, 1)
+	go func() { started <- lc.Start(ctx) }()
+	if err := clock.BlockUntil(ctx, 1); err != nil { // b's timeout
+		t.Fatal(err)
+	}
+	clock.Advance(3 * time.Second)
+	var err error
+	select {
+	case err = <-started:
+		if err == nil {
+			err = <-failed
+		}
+	case err = <-failed:
+	}
+	var herr *lifecycle.ReadyHookError
+	if !errors.As(err, &herr) || herr.Name != "b" || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "ready hook failed: b: timeout") || !strings.Contains(herr.Err.Error(), "abandoned after its timeout of 3s") {
+		t.Fatalf("error = %v (%v), want b abandoned after its timeout of 3s", err, herr)
+	}
+	if got := order.get(); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("ran %v, want a", got)
+	}
+	if recs := sink.find("ready hook has not returned after its timeout; abandoning it"); len(recs) != 1 || recs[0].Attrs["hook"] != "b" {
+		t.Errorf("log = %+v", recs)
+	}
+	_ = lc.Stop(ctx)
 }
 
 // OnDrained is told once the drain ended, before Drain returns.

@@ -56,7 +56,11 @@ func (l *Lifecycle) AddCleanup(name string, fn func(ctx context.Context) error) 
 // Steps 1 and 2 are Drain, which an app may run earlier (healthfx runs it
 // before any other stop hook of the app); Stop then goes on from step 3.
 // Stop never waits on a check, even one whose Func ignores its context. It
-// returns the errors of steps 3 and 4 joined (errors.Join), or nil. It
+// returns the errors of steps 3 and 4 joined (errors.Join), or nil; a
+// ready hook (OnReady) still running when Stop began is abandoned, logged
+// at warn ("ready hook abandoned at stop") and its *ReadyHookError, naming
+// it and wrapping context.Canceled, is the first of those errors: the
+// start was cut short, so fx's app.Run exits with code 1. It
 // is idempotent: later calls wait for the first to complete (or their own
 // ctx to end) and return its result. It is safe without Start.
 func (l *Lifecycle) Stop(ctx context.Context) error {
@@ -104,6 +108,12 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 		}
 	}
 
+	l.mu.Lock()
+	if l.abandoned != nil {
+		// A start cut short: the hook's work (a migration) was not done.
+		errs = append([]error{l.abandoned}, errs...)
+	}
+	l.mu.Unlock()
 	err := errors.Join(errs...)
 	l.mu.Lock()
 	l.phase = phaseStopped
