@@ -17,12 +17,21 @@ import (
 // runs. Make the check of what a hook needs Required or Startup (e.g.
 // redishealth.Config's Required or Startup).
 //
-// A hook that fails (an error, a panic, or a ctx that ended) fails the
-// start like a gate that gives up: readiness stays false ("startup
-// failed"), the later hooks do not run, and the app stops with exit code
-// 1 (or, when the gate passed at its first attempt and a hook failed
-// within the 2 s that Start waits for that attempt, app.Start returns the
-// *lifecycle.ReadyHookError). See
+// Each hook is bounded by what is left of HEALTH_STARTUP_MAX_WAIT
+// (Config.StartupMaxWait, measured from the gate's start) when it starts:
+// the gate and the hooks share the startup budget. A hook still running
+// then is logged at warn ("ready hook has not returned after its timeout;
+// abandoning it", hook=Name), its ctx is canceled, and it fails with an
+// error wrapping context.DeadlineExceeded.
+//
+// A hook that fails (an error, a panic, its timeout) fails the start like
+// a gate that gives up: readiness stays false ("startup failed"), the
+// later hooks do not run, and the app stops with exit code 1 (or, when
+// the gate passed at its first attempt and a hook failed within the 2 s
+// that Start waits for that attempt, app.Start returns the
+// *lifecycle.ReadyHookError). A stop while a hook runs abandons it
+// ("ready hook abandoned at stop" at warn): app.Stop returns its
+// *lifecycle.ReadyHookError, so app.Run exits with code 1. See
 // lifecycle.Lifecycle.OnReady.
 type ReadyHook struct {
 	Name  string

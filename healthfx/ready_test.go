@@ -3,7 +3,9 @@ package healthfx_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,7 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
 
+	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/healthfx"
 	"github.com/echofx/healthcheck/internal/testutil"
 	"github.com/echofx/healthcheck/lifecycle"
@@ -117,5 +121,77 @@ func TestReadyHookFailureStopsApp(t *testing.T) {
 	}
 	if ready, reason := lc.Readiness(); ready || reason != lifecycle.ReasonStartupFailed {
 		t.Fatalf("readiness = %v %q", ready, reason)
+	}
+}
+
+// A ready hook that never returns is bounded by what is left of
+// HEALTH_STARTUP_MAX_WAIT: past it the log names the hook at warn, and the
+// app stops with exit code 1, the error naming the hook.
+func TestReadyHookTimeoutStopsApp(t *testing.T) {
+	quietEnv(t)
+	t.Setenv("HEALTH_STARTUP_MAX_WAIT", "3s") // past the 2 s of app.Start: the stop comes from the background
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	release := make(chan struct{})
+	defer close(release)
+	var lc *lifecycle.Lifecycle
+	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New), fx.Supply(logger),
+		healthfx.SupplyCheck(checks.Check{Name: "db", Func: checks.FromFunc(func(context.Context) error { return nil })}),
+		healthfx.Module,
+		healthfx.OnReady("migrations", func(context.Context) error { <-release; return nil }), // ignores ctx
+		fx.Populate(&lc))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer app.RequireStop()
+	select {
+	case sig := <-app.Wait():
+		if sig.ExitCode != 1 {
+			t.Fatalf("exit code %d, want 1", sig.ExitCode)
+		}
+	case <-ctx.Done():
+		t.Fatal("the app did not stop after its ready hook timed out")
+	}
+	out := logs.String()
+	for _, want := range []string{
+		`level=WARN msg="ready hook has not returned after its timeout; abandoning it" hook=migrations`,
+		`msg="ready hook failed: stopping the service" error="lifecycle: ready hook failed: migrations: timeout"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+	if started, reason := lc.Started(); started || reason != lifecycle.ReasonStartupFailed {
+		t.Errorf("Started = %v %q", started, reason)
+	}
+}
+
+// A stop while a ready hook runs abandons it: app.Stop returns its
+// *lifecycle.ReadyHookError (so fx's app.Run exits with code 1, as the
+// README says) and the log names it.
+func TestReadyHookAbandonedAtStop(t *testing.T) {
+	quietEnv(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	inHook := make(chan struct{})
+	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New), fx.Supply(logger),
+		healthfx.SupplyCheck(checks.Check{Name: "db", Func: checks.FromFunc(func(context.Context) error { return nil })}),
+		healthfx.Module,
+		healthfx.OnReady("migrations", func(ctx context.Context) error { close(inHook); <-ctx.Done(); return ctx.Err() }))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := app.Start(ctx); err != nil { // after its 2 s: the hook goes on in the background
+		t.Fatalf("Start: %v", err)
+	}
+	<-inHook
+	err := app.Stop(ctx)
+	var herr *lifecycle.ReadyHookError
+	if !errors.As(err, &herr) || herr.Name != "migrations" || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stop = %v, want a *lifecycle.ReadyHookError naming migrations", err)
+	}
+	if want := `level=WARN msg="ready hook abandoned at stop" hook=migrations`; !strings.Contains(logs.String(), want) {
+		t.Errorf("log lacks %s:\n%s", want, logs.String())
 	}
 }
