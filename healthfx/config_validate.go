@@ -117,7 +117,7 @@ func (c Config) check(appAuth bool) error {
 		return c.bad("HEALTH_JWT_JWKS_URL", "set one of HEALTH_JWT_SECRET, HEALTH_JWT_PUBLIC_KEY_FILE and HEALTH_JWT_JWKS_URL")
 	case c.JWTJWKSRefresh < time.Minute:
 		return c.bad("HEALTH_JWT_JWKS_REFRESH", "want at least 1m")
-	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
+	case c.JWTSecret != "" && len(c.JWTSecret) < secretrule.MinBytes:
 		return c.bad("HEALTH_JWT_SECRET", "must be at least 32 bytes")
 	case c.JWTSecret != "" && weakSecret(c.JWTSecret) != "":
 		return c.bad("HEALTH_JWT_SECRET", "refused: "+weakSecret(c.JWTSecret))
