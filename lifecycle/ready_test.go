@@ -289,10 +289,12 @@ func TestReadyHookTimeoutSet(t *testing.T) {
 		lifecycle.WithOnGateFailure(func(err error) { failed <- err }))
 	var order events
 	lc.OnReady("a", func(context.Context) error { order.add("a"); return nil })
-	lc.OnReady("b", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }) // honours ctx
+	inB := make(chan struct{})
+	lc.OnReady("b", func(ctx context.Context) error { close(inB); <-ctx.Done(); return ctx.Err() }) // honours ctx
 	ctx := testCtx(t)
 	started := make(chan error, 1)
 	go func() { started <- lc.Start(ctx) }()
+	<-inB                                            // a's timer is stopped, b's armed
 	if err := clock.BlockUntil(ctx, 1); err != nil { // b's timeout
 		t.Fatal(err)
 	}
