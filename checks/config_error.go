@@ -3,6 +3,7 @@ package checks
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // ErrInvalidConfig is matched under errors.Is by every *ConfigError, whichever
@@ -22,8 +23,8 @@ type ConfigError struct {
 	// ("HEALTH_CHECK_TIMEOUT"), a Config field ("Config.Timeout (set in
 	// code)", "pgcheck.Config.SlowThreshold") or an option ("WithPrefix").
 	Setting string
-	// Value is the offending input, quoted in the text; empty for secrets
-	// and when there is nothing to show.
+	// Value is the offending input, quoted in the text (its first 128
+	// bytes, then "…"); empty for secrets and when there is nothing to show.
 	Value string
 	// Reason says what is accepted.
 	Reason string
@@ -51,7 +52,11 @@ func (e *ConfigError) Error() string {
 	b = append(b, e.Setting...)
 	if e.Value != "" {
 		b = append(b, '=')
-		b = strconv.AppendQuote(b, e.Value)
+		v := e.Value
+		if len(v) > maxConfigValue { // a 70,000-byte value is not a readable error
+			v = strings.ToValidUTF8(v[:maxConfigValue], "") + "…"
+		}
+		b = strconv.AppendQuote(b, v)
 	}
 	if e.Reason != "" {
 		if e.Setting != "" || e.Value != "" {
@@ -61,6 +66,9 @@ func (e *ConfigError) Error() string {
 	}
 	return string(b)
 }
+
+// maxConfigValue bounds how much of Value the text quotes.
+const maxConfigValue = 128
 
 // Unwrap returns Err.
 func (e *ConfigError) Unwrap() error { return e.Err }

@@ -3,6 +3,7 @@ package checks_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/echofx/healthcheck/checks"
@@ -21,6 +22,8 @@ func TestConfigError(t *testing.T) {
 		{&checks.ConfigError{Package: "echohealth", Err: sentinel, Reason: "GET /healthcheck/"},
 			`echohealth: route already registered: GET /healthcheck/`},
 		{&checks.ConfigError{Setting: "HEALTH_JWT_SECRET", Reason: "too short"}, `HEALTH_JWT_SECRET: too short`},
+		{&checks.ConfigError{Setting: "HEALTH_GROUPS", Value: strings.Repeat("g", 70000), Reason: "bad name"},
+			`HEALTH_GROUPS="` + strings.Repeat("g", 128) + `…": bad name`},
 	} {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("Error() = %q, want %q", got, tc.want)

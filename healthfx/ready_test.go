@@ -124,7 +124,7 @@ func TestReadyHookFailureStopsApp(t *testing.T) {
 	}
 }
 
-// A ready hook that never returns is bounded by what is left of
+// A ready hook that never returns is bounded by
 // HEALTH_STARTUP_MAX_WAIT: past it the log names the hook at warn, and the
 // app stops with exit code 1, the error naming the hook.
 func TestReadyHookTimeoutStopsApp(t *testing.T) {

@@ -42,7 +42,7 @@
 // warm-up) registered with OnReady runs once the gate passed, in order,
 // before Readiness turns true; never when the gate gives up. A failing
 // hook fails the start like a gate that gives up (*ReadyHookError). Each
-// hook is bounded by what is left of the startup budget (or
+// hook is bounded by the startup budget (or
 // StartupConfig.ReadyHookTimeout): one past it is logged at warn and
 // abandoned as failed; one that Stop abandons makes Stop return its
 // *ReadyHookError.

@@ -185,7 +185,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 	pending := g.attempt(l.stopping, limit{})
 	settled, err := g.settle(pending)
 	if settled && err == nil {
-		err = l.pass(g.start)
+		err = l.pass()
 	}
 	if l.claim.CompareAndSwap(0, 1) { // Start is waiting
 		if settled {
@@ -202,7 +202,7 @@ func (l *Lifecycle) gateOutcome(g *gate, first chan<- error) (err error, reporte
 	}
 	err = g.run(l.stopping, limit{}, pending)
 	if err == nil {
-		err = l.pass(g.start)
+		err = l.pass()
 	}
 	return err, false
 }

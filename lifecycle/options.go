@@ -188,11 +188,10 @@ type StartupConfig struct {
 	// that final attempt, so between 90 % and 100 % of the budget.
 	MaxWait time.Duration
 	// ReadyHookTimeout bounds each ready hook (Lifecycle.OnReady), on the
-	// clock. Default 0: what is left of MaxWait when the hook starts,
-	// measured from the gate's start, so that the gate and the hooks
-	// together fit the startup budget that a startupProbe must cover (a
-	// gate that passed at the very end of MaxWait leaves the hooks
-	// nothing: set this when they need their own time). A hook still
+	// clock. Default 0: MaxWait, the startup budget, for each hook, however
+	// long the gate took (a database that came up late must not leave a
+	// migration no time). A startupProbe should cover the gate and the
+	// hooks; set this lower when they must fit the budget together. A hook still
 	// running at its timeout is logged at warn ("ready hook has not
 	// returned after its timeout"), its ctx is canceled, and it is
 	// abandoned as a failed hook: a *ReadyHookError wrapping

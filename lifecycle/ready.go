@@ -48,9 +48,8 @@ type readyHook struct {
 // Lifecycle turns ready and before the periodic checks start; never when
 // the gate gives up or Stop cancels it.
 //
-// Each hook is bounded by StartupConfig.ReadyHookTimeout, by default what
-// is left of the startup budget (MaxWait from the gate's start) when it
-// starts. A hook still running at its timeout is logged at warn ("ready
+// Each hook is bounded by StartupConfig.ReadyHookTimeout, by default the
+// startup budget (MaxWait) for each hook. A hook still running at its timeout is logged at warn ("ready
 // hook has not returned after its timeout; abandoning it", naming it),
 // its ctx is canceled (cause context.DeadlineExceeded) and it is
 // abandoned as failed, its error wrapping context.DeadlineExceeded. Their
@@ -83,14 +82,12 @@ func (l *Lifecycle) OnReady(name string, fn func(ctx context.Context) error) {
 
 // pass runs the ready hooks, then makes the Lifecycle running (see
 // becomeRunning). It returns the first hook's error as a *ReadyHookError.
-// gateStart is the gate's start on the clock, from which the hooks'
-// default timeout is derived.
-func (l *Lifecycle) pass(gateStart time.Time) error {
+func (l *Lifecycle) pass() error {
 	l.mu.Lock()
 	hooks := l.ready
 	l.mu.Unlock()
 	for _, h := range hooks {
-		if err := l.runReadyHook(h, gateStart); err != nil {
+		if err := l.runReadyHook(h); err != nil {
 			return err
 		}
 	}
@@ -98,13 +95,12 @@ func (l *Lifecycle) pass(gateStart time.Time) error {
 }
 
 // readyHookTimeout is a hook's timeout: StartupConfig.ReadyHookTimeout,
-// else what is left of the startup budget (MaxWait from the gate's start,
-// on the clock), at least zero.
-func (l *Lifecycle) readyHookTimeout(gateStart time.Time) time.Duration {
+// else the startup budget (MaxWait).
+func (l *Lifecycle) readyHookTimeout() time.Duration {
 	if d := l.cfg.readyHookTimeout; d > 0 {
 		return d
 	}
-	return max(0, l.cfg.maxWait-l.cfg.clock.Now().Sub(gateStart))
+	return l.cfg.maxWait
 }
 
 // runReadyHook runs one hook under l.stopping and its timeout (on the
@@ -112,9 +108,9 @@ func (l *Lifecycle) readyHookTimeout(gateStart time.Time) time.Duration {
 // is canceled and it is abandoned: its error wraps
 // context.DeadlineExceeded. A hook abandoned because Stop began is logged
 // at warn and kept for Stop to return.
-func (l *Lifecycle) runReadyHook(h readyHook, gateStart time.Time) error {
+func (l *Lifecycle) runReadyHook(h readyHook) error {
 	log := l.cfg.logger
-	timeout := l.readyHookTimeout(gateStart)
+	timeout := l.readyHookTimeout()
 	ctx, cancel := context.WithCancelCause(l.stopping)
 	defer cancel(nil)
 	var timedOut atomic.Bool

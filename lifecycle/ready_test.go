@@ -239,7 +239,7 @@ func TestReadyHookTimeoutFromStartupBudget(t *testing.T) {
 	if err := clock.BlockUntil(ctx, 1); err != nil { // the hook's timeout
 		t.Fatal(err)
 	}
-	clock.Advance(9*time.Second - time.Nanosecond)
+	clock.Advance(10*time.Second - time.Nanosecond)
 	if recs := sink.find("ready hook has not returned after its timeout; abandoning it"); len(recs) != 0 {
 		t.Fatalf("warned before the timeout: %+v", recs)
 	}
@@ -257,8 +257,8 @@ func TestReadyHookTimeoutFromStartupBudget(t *testing.T) {
 		t.Fatalf("error = %v, want a *ReadyHookError naming migrations, wrapping context.DeadlineExceeded", err)
 	}
 	recs := sink.find("ready hook has not returned after its timeout; abandoning it")
-	if len(recs) != 1 || recs[0].Level != slog.LevelWarn || recs[0].Attrs["hook"] != "migrations" || recs[0].Attrs["timeout"] != 9*time.Second {
-		t.Fatalf("log = %+v, want one warning naming migrations with its 9 s timeout", recs)
+	if len(recs) != 1 || recs[0].Level != slog.LevelWarn || recs[0].Attrs["hook"] != "migrations" || recs[0].Attrs["timeout"] != 10*time.Second {
+		t.Fatalf("log = %+v, want one warning naming migrations with its 10 s timeout (MaxWait)", recs)
 	}
 	if err := context.Cause(<-hookCtx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("the hook's ctx cause = %v, want context.DeadlineExceeded", err)
