@@ -1,6 +1,10 @@
 package lifecycle
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/echofx/healthcheck/checks"
+)
 
 // Hooks receive lifecycle events, for metrics and other adapters. Nil fields are skipped. They
 // are called synchronously, must be quick and must not block; a panicking
@@ -24,6 +28,14 @@ type Hooks struct {
 	// end gRPC Watch streams before the app's GracefulStop, which healthfx
 	// runs after the drain whatever the order of the app's stop hooks.
 	OnDrained func()
+	// OnMaintenance is called after every change of the maintenance
+	// window (EnterMaintenance, EndMaintenance, its expiry) with the
+	// window now in force (Active false once it ended), one call at a
+	// time in the order of the changes, before the call that made the
+	// change returns (for an expiry, on the clock's timer goroutine).
+	// Unlike the other hooks it may do bounded I/O: healthfx creates and
+	// expires the Alertmanager silence here.
+	OnMaintenance func(m checks.Maintenance)
 }
 
 // hookSet is the Hooks of a Lifecycle; AddHooks may grow it at any time.

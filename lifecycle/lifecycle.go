@@ -82,6 +82,8 @@ type Lifecycle struct {
 
 	periodic *periodic
 	remedy   *remediator
+
+	maint maintenance // EnterMaintenance (maintenance.go)
 }
 
 // New returns a Lifecycle for the checks registered with runner, which
@@ -260,12 +262,16 @@ func (l *Lifecycle) gateFailed(err error) {
 // Readiness reports whether the service should receive traffic, as far as
 // its lifecycle goes: false with reason "starting" until the startup gate
 // passed, "startup failed" once it gave up, "draining" from the moment Stop begins,
-// "stopped" once it completed; true with an empty reason otherwise. The
+// "stopped" once it completed, "maintenance" while running in a
+// maintenance window (EnterMaintenance); true with an empty reason otherwise. The
 // health of the required checks is for the HTTP layer to add.
 func (l *Lifecycle) Readiness() (ready bool, reason string) {
 	l.mu.Lock()
 	p := l.phase
 	l.mu.Unlock()
+	if p == phaseRunning && l.maint.active(l.cfg.clock.Now()) {
+		return false, ReasonMaintenance
+	}
 	return p == phaseRunning, reasons[p]
 }
 
