@@ -20,8 +20,11 @@ import (
 //	     "p50_ms":1.2,"p95_ms":3.4,"mean_ms":1.5},"long":{.. "window":"24h" ..},
 //	     "series":[..],"transitions":[..]},
 //	   "history":[..]}},
-//	 "dependencies":{"<name>":"required"|"optional"}}
+//	 "dependencies":{"<name>":"required"|"optional"},
+//	 "maintenance":{"active":true,"reason":"..","by":"..","since":"..","until":".."}}
 //
+// "maintenance" is there only while the replica is in a maintenance
+// window (see Maintainer); the status page shows it as a banner.
 // "downstream" marks a check of another service (downstream.New).
 // With trends=1, "trends" holds the check's success rate and latency over
 // the runner's trend windows (1 h and 24 h by default); with series=1 as
@@ -136,7 +139,8 @@ func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detai
 	if q.healthJSON && healthJSONStatus(status) == "fail" {
 		code = http.StatusServiceUnavailable
 	}
-	stamp, done := h.revalidate(w, r, q, snap, now, code == http.StatusOK) // etag.go
+	maint := h.maintenanceNow()
+	stamp, done := h.revalidate(w, r, q, snap, now, code == http.StatusOK, maint) // etag.go
 	if done {
 		return
 	}
@@ -146,6 +150,10 @@ func (h *Handlers) writeDetailed(w http.ResponseWriter, r *http.Request, q detai
 		contentType = hdrHealthJSON
 	} else {
 		*bp = h.appendDetailed((*bp)[:0], snap, idx, status, now, stamp, q)
+		if maint.Active { // "maintenance" last, in the object's closing brace
+			*bp = append(append((*bp)[:len(*bp)-1], `,"maintenance":`...), appendMaintenance(nil, maint)...)
+			*bp = append(*bp, '}')
+		}
 	}
 	hdr := w.Header()
 	setHeaders(hdr, contentType)

@@ -70,7 +70,7 @@ func (s *etagState) entry(snap *checks.Snapshot, now time.Time) *etagEntry {
 // time its "timestamp" shows. When the answer would be a 200 (ok) and r's
 // If-None-Match names that ETag (or is "*"), it answers 304 Not Modified
 // without a body itself and returns done. Call it after authentication.
-func (h *Handlers) revalidate(w http.ResponseWriter, r *http.Request, q detailedQuery, snap *checks.Snapshot, now time.Time, ok bool) (stamp time.Time, done bool) {
+func (h *Handlers) revalidate(w http.ResponseWriter, r *http.Request, q detailedQuery, snap *checks.Snapshot, now time.Time, ok bool, maint checks.Maintenance) (stamp time.Time, done bool) {
 	e := h.etags.entry(snap, now)
 	stamp = e.first
 	var epoch int64 // the trend buckets now is in, for the forms with trends
@@ -102,6 +102,7 @@ func (h *Handlers) revalidate(w http.ResponseWriter, r *http.Request, q detailed
 		flags |= 2
 	}
 	_, _ = f.Write([]byte{0, flags})
+	_, _ = f.Write(maintenanceTag(maint)) // a window begun or ended changes the answer
 
 	b := make([]byte, 0, 72)
 	b = append(b, '"')

@@ -80,7 +80,12 @@ var bodyUnknownGroup = newBody([]byte(`{"status":"error","error":"unknown group"
 // group's checks: 200 {"status":"success","data":{"health":"ok"}}, the
 // WithDegradedStatus code with "health":"degraded", the WithFailureStatus
 // code with the failure message (or "unhealthy", per WithPublicErrors).
-// An unknown group is 404 {"status":"error","error":"unknown group"}. With
+// An unknown group is 404 {"status":"error","error":"unknown group"}.
+// A group follows the lifecycle as /ready does, so that it can serve as a
+// readiness probe: while the Readiness of WithReadiness says not ready,
+// every group answers 503 with its reason ({"status":"error","error":
+// "starting"}, "draining", "maintenance", ...) without reading the checks,
+// and ?verbose then starts with the failed readiness line. With
 // Accept: application/health+json it answers the IETF draft format over
 // the group's checks, with the same codes ("output" only with public
 // errors); ?verbose and ?exclude work as on the public route (see
@@ -92,10 +97,22 @@ func (h *Handlers) group(w http.ResponseWriter, r *http.Request) {
 		write(w, r, http.StatusNotFound, bodyUnknownGroup)
 		return
 	}
+	notReady := h.notReady() // a group follows the lifecycle, as /ready does
+	var q probeQuery
+	if r.URL.RawQuery != "" {
+		q = parseProbeQuery(r)
+	}
+	if notReady != "" && !q.verbose {
+		write(w, r, http.StatusServiceUnavailable, h.reasons.get(notReady))
+		return
+	}
 	snap, local := h.groupRead(r)
-	if q := parseProbeQuery(r); q.active() || acceptsHealthJSON(r.Header.Values("Accept")) {
+	if q.active() || acceptsHealthJSON(r.Header.Values("Accept")) {
 		s := g.scope
 		s.failure = h.cfg.failureStatus
+		if notReady != "" { // ?verbose: the readiness line first
+			s.gate, s.notReady, s.failure = true, notReady, http.StatusServiceUnavailable
+		}
 		h.serveSelection(w, r, q, snap, local, s)
 		return
 	}

@@ -255,16 +255,22 @@ var (
 )
 
 func (j *JWT) verify(ctx context.Context, h http.Header) error {
+	_, err := j.verifyClaims(ctx, h)
+	return err
+}
+
+// verifyClaims verifies the request's token and returns its claims.
+func (j *JWT) verifyClaims(ctx context.Context, h http.Header) (jwt.MapClaims, error) {
 	values := h.Values("Authorization")
 	switch {
 	case len(values) == 0:
-		return errNoToken
+		return nil, errNoToken
 	case len(values) > 1:
-		return errManyTokens
+		return nil, errManyTokens
 	}
 	tok, err := bearer(values[0])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	claims := jwt.MapClaims{}
 	keyFunc := j.keyFunc
@@ -273,23 +279,23 @@ func (j *JWT) verify(ctx context.Context, h http.Header) error {
 	}
 	t, err := j.parser.ParseWithClaims(tok, claims, keyFunc)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, ok := t.Header["crit"]; ok {
-		return errCrit
+		return nil, errCrit
 	}
 	if typ, ok := t.Header["typ"]; ok {
 		if s, isStr := typ.(string); !isStr || !strings.EqualFold(s, "JWT") {
-			return errType
+			return nil, errType
 		}
 	}
 	if j.maxAge > 0 && !withinMaxAge(claims, j.maxAge) {
-		return errMaxAge
+		return nil, errMaxAge
 	}
 	if j.scope != "" && !hasScope(claims, j.scope) {
-		return errScope
+		return nil, errScope
 	}
-	return nil
+	return claims, nil
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" value.

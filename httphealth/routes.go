@@ -47,6 +47,9 @@ type Route struct {
 //	GET, HEAD {prefix}/group/{group}   with WithGroups healthcheck:group, healthcheck:group:head
 //	GET, HEAD {prefix}/detailed        with WithDetailed  healthcheck:detailed, healthcheck:detailed:head
 //	GET, HEAD {prefix}/detailed/{check} with WithDetailed healthcheck:detailed:check, healthcheck:detailed:check:head
+//	GET, HEAD, POST, DELETE {prefix}/maintenance  with WithDetailed and a Readiness that is a Maintainer
+//	                                   healthcheck:maintenance, healthcheck:maintenance:head,
+//	                                   healthcheck:maintenance:post, healthcheck:maintenance:delete
 //	GET, HEAD {prefix}/status          with WithDetailed, unless WithoutStatusPage  healthcheck:status, healthcheck:status:head
 //	GET, HEAD {metrics path}           with WithMetrics   healthcheck:metrics, healthcheck:metrics:head
 //
@@ -83,6 +86,13 @@ func (h *Handlers) buildRoutes() []Route {
 		add(p+"/detailed", "", "healthcheck:detailed", true, http.HandlerFunc(h.detailed))
 		add(p+"/detailed/", checkParam, "healthcheck:detailed:check", true, http.HandlerFunc(h.detailedCheck))
 	}
+	if h.maintenanceOn() {
+		mt := http.HandlerFunc(h.maintenance)
+		add(p+"/maintenance", "", "healthcheck:maintenance", true, mt)
+		rs = append(rs,
+			Route{Method: http.MethodPost, Path: p + "/maintenance", Name: "healthcheck:maintenance:post", Auth: true, Handler: mt},
+			Route{Method: http.MethodDelete, Path: p + "/maintenance", Name: "healthcheck:maintenance:delete", Auth: true, Handler: mt})
+	}
 	if h.statusPageOn() {
 		add(p+"/status", "", "healthcheck:status", false, h.statusPage())
 	}
@@ -101,8 +111,8 @@ func headName(get string) string {
 }
 
 // Mount registers the routes on mux with method patterns, e.g.
-// "GET /healthcheck/{$}" and "GET /healthcheck/detailed/{check}" (a GET
-// pattern also answers HEAD). A pattern that conflicts with one already
+// "GET /healthcheck/{$}", "GET /healthcheck/detailed/{check}" and
+// "POST /healthcheck/maintenance" (a GET pattern also answers HEAD). A pattern that conflicts with one already
 // on mux is returned as a *checks.ConfigError with Err ErrDuplicateRoute
 // naming it; http.ServeMux panics on a conflict, and Mount turns that panic into
 // the error, but the routes registered before it stay.
@@ -113,7 +123,7 @@ func (h *Handlers) Mount(mux *http.ServeMux) (err error) {
 	seen := make(map[string]bool, len(h.routes))
 	for _, rt := range h.routes {
 		pattern := serveMuxPattern(rt)
-		if rt.Method != http.MethodGet || seen[pattern] { // empty prefix: "" and "/" are one pattern
+		if rt.Method == http.MethodHead || seen[pattern] { // GET answers HEAD; empty prefix: "" and "/" are one pattern
 			continue
 		}
 		seen[pattern] = true
