@@ -23,6 +23,9 @@ type Dispatcher struct {
 
 	mu     sync.Mutex
 	states map[string]*checkState
+	hold   holdState // Maintenance (maintenance.go); silences under silenceMu
+
+	silenceMu sync.Mutex
 
 	runMu    sync.Mutex // orders Start's launch against Stop's check
 	closed   atomic.Bool
@@ -214,6 +217,9 @@ func (d *Dispatcher) Stats() []SinkStats {
 
 // emit queues e to every sink and notes when each got it. d.mu is held.
 func (d *Dispatcher) emit(a *activeAlert, e Event) {
+	if d.held(e) {
+		return
+	}
 	for i, q := range d.queues {
 		q.push(e)
 		if a != nil {
@@ -249,7 +255,7 @@ func (d *Dispatcher) repeatLoop() {
 func (d *Dispatcher) repeat() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed.Load() {
+	if d.closed.Load() || d.hold.on {
 		return
 	}
 	now := d.clock.Now()
