@@ -104,6 +104,7 @@ func newHealth(p params) (provided, error) {
 	if alerts != nil {
 		appendAlertHooks(p.Lifecycle, alerts, logger, true)
 	}
+	wireMaintenance(lc, metrics, alerts)
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if keys != nil {

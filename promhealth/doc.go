@@ -18,6 +18,7 @@
 //	messenger_health_startup_attempts_total{check}         startup gate attempts
 //	messenger_health_startup_failures_total{check}         startup gate attempts that failed
 //	messenger_health_remediations_total{check}             auto-healing attempts
+//	messenger_health_maintenance                           1 while this replica is in a maintenance window, else 0 (no label)
 //
 // An empty namespace drops the prefix (health_check_status, ...).
 // RegisterPool adds a connection pool's own statistics (<ns>_db_pool_*),

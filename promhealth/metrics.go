@@ -23,6 +23,7 @@ type Metrics struct {
 	startup     *prometheus.CounterVec
 	startupFail *prometheus.CounterVec
 	remediation *prometheus.CounterVec
+	maintenance *prometheus.GaugeVec // maintenance.go
 }
 
 // New creates the collectors, their names prefixed by namespace ("" for
@@ -60,6 +61,10 @@ func New(reg prometheus.Registerer, namespace string) (*Metrics, error) {
 		if err := registerOrReuse(reg, p); err != nil {
 			return nil, err
 		}
+	}
+	var err error
+	if m.maintenance, err = newMaintenanceGauge(reg, namespace); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -57,6 +57,7 @@ func TestMetricsFromResults(t *testing.T) {
 		"messenger_health_check_runs_total",
 		"messenger_health_check_status",
 		"messenger_health_check_transitions_total",
+		"messenger_health_maintenance", // no label, 0 from New (maintenance_test.go)
 		"messenger_health_remediations_total",
 		"messenger_health_startup_attempts_total",
 		"messenger_health_startup_failures_total",
