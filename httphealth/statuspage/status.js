@@ -132,8 +132,17 @@
     t.textContent = now.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   }
 
+  // The maintenance banner: the detailed answer's "maintenance" object
+  // while this replica is out of rotation on purpose.
+  function showMaintenance(m) {
+    const on = !!(m && typeof m === 'object' && m.active === true);
+    root.dataset.maintenance = on ? 'on' : 'off';
+    notice('maintenance', on ? 'In maintenance until ' + when(m.until) + ': ' + String(m.reason || '') + (m.by ? ' (by ' + m.by + ')' : '') : '');
+  }
+
   // Rendering.
   function showPublic(status, message) {
+    showMaintenance(null);
     drawn = '';
     cards.clear();
     setOverall(status);
@@ -379,6 +388,7 @@
     const checks = Object.assign({}, data && data.checks && typeof data.checks === 'object' ? data.checks : {}, more || {});
     const deps = (data && data.dependencies) || {};
     setOverall(data && data.status);
+    showMaintenance(data && data.maintenance);
     $('version').textContent = (data && data.version) || '(none)';
     const all = Object.keys(checks).map((name) => {
       const c = checks[name] && typeof checks[name] === 'object' ? checks[name] : {};
