@@ -104,3 +104,26 @@ func ExampleLifecycle_Stop() {
 	// stop: <nil>
 	// stopped            ready=false reason="stopped" live=false
 }
+
+// An application that drives maintenance itself: Readiness reads
+// "maintenance" while the window lasts (Live stays true), and the window
+// ends with EndMaintenance or by itself at its end.
+func ExampleLifecycle_EnterMaintenance() {
+	runner := checks.NewRunner()
+	defer runner.Close()
+	_ = runner.Register(checks.Check{Name: "postgres", Func: checks.FromFunc(func(context.Context) error { return nil })})
+	lc, _ := lifecycle.New(runner, lifecycle.WithDrainDelay(0), lifecycle.WithLogger(slog.New(slog.DiscardHandler)))
+	_ = lc.Start(context.Background())
+	defer lc.Stop(context.Background())
+
+	m, err := lc.EnterMaintenance("reindexing", "batch-job", 30*time.Minute)
+	fmt.Println(err, m.Active, m.Until.Sub(m.Since))
+	ready, reason := lc.Readiness()
+	fmt.Println(ready, reason == lifecycle.ReasonMaintenance, lc.Live())
+	lc.EndMaintenance("batch-job")
+	fmt.Println(lc.Readiness())
+	// Output:
+	// <nil> true 30m0s
+	// false true true
+	// true
+}

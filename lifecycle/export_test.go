@@ -8,4 +8,6 @@ var (
 	ErrMaxWaitExceeded   = errMaxWaitExceeded
 	ErrAlreadyStarted    = errAlreadyStarted
 	ErrStopped           = errStopped
+	DefaultMaintenance   = defaultMaintenance
+	MaxMaintenance       = maxMaintenance
 )

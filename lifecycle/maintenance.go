@@ -8,14 +8,11 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// Maintenance limits: a window lasts DefaultMaintenance unless told
-// otherwise, never more than MaxMaintenance.
+// Maintenance limits: a window lasts defaultMaintenance unless told
+// otherwise, never more than maxMaintenance.
 const (
-	// DefaultMaintenance is the length of a maintenance window asked for
-	// with a zero duration.
-	DefaultMaintenance = time.Hour
-	// MaxMaintenance is the longest maintenance window.
-	MaxMaintenance = 24 * time.Hour
+	defaultMaintenance = time.Hour
+	maxMaintenance     = 24 * time.Hour
 	// ReasonMaintenance is Readiness's reason while the running service
 	// is in maintenance (see EnterMaintenance).
 	ReasonMaintenance = "maintenance"
@@ -38,7 +35,7 @@ func (m *maintenance) active(now time.Time) bool {
 }
 
 // EnterMaintenance takes the service out of rotation on purpose for d (0
-// means DefaultMaintenance, 1 h): while it lasts, Readiness reads false
+// means 1 h): while it lasts, Readiness reads false
 // with the reason "maintenance" once the service is running ("starting",
 // "startup failed", "draining" and "stopped" come first), and Live and
 // Started are unchanged, so no liveness probe restarts the replica. It
@@ -46,16 +43,16 @@ func (m *maintenance) active(now time.Time) bool {
 // EndMaintenance. A call while in maintenance replaces the reason, who
 // and the end, and keeps Since. reason says why and by who (the HTTP
 // route passes the token's "sub"); both are logged at Info with the end.
-// A d below zero or above MaxMaintenance (24 h) is a *checks.ConfigError
+// A d below zero or above 24 h is a *checks.ConfigError
 // and changes nothing. The OnMaintenance hooks and OnReadiness are told
 // before it returns. It returns the window now in force.
 func (l *Lifecycle) EnterMaintenance(reason, by string, d time.Duration) (checks.Maintenance, error) {
 	if d == 0 {
-		d = DefaultMaintenance
+		d = defaultMaintenance
 	}
-	if d < 0 || d > MaxMaintenance {
+	if d < 0 || d > maxMaintenance {
 		return checks.Maintenance{}, &checks.ConfigError{Package: "lifecycle", Setting: "EnterMaintenance duration",
-			Value: d.String(), Reason: fmt.Sprintf("want more than 0 and at most %s", MaxMaintenance)}
+			Value: d.String(), Reason: fmt.Sprintf("want more than 0 and at most %s", maxMaintenance)}
 	}
 	m := &l.maint
 	m.op.Lock()
