@@ -25,8 +25,8 @@
 //   - GET and HEAD /healthcheck/live: 200 while the process serves; it runs
 //     no check (a database outage must not restart pods).
 //   - GET and HEAD /healthcheck/ready: 503 while Readiness says not ready
-//     ("starting", "draining") or a required check fails; else like the
-//     public route.
+//     ("starting", "draining", "maintenance") or a required check fails;
+//     else like the public route.
 //   - GET and HEAD /healthcheck/startup ("healthcheck:startup"): 503 until
 //     start-up is over (WithStartup; a *lifecycle.Lifecycle given to
 //     WithReadiness serves: its startup gate), then 200 for good, also
@@ -34,10 +34,16 @@
 //   - GET and HEAD /healthcheck/group/{group} ("healthcheck:group"), only
 //     with WithGroups: the public route's bodies and codes over one
 //     group's checks; 404 {"status":"error","error":"unknown group"} for
-//     an unknown group.
+//     an unknown group. A group follows the lifecycle as /ready does (503
+//     "starting", "draining", "maintenance" while Readiness says not
+//     ready), so a group can be a readiness probe.
 //   - GET and HEAD /healthcheck/detailed and /healthcheck/detailed/{check}, only with
 //     WithDetailed: every check's status, timings, details and counters,
 //     behind an Authenticator (NewJWT builds one).
+//   - GET, HEAD, POST and DELETE /healthcheck/maintenance
+//     ("healthcheck:maintenance"), only with WithDetailed and a Readiness
+//     that is a Maintainer (a *lifecycle.Lifecycle is): one replica out of
+//     rotation on purpose (see Maintenance below).
 //
 // WithDegradedStatus sets the code of the public route, /ready and the
 // groups when degraded (default 200). ?verbose on the public route, /live,
@@ -86,6 +92,25 @@
 // "version", and "checks" keyed "<name>:responseTime", each an array of one
 // {"status","observedValue","observedUnit":"ms","time","output"}; "fail"
 // answers 503.
+//
+// # Maintenance
+//
+// POST {prefix}/maintenance with {"reason":"kernel upgrade","for":"30m"}
+// ("for" at most 24h, default 1h; a bad body, or one over 4 KiB, is 400
+// with a message saying what is wrong) puts this replica in maintenance
+// until then; DELETE ends it; GET shows {"active","reason","by","since",
+// "until"}. The request is authenticated like the detailed route (401
+// with no hint otherwise) and must be authorized for MaintenanceScope,
+// "health:maintenance": with a *JWT, among the token's "scope" (space
+// separated, as OAuth writes it) or "scp"; with an app's own
+// Authenticator, through ScopeAuthorizer; 403 otherwise. "by" is the
+// token's "sub". In maintenance /ready and every group answer 503
+// {"status":"error","error":"maintenance"} (gRPC, through grpchealth,
+// NOT_SERVING), while /live, /startup and the public route are unchanged,
+// so no liveness probe or Docker HEALTHCHECK restarts the replica. The
+// window ends by itself; the detailed route shows it as "maintenance" and
+// the status page as a banner. healthfx adds the metric, holds the alerts
+// and silences the instance in Alertmanager for the window.
 //
 // # Cost
 //

@@ -64,6 +64,16 @@
 //
 // Stopped. Readiness reads "stopped" and Live false.
 //
+// Maintenance. EnterMaintenance(reason, by, d) takes the running service
+// out of rotation on purpose for d (default 1 h, at most 24 h): Readiness
+// reads false with the reason "maintenance" (so /ready, the groups and
+// gRPC's readiness say so) while Live and Started are unchanged;
+// EndMaintenance ends it, and it ends by itself at its end on the
+// Lifecycle's clock. Maintenance returns the window in force. Each change
+// is logged with who and why and told to the OnMaintenance hooks
+// (healthfx: metric, alerts held, Alertmanager silence). httphealth's
+// {prefix}/maintenance route drives the same methods.
+//
 // # Timeouts
 //
 // The defaults fit fx's 15 s start and stop timeouts: Start returns within
