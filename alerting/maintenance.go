@@ -42,9 +42,6 @@ func (d *Dispatcher) held(e Event) bool {
 			h.fired = map[string]bool{}
 		}
 		h.fired[key] = true
-		if e.Replaces != "" {
-			h.fired[e.Check+"\x00"+e.Replaces] = true
-		}
 		return true
 	}
 	if h.fired[key] {
