@@ -38,7 +38,7 @@ const (
 	downstreamMaxNested = 200
 )
 
-// Config configures Downstream. Zero fields take the documented
+// Config configures New. Zero fields take the documented
 // defaults. At most one of Token, TokenFile and TokenFunc may be set.
 type Config struct {
 	// Name of the check. Default: the URL's host name (without port).

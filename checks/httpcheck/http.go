@@ -22,7 +22,7 @@ const (
 	httpDrainLimit = 64 << 10
 )
 
-// Config configures HTTP. Zero fields take the documented defaults.
+// Config configures New. Zero fields take the documented defaults.
 type Config struct {
 	// Name of the check. Default: the URL's host name (without port), which
 	// then shows on the detailed routes; set a name to keep the host

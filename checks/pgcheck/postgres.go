@@ -22,7 +22,7 @@ const (
 	defaultSlowThreshold = time.Second
 )
 
-// Config configures Postgres. Zero fields take the documented
+// Config configures New. Zero fields take the documented
 // defaults.
 type Config struct {
 	// Name of the check. Default "database".
@@ -31,7 +31,7 @@ type Config struct {
 	// share of its MaxConns, the check is degraded with the message
 	// "connection pool nearly exhausted (9/10)". Default
 	// 0.9; a value above 1 or negative
-	// (checks.Off) disables it (a full pool is still reported, see Postgres).
+	// (checks.Off) disables it (a full pool is still reported, see New).
 	PoolThreshold float64
 	// SlowThreshold: a probe (acquire and SELECT 1) slower than this makes
 	// the check degraded with the message "slow response (1.2s)". Default

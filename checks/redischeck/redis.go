@@ -18,7 +18,7 @@ import (
 // defaultSlowThreshold is Config.SlowThreshold's default.
 const defaultSlowThreshold = 500 * time.Millisecond
 
-// Config configures Redis. Zero fields take the documented defaults.
+// Config configures New. Zero fields take the documented defaults.
 type Config struct {
 	// Name of the check. Default "redis".
 	Name string

@@ -12,7 +12,7 @@ import (
 // defaultSlowThreshold is Config.SlowThreshold's default.
 const defaultSlowThreshold = time.Second
 
-// Config configures TCP. Zero fields take the documented defaults.
+// Config configures New. Zero fields take the documented defaults.
 type Config struct {
 	// Name of the check. Default: addr's host, which then shows on the
 	// detailed routes; set a name to keep the host private.
