@@ -19,6 +19,8 @@ import (
 // a secret. A Publisher that also implements io.Closer is closed by
 // Dispatcher.Stop after its last delivery.
 type Publisher interface {
+	// Publish delivers e; nil means delivered, checks.Permanent(err) means
+	// do not retry.
 	Publish(ctx context.Context, e Event) error
 }
 

@@ -16,6 +16,9 @@ import (
 // anyone. The built-in checks return such errors.
 type SafeError interface {
 	error
+	// SafeMessage returns the error's text without secrets (no DSN,
+	// password, user name or internal host); the function SafeMessage
+	// shows it as it is.
 	SafeMessage() string
 }
 

@@ -13,6 +13,7 @@ import (
 // Router is where Mount adds the routes: *echo.Echo and *echo.Group
 // satisfy it. Mount only calls Add, with no middleware.
 type Router interface {
+	// Add is echo.Echo's Add (and echo.Group's).
 	Add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 

@@ -14,6 +14,7 @@ import (
 // Router is where Mount adds the routes: *echo.Echo and *echo.Group
 // satisfy it. Mount only calls AddRoute, with no middleware.
 type Router interface {
+	// AddRoute is echo.Echo's AddRoute (and echo.Group's).
 	AddRoute(route echo.Route) (echo.RouteInfo, error)
 }
 

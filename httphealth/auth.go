@@ -15,6 +15,7 @@ var ErrUnauthorized = errors.New("unauthorized")
 // with WWW-Authenticate: Bearer; the error's text is never sent. *JWT
 // implements it.
 type Authenticator interface {
+	// Authenticate returns nil when r may read the detailed routes.
 	Authenticate(r *http.Request) error
 }
 

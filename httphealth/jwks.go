@@ -22,6 +22,8 @@ const DefaultKeyWait = time.Second
 // ends, and the fetch, if it must go on, goes on in the background. It
 // may return a key or a jwt.VerificationKeySet (a token without "kid").
 type KeySet interface {
+	// KeyfuncCtx returns the jwt.Keyfunc that finds a token's key, bounded
+	// by ctx (see above).
 	KeyfuncCtx(ctx context.Context) jwt.Keyfunc
 }
 
