@@ -29,7 +29,9 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // WithClock sets the runner's clock (default SystemClock). Result times,
-// TTLs and staleness follow it; check timeouts are always real time.
+// TTLs and staleness follow it; check timeouts are always real time. It is
+// for tests and simulations that drive time with a fake clock (this
+// module's tests use internal/testutil's); a service keeps the default.
 func WithClock(c Clock) Option {
 	return optionFunc(func(cfg *config) {
 		if c != nil {

@@ -149,7 +149,7 @@ type Config struct {
 	// loopback host): tokens are verified with the key their "kid" names,
 	// fetched in the background from start to stop, again every
 	// JWTJWKSRefresh and when a token names an unknown kid (at most once
-	// per JWKSUnknownKIDInterval; no request waits more than 1 s), so
+	// per 5 minutes; no request waits more than 1 s), so
 	// keys the provider rotates in are accepted and keys it drops are
 	// refused. Algorithms default to RS256; excludes JWTSecret and
 	// JWTPublicKeyFile. HEALTH_JWT_JWKS_URL, default none.
@@ -296,7 +296,7 @@ func DefaultConfig() Config {
 		Ready:                   true,
 		Startup:                 true,
 		StatusPage:              true,
-		JWTJWKSRefresh:          DefaultJWKSRefresh,
+		JWTJWKSRefresh:          defaultJWKSRefresh,
 		HistorySize:             checks.DefaultHistorySize,
 		TrendsShortWindow:       checks.DefaultTrendShortWindow,
 		TrendsLongWindow:        checks.DefaultTrendLongWindow,

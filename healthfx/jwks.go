@@ -19,12 +19,12 @@ import (
 
 // JWKS fetching, for HEALTH_JWT_JWKS_URL.
 const (
-	// DefaultJWKSRefresh is HEALTH_JWT_JWKS_REFRESH's default: how often
+	// defaultJWKSRefresh is HEALTH_JWT_JWKS_REFRESH's default: how often
 	// the key set is fetched again in the background while the provider
 	// answers. After a failed fetch the next one comes sooner (1 s,
 	// doubling to 30 s, jittered) until one succeeds.
-	DefaultJWKSRefresh = time.Hour
-	// JWKSUnknownKIDInterval is the least time between two fetches made
+	defaultJWKSRefresh = time.Hour
+	// jwksUnknownKIDInterval is the least time between two fetches made
 	// because a token named a kid the set lacks (a provider that rotated
 	// its keys), so clients sending random kids cost the provider at most
 	// one fetch per interval. Only a successful fetch spends it: after a
@@ -32,7 +32,7 @@ const (
 	// unknown kid may ask again once the provider answers. A request
 	// never waits for a fetch longer than httphealth.DefaultKeyWait
 	// (1 s): the fetch goes on in the background.
-	JWKSUnknownKIDInterval = 5 * time.Minute
+	jwksUnknownKIDInterval = 5 * time.Minute
 
 	// jwksMaxBytes bounds every read of the JWKS: 1 MiB. A set holds a
 	// handful of public keys (an RSA-4096 JWK is under 1 KB, a few KB
@@ -132,7 +132,7 @@ func (k *jwksKeys) awaitFetch(ctx context.Context) bool {
 	case !k.loaded || k.stat.failures > 0:
 		k.mu.Unlock()
 		return false
-	case k.kidSpent.IsZero() || k.clock.Now().Sub(k.kidSpent) >= JWKSUnknownKIDInterval:
+	case k.kidSpent.IsZero() || k.clock.Now().Sub(k.kidSpent) >= jwksUnknownKIDInterval:
 		select {
 		case k.kick <- struct{}{}:
 		default:

@@ -320,7 +320,7 @@ func TestJWKSDownAtStartRecoversWithinTheBackoff(t *testing.T) {
 // A fetch for an unknown kid that fails spends nothing: the retries bring
 // the rotated key within jwksRetryMax of the provider's return, and the
 // next unknown kid may still ask for a fetch. Random kids while the
-// provider answers cost one fetch per JWKSUnknownKIDInterval.
+// provider answers cost one fetch per jwksUnknownKIDInterval.
 func TestJWKSFailedFetchSpendsNoAllowance(t *testing.T) {
 	r := newRig(t)
 	r.idp.publish(jwkRSA("k1", &r.rsa.PublicKey))
@@ -361,7 +361,7 @@ func TestJWKSFailedFetchSpendsNoAllowance(t *testing.T) {
 		t.Errorf("20 random kids caused %d fetches, want 1", got)
 	}
 	r.settled()
-	r.clock.Advance(JWKSUnknownKIDInterval)
+	r.clock.Advance(jwksUnknownKIDInterval)
 	r.settled()
 	r.wantAuth("random-again", false)
 	if got := r.idp.fetches.Load() - before; got != 2 {

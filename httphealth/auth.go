@@ -25,9 +25,12 @@ type AuthenticatorFunc func(r *http.Request) error
 // Authenticate calls f.
 func (f AuthenticatorFunc) Authenticate(r *http.Request) error { return f(r) }
 
-// Unauthorized is the one 401 response of this package and its adapters:
+// Unauthorized is the one 401 response of this package (the detailed
+// routes and JWT.Middleware answer it):
 // {"status":"error","error":"unauthorized"} with WWW-Authenticate: Bearer
-// and the headers of every health response; HEAD gets no body.
+// and the headers of every health response; HEAD gets no body. It is
+// exported for a route of the app's own, or a test fixture, that must
+// refuse as the detailed route does.
 var Unauthorized http.Handler = http.HandlerFunc(writeUnauthorized)
 
 func writeUnauthorized(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,8 @@ import (
 )
 
 // DefaultKeyWait is JWTConfig.KeyWait's default: the longest a request
-// waits for a KeySet lookup.
+// waits for a KeySet lookup. It is exported for a KeySet of the app's own
+// that bounds its fetches to what a request will wait.
 const DefaultKeyWait = time.Second
 
 // KeySet looks verification keys up by a token's header, e.g. from an

@@ -6,7 +6,9 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// DefaultPrefix is the path under which the routes live by default.
+// DefaultPrefix is the path under which the routes live by default
+// (WithPrefix changes it); exported for a client or a test that builds the
+// routes' URLs.
 const DefaultPrefix = "/healthcheck"
 
 // Option configures New. Options cannot fail: New validates them all,

@@ -6,7 +6,8 @@ import (
 	"sync/atomic"
 )
 
-// Media types of the responses.
+// Media types of the responses, exported for a client or a test that
+// checks a response's Content-Type.
 const (
 	// MIMEJSON is the content type of every response but the IETF format.
 	MIMEJSON = "application/json"

@@ -17,7 +17,9 @@ type Startup interface {
 
 // WithStartup sets what {prefix}/startup asks (default: the Readiness of
 // WithReadiness when it also implements Startup, as *lifecycle.Lifecycle
-// does; else nothing, and the route answers 200 as soon as it serves).
+// does; else nothing, and the route answers 200 as soon as it serves). It
+// is for a start-up signal other than lifecycle's: healthfx passes its
+// *lifecycle.Lifecycle to WithReadiness and needs no WithStartup.
 func WithStartup(s Startup) Option {
 	return optionFunc(func(c *config) { c.startup = s })
 }

@@ -39,7 +39,9 @@ type FailedCheck struct {
 }
 
 // StartupError is the error of a startup gate that gave up. It matches
-// ErrStartupFailed and its Cause under errors.Is.
+// ErrStartupFailed and its Cause under errors.Is. It is a type (not only
+// ErrStartupFailed) so that a caller can list the failing checks with
+// errors.As (ExampleGate_failure).
 type StartupError struct {
 	// Checks lists every check still failing, sorted by name.
 	Checks []FailedCheck

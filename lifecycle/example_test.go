@@ -61,9 +61,15 @@ func ExampleGate_failure() {
 	)
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, lifecycle.ErrStartupFailed))
+	if se, ok := errors.AsType[*lifecycle.StartupError](err); ok {
+		for _, c := range se.Checks {
+			fmt.Printf("%s after %d attempts\n", c.Name, c.Attempts)
+		}
+	}
 	// Output:
 	// lifecycle: startup checks failed (attempts exhausted): redis (2 attempts): redis://***@cache:6379 unreachable
 	// true
+	// redis after 2 attempts
 }
 
 // Stop drains: readiness turns false at once while the service stays

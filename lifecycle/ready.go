@@ -15,7 +15,8 @@ var ErrReadyHookFailed = errors.New("ready hook failed")
 
 // ReadyHookError is the error of a ready hook (see Lifecycle.OnReady) that
 // failed, panicked or was abandoned. It matches ErrReadyHookFailed and the
-// hook's own error under errors.Is and errors.As.
+// hook's own error under errors.Is and errors.As; errors.As on it names
+// the hook that failed (Name).
 type ReadyHookError struct {
 	// Name is the hook's name.
 	Name string

@@ -53,3 +53,27 @@ func ExampleWithPath() {
 	// probe: healthy: HTTP 200
 	// exit 0
 }
+
+// A service's main calls Main first: with "probe" as its first argument the
+// binary probes its own health route and exits 0 or 1 (a Kubernetes exec
+// probe or a Docker HEALTHCHECK in an image without curl); otherwise Main
+// returns and the service starts. (Not run: Main exits.)
+func ExampleMain() {
+	probe.Main()
+	// ... start the service
+}
+
+// A binary whose subcommand is "healthz" and whose listen address is in
+// $APP_LISTEN.
+func ExampleWithCommand() {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	os.Setenv("APP_LISTEN", srv.Listener.Addr().String())
+	defer os.Unsetenv("APP_LISTEN")
+
+	code, _ := probe.Handle([]string{"myservice", "healthz"}, probe.WithCommand("healthz"), probe.WithAddrEnv("APP_LISTEN"))
+	fmt.Println("exit", code)
+	// Output:
+	// probe: healthy: HTTP 200
+	// exit 0
+}
