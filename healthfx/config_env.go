@@ -203,17 +203,24 @@ func parseRatio(v string) (float64, error) {
 	return f, nil
 }
 
+// The rules of a level and of a check name, as the errors of LoadConfig and
+// Validate state them.
+const (
+	ruleLevel     = "want basic, standard or comprehensive"
+	ruleCheckName = `want a check name: printable ASCII without spaces, '/', '"' or '\'`
+)
+
 func parseLevel(v string) (checks.Level, error) {
 	l, err := checks.ParseLevel(strings.ToLower(v))
 	if err != nil {
-		return 0, errors.New("want basic, standard or comprehensive")
+		return 0, errors.New(ruleLevel)
 	}
 	return l, nil
 }
 
 func parseName(v string) (string, error) {
 	if err := checks.ValidateName(v); err != nil {
-		return "", errors.New(`want a check name: printable ASCII without spaces, '/', '"' or '\'`)
+		return "", errors.New(ruleCheckName)
 	}
 	return v, nil
 }

@@ -83,13 +83,13 @@ func (c Config) check(appAuth bool) error {
 	case c.ProbeBudget < 0:
 		return c.bad("HEALTH_PROBE_BUDGET", "must not be negative")
 	case c.Level > checks.LevelComprehensive:
-		return c.bad("HEALTH_CHECK_LEVEL", "want basic, standard or comprehensive")
+		return c.bad("HEALTH_CHECK_LEVEL", ruleLevel)
 	case c.Database && checks.ValidateName(c.DatabaseName) != nil:
-		return c.bad("HEALTH_CHECK_DATABASE_NAME", "want a check name: printable ASCII without spaces, '/', '\"' or '\\'")
+		return c.bad("HEALTH_CHECK_DATABASE_NAME", ruleCheckName)
 	case c.Database && c.DatabaseSQL && checks.ValidateName(c.DatabaseSQLName) != nil:
-		return c.bad("HEALTH_CHECK_DATABASE_SQL_NAME", "want a check name: printable ASCII without spaces, '/', '\"' or '\\'")
+		return c.bad("HEALTH_CHECK_DATABASE_SQL_NAME", ruleCheckName)
 	case c.DatabaseLevel > checks.LevelComprehensive:
-		return c.bad("HEALTH_CHECK_DATABASE_LEVEL", "want basic, standard or comprehensive")
+		return c.bad("HEALTH_CHECK_DATABASE_LEVEL", ruleLevel)
 	case c.DatabaseSlowThreshold < 0:
 		return c.bad("HEALTH_CHECK_DATABASE_SLOW_THRESHOLD", "must not be negative")
 	case c.DatabasePoolThreshold < 0 || c.DatabasePoolThreshold > 1:
