@@ -27,7 +27,7 @@ var house = map[string]struct{ ours, third []string }{
 	"httphealth":                  {ours: []string{"checks", "internal/checkview", "internal/httpx", "internal/secret"}, third: []string{"github.com/golang-jwt/jwt/"}},
 	"echohealth":                  {ours: []string{"checks", "httphealth", "internal/httpx"}, third: []string{"github.com/labstack/echo/v4/", "github.com/labstack/echo/v4"}},
 	"echov5health":                {ours: []string{"checks", "httphealth", "internal/httpx"}, third: []string{"github.com/labstack/echo/v5/", "github.com/labstack/echo/v5"}},
-	"alerting":                    {ours: []string{"checks"}},
+	"alerting":                    {ours: []string{"checks", "internal/secret"}},
 	"promhealth":                  {ours: []string{"checks"}, third: []string{"github.com/prometheus/client_golang/"}},
 	"healthfx":                    {ours: []string{""}, third: []string{""}}, // the wiring: all of the above
 	"probe":                       {},                                        // the standard library only
