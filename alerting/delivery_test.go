@@ -18,7 +18,7 @@ import (
 
 // noFolding turns the folding of a flapping check off, for the tests and
 // benchmarks whose flipping check must make an event at every execution.
-var noFolding = alerting.WithFlapping(0, 0)
+var noFolding = alerting.WithFlapping(checks.Off, 0)
 
 // flipping registers a check named name whose status alternates at each
 // execution between unhealthy and healthy, so that every result is an

@@ -3,7 +3,6 @@ package alerting
 // Unexported names the external tests use.
 var (
 	WithRetry      = withRetry
-	WithFlapping   = withFlapping
 	DefaultTimeout = defaultTimeout
 )
 

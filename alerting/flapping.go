@@ -17,12 +17,19 @@ const (
 	defaultFlapWindow  = 2 * time.Minute
 )
 
-// withFlapping sets how many status changes within window make a check
-// flapping; changes below 1 turn the folding off. For tests whose checks
-// must make an event at every execution.
-func withFlapping(changes int, window time.Duration) Option {
+// WithFlapping sets when a check flaps: when its status changes changes
+// times within window (defaults 5 and 2 minutes: "more than 4 changes in
+// 2 minutes"). Zero keeps a default; checks.Off (any negative changes)
+// turns the folding off, so that every change is an event of its own, as
+// a check used to generate traffic needs (the fault tests do).
+func WithFlapping(changes int, window time.Duration) Option {
 	return optionFunc(func(c *config) {
-		c.flapChanges = changes
+		switch {
+		case changes < 0:
+			c.flapChanges = 0 // off
+		case changes > 0:
+			c.flapChanges = changes
+		}
 		if window > 0 {
 			c.flapWindow = window
 		}

@@ -153,7 +153,11 @@ func TestPausedPostgres(t *testing.T) {
 	c := checktest.Must(pgcheck.New(newPool(t, pg.DSN()), pgcheck.Config{}))
 	c.TTL = 50 * time.Millisecond
 	c.Timeout = timeout
-	c.Interval = 100 * time.Millisecond // MaxStaleness = 100ms + 1s
+	c.Interval = 100 * time.Millisecond
+	// Well past the refresh's timeout, so that the 500 is the timed-out
+	// refresh's result, never "stale" (which a loaded machine reached first
+	// with the default 100ms + 1s).
+	c.MaxStaleness = 5 * timeout
 	runner := newRunner(t, c)
 	e := newMux(t, runner)
 	url := newServer(t, e) + "/healthcheck/"

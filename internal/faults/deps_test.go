@@ -258,7 +258,8 @@ func sinkSubject(t *testing.T, sink alerting.Sink) *subject {
 	rec := &recordingPublisher{inner: sink.Publisher, notify: make(chan struct{}, 1), started: make(chan struct{}, 1)}
 	sink.Publisher = rec
 	disp, err := alerting.New(runner, alerting.WithSink(sink),
-		alerting.WithLogger(quiet), alerting.WithService("faults"), alerting.WithInstance("faults"))
+		alerting.WithLogger(quiet), alerting.WithService("faults"), alerting.WithInstance("faults"),
+		alerting.WithFlapping(checks.Off, 0)) // an event at every run, not one CheckFlapping
 	if err != nil {
 		t.Fatal(err)
 	}
