@@ -67,9 +67,13 @@ type Config struct {
 //
 // Messages and details never carry the address, the user name or the
 // password; the go-redis error stays reachable as Report.Err. A nil client
-// gives a check that is always unhealthy with "redis client not
-// configured".
-func Check(client redis.UniversalClient, cfg Config) checks.Check {
+// is a *checks.ConfigError. New has the shape of every integration of
+// this library (package checks' integrations: New(target, Config)).
+func New(client redis.UniversalClient, cfg Config) (checks.Check, error) {
+	if client == nil {
+		return checks.Check{}, &checks.ConfigError{Package: "redishealth", Setting: "redishealth.New client",
+			Reason: "a nil redis.UniversalClient"}
+	}
 	name := cfg.Name
 	if name == "" {
 		name = DefaultName
@@ -79,9 +83,6 @@ func Check(client redis.UniversalClient, cfg Config) checks.Check {
 		slow = DefaultSlowThreshold
 	}
 	fn := func(ctx context.Context) checks.Report {
-		if client == nil {
-			return checks.Report{Status: checks.StatusUnhealthy, Message: "redis client not configured"}
-		}
 		start := time.Now()
 		reply, err := client.Ping(ctx).Result()
 		elapsed := time.Since(start)
@@ -108,7 +109,7 @@ func Check(client redis.UniversalClient, cfg Config) checks.Check {
 	if cfg.Required {
 		crit = checks.Required
 	}
-	return checks.Check{Name: name, Func: fn, Criticality: crit, Startup: cfg.Startup, Level: checks.LevelStandard}
+	return checks.Check{Name: name, Func: fn, Criticality: crit, Startup: cfg.Startup, Level: checks.LevelStandard}, nil
 }
 
 // poolDetails are the pool statistics shown in the details.

@@ -2,6 +2,7 @@ package redishealth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.Addr = srv.Addr()
-			c := redishealth.Check(client(t, tt.opts), tt.cfg)
+			c := mustNew(client(t, tt.opts), tt.cfg)
 			if c.Name != "redis" || c.Criticality != checks.Optional || c.Level != checks.LevelStandard {
 				t.Errorf("check = %q %v %v, want redis optional standard", c.Name, c.Criticality, c.Level)
 			}
@@ -94,7 +95,7 @@ func TestCheckPoolStats(t *testing.T) {
 	if err := c.Set(context.Background(), "k", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	rep := probe(t, redishealth.Check(c, redishealth.Config{}))
+	rep := probe(t, mustNew(c, redishealth.Config{}))
 	if rep.Details["total_conns"] != uint32(1) || rep.Details["idle_conns"] != uint32(1) || rep.Details["hits"] != uint32(1) {
 		t.Errorf("details = %v, want 1 connection, idle, 1 hit", rep.Details)
 	}
@@ -103,7 +104,7 @@ func TestCheckPoolStats(t *testing.T) {
 func TestCheckStoppedServer(t *testing.T) {
 	srv := testutil.StartRedis(t)
 	c := client(t, &redis.Options{Addr: srv.Addr(), Password: srv.Password()})
-	check := redishealth.Check(c, redishealth.Config{Name: "cache"})
+	check := mustNew(c, redishealth.Config{Name: "cache"})
 	if rep := probe(t, check); rep.Status != checks.StatusHealthy {
 		t.Fatalf("before stop: %v %q", rep.Status, rep.Message)
 	}
@@ -137,12 +138,12 @@ func TestCheckStoppedServer(t *testing.T) {
 }
 
 func TestCheckNilAndClosedClient(t *testing.T) {
-	if rep := probe(t, redishealth.Check(nil, redishealth.Config{})); rep.Status != checks.StatusUnhealthy || rep.Message != "redis client not configured" {
-		t.Errorf("nil client: %v %q", rep.Status, rep.Message)
+	if _, err := redishealth.New(nil, redishealth.Config{}); !errors.Is(err, checks.ErrInvalidConfig) {
+		t.Errorf("nil client: error %v, want a *checks.ConfigError", err)
 	}
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	_ = c.Close()
-	if rep := probe(t, redishealth.Check(c, redishealth.Config{})); rep.Status != checks.StatusUnhealthy || rep.Message != "client closed" {
+	if rep := probe(t, mustNew(c, redishealth.Config{})); rep.Status != checks.StatusUnhealthy || rep.Message != "client closed" {
 		t.Errorf("closed client: %v %q", rep.Status, rep.Message)
 	}
 }
@@ -164,7 +165,7 @@ func TestCheckTimeout(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			rep := redishealth.Check(c, redishealth.Config{}).Func(ctx)
+			rep := mustNew(c, redishealth.Config{}).Func(ctx)
 			elapsed := time.Since(start)
 			if rep.Status != checks.StatusUnhealthy || rep.Message != "timeout" {
 				t.Errorf("paused server: %v %q (err %v), want unhealthy \"timeout\"", rep.Status, rep.Message, rep.Err)
@@ -175,4 +176,13 @@ func TestCheckTimeout(t *testing.T) {
 			time.Sleep(2600*time.Millisecond - elapsed) // let the pause end
 		})
 	}
+}
+
+// mustNew is redishealth.New for a client the test made.
+func mustNew(client redis.UniversalClient, cfg redishealth.Config) checks.Check {
+	c, err := redishealth.New(client, cfg)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Check the application's own client: its address and password never show.
-func ExampleCheck() {
+func ExampleNew() {
 	client := redis.NewClient(&redis.Options{
 		Addr:       "127.0.0.1:1", // nothing listens here
 		Password:   "s3cret",
@@ -23,7 +23,10 @@ func ExampleCheck() {
 
 	runner := checks.NewRunner()
 	defer runner.Close()
-	c := redishealth.Check(client, redishealth.Config{})
+	c, err := redishealth.New(client, redishealth.Config{})
+	if err != nil {
+		panic(err)
+	}
 	c.Criticality = checks.Required // this service cannot work without Redis
 	_ = runner.Register(c)
 

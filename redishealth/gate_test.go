@@ -33,7 +33,7 @@ func TestRequiredAndStartupHoldTheGate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := redishealth.Check(client, tt.cfg)
+			c := mustNew(client, tt.cfg)
 			if c.Criticality != tt.crit || c.Startup != tt.cfg.Startup {
 				t.Fatalf("criticality %v, startup %v", c.Criticality, c.Startup)
 			}

@@ -7,7 +7,7 @@ import (
 	"github.com/echofx/healthcheck/checks"
 )
 
-// Module contributes Check, with the default Config, to healthfx's checks
+// Module contributes New's check, with the default Config, to healthfx's checks
 // when the application provides a go-redis client: a redis.UniversalClient,
 // else a *redis.Client, a *redis.ClusterClient or a *redis.Ring (the first
 // present, in that order). Without any it contributes nothing. Add it to
@@ -20,11 +20,12 @@ var Module = ModuleWithConfig(Config{})
 // ModuleWithConfig is Module with cfg for the check (e.g. Required, so that
 // the startup gate waits for Redis, another Name, or a SlowThreshold).
 func ModuleWithConfig(cfg Config) fx.Option {
-	return fx.Module("redishealth", fx.Provide(func(p clients) contributed {
+	return fx.Module("redishealth", fx.Provide(func(p clients) (contributed, error) {
 		if c := p.pick(); c != nil {
-			return contributed{Checks: []checks.Check{Check(c, cfg)}}
+			check, err := New(c, cfg)
+			return contributed{Checks: []checks.Check{check}}, err
 		}
-		return contributed{}
+		return contributed{}, nil
 	}))
 }
 
