@@ -2,7 +2,6 @@ package grpchealth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -16,9 +15,6 @@ import (
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/lifecycle"
 )
-
-// ErrNilRunner is returned by New when given no runner.
-var ErrNilRunner = errors.New("grpchealth: nil *checks.Runner")
 
 // Server implements grpc.health.v1.Health (healthgrpc.HealthServer) over a
 // *checks.Runner; see the package documentation for its semantics. Build it
@@ -43,12 +39,12 @@ type watcher struct{ wake chan struct{} }
 // New returns a Server answering from runner and subscribes it to the
 // runner's transitions (runner hooks cannot be removed: the Server lives as
 // long as the runner; Close stops its streams). Options default as
-// documented on each. A nil runner gives ErrNilRunner, a level outside
+// documented on each. A nil runner gives a *checks.ConfigError, a level outside
 // checks.LevelBasic..checks.LevelComprehensive a *checks.ConfigError
 // (errors.Is(err, checks.ErrInvalidConfig)).
 func New(runner *checks.Runner, opts ...Option) (*Server, error) {
 	if runner == nil {
-		return nil, ErrNilRunner
+		return nil, &checks.ConfigError{Package: "grpchealth", Setting: "New runner", Reason: "nil *checks.Runner"}
 	}
 	cfg := config{level: checks.LevelStandard}
 	for _, o := range opts {

@@ -50,8 +50,8 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func TestNewErrors(t *testing.T) {
-	if _, err := grpchealth.New(nil); !errors.Is(err, grpchealth.ErrNilRunner) {
-		t.Errorf("New(nil) = %v, want ErrNilRunner", err)
+	if _, err := grpchealth.New(nil); !errors.Is(err, checks.ErrInvalidConfig) {
+		t.Errorf("New(nil) = %v, want a *checks.ConfigError", err)
 	}
 	r := checks.NewRunner()
 	defer r.Close()

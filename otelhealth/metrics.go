@@ -32,10 +32,11 @@ const (
 // those of the Prometheus metrics.
 var DefaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
-// ErrNilMeterProvider is returned by New and Instrument when given no
+// errNilMeterProvider is New's and Instrument's error when given no
 // MeterProvider. Pass one explicitly (e.g. the SDK's
 // sdkmetric.NewMeterProvider); the global one is never used.
-var ErrNilMeterProvider = errors.New("otelhealth: nil metric.MeterProvider")
+var errNilMeterProvider = &checks.ConfigError{Package: "otelhealth", Setting: "MeterProvider",
+	Reason: "nil metric.MeterProvider (the global one is never used: pass one)"}
 
 // Option configures Metrics.
 type Option interface{ apply(*config) }
@@ -70,11 +71,11 @@ type Metrics struct {
 }
 
 // New creates the instruments on mp's meter ScopeName. It fails with
-// ErrNilMeterProvider for a nil mp, or with the provider's error for an
+// a *checks.ConfigError for a nil mp, or with the provider's error for an
 // instrument it refuses (e.g. unsorted buckets).
 func New(mp metric.MeterProvider, opts ...Option) (*Metrics, error) {
 	if mp == nil {
-		return nil, ErrNilMeterProvider
+		return nil, errNilMeterProvider
 	}
 	cfg := config{buckets: DefaultBuckets}
 	for _, o := range opts {

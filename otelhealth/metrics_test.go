@@ -199,13 +199,13 @@ func TestBuckets(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	if _, err := otelhealth.New(nil); !errors.Is(err, otelhealth.ErrNilMeterProvider) {
-		t.Errorf("New(nil) = %v, want ErrNilMeterProvider", err)
+	if _, err := otelhealth.New(nil); !errors.Is(err, checks.ErrInvalidConfig) {
+		t.Errorf("New(nil) = %v, want a *checks.ConfigError", err)
 	}
 	runner := checks.NewRunner()
 	defer runner.Close()
-	if _, err := otelhealth.Instrument(runner, nil); !errors.Is(err, otelhealth.ErrNilMeterProvider) {
-		t.Errorf("Instrument(runner, nil) = %v, want ErrNilMeterProvider", err)
+	if _, err := otelhealth.Instrument(runner, nil); !errors.Is(err, checks.ErrInvalidConfig) {
+		t.Errorf("Instrument(runner, nil) = %v, want a *checks.ConfigError", err)
 	}
 	if _, err := otelhealth.Instrument(nil, sdkmetric.NewMeterProvider()); err == nil {
 		t.Error("Instrument(nil runner) = nil error")
