@@ -1,0 +1,6 @@
+package pgstore
+
+import "context"
+
+// Maintain runs the roll-up and the retention now (tests).
+func Maintain(ctx context.Context, s *Store) error { return s.maintain(ctx) }
