@@ -4,3 +4,6 @@ import "context"
 
 // Maintain runs the roll-up and the retention now (tests).
 func Maintain(ctx context.Context, s *Store) error { return s.maintain(ctx) }
+
+// SchemaSQL is the embedded SQL (tests).
+func SchemaSQL() string { return schemaSQL }
