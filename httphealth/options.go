@@ -41,6 +41,7 @@ type config struct {
 	startup        Startup        // WithStartup (startup.go)
 	noStartup      bool           // WithoutStartup (startup.go)
 	degradedStatus int            // WithDegradedStatus
+	fleet          FleetSource    // WithFleet (fleet.go)
 }
 
 func defaultConfig() config {

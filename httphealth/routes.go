@@ -51,6 +51,7 @@ type Route struct {
 //	                                   healthcheck:maintenance, healthcheck:maintenance:head,
 //	                                   healthcheck:maintenance:post, healthcheck:maintenance:delete
 //	GET, HEAD {prefix}/status          with WithDetailed, unless WithoutStatusPage  healthcheck:status, healthcheck:status:head
+//	GET, HEAD {prefix}/fleet           with WithDetailed and WithFleet  healthcheck:fleet, healthcheck:fleet:head
 //	GET, HEAD {metrics path}           with WithMetrics   healthcheck:metrics, healthcheck:metrics:head
 //
 // The slash-less spelling comes first: with an empty prefix both
@@ -95,6 +96,9 @@ func (h *Handlers) buildRoutes() []Route {
 	}
 	if h.statusPageOn() {
 		add(p+"/status", "", "healthcheck:status", false, h.statusPage())
+	}
+	if h.fleetOn() {
+		add(p+"/fleet", "", "healthcheck:fleet", true, http.HandlerFunc(h.serveFleet))
 	}
 	if h.cfg.metricsPath != "" {
 		add(h.cfg.metricsPath, "", "healthcheck:metrics", false, h.cfg.metrics)

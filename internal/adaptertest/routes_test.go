@@ -1,6 +1,7 @@
 package adaptertest_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,7 +17,8 @@ func TestRoutes(t *testing.T) {
 		jc := jwtConfig()
 		rd := &readiness{ready: true}
 		m := a.mount(t, runner, &jc, httphealth.WithReadiness(rd),
-			httphealth.WithGroups(checks.Group{Name: "core", Checks: []string{"db"}}))
+			httphealth.WithGroups(checks.Group{Name: "core", Checks: []string{"db"}}),
+			httphealth.WithFleet(fleetJSON(`{"service":"orders"}`)))
 		auth := "Bearer " + validToken()
 		for _, tc := range []struct {
 			path, auth string
@@ -36,6 +38,8 @@ func TestRoutes(t *testing.T) {
 			{"/healthcheck/detailed/db", "", 401, unauthorizedJSON},
 			{"/healthcheck/detailed/nope", auth, 404, `{"status":"error","error":"unknown check"}`},
 			{"/healthcheck/detailed?level=bogus", auth, 400, ""},
+			{"/healthcheck/fleet", "", 401, unauthorizedJSON},
+			{"/healthcheck/fleet", auth, 200, `{"service":"orders"}`},
 		} {
 			for _, method := range []string{http.MethodGet, http.MethodHead} {
 				rec := do(m.handler, method, a.base+tc.path, "Authorization", tc.auth)
@@ -116,3 +120,8 @@ func assertHealthHeaders(t testing.TB, h http.Header, what string) {
 		t.Errorf("%s: X-Content-Type-Options = %q", what, got)
 	}
 }
+
+// fleetJSON is an httphealth.FleetSource answering its own bytes.
+type fleetJSON string
+
+func (f fleetJSON) Fleet(context.Context) ([]byte, error) { return []byte(f), nil }
