@@ -86,6 +86,13 @@ func newHealth(p params) (provided, error) {
 	if err != nil {
 		return provided{}, err
 	}
+	store, err := newStore(cfg, runner, p.Pool, string(p.Version))
+	if err != nil {
+		return provided{}, err
+	}
+	if store != nil {
+		routeOpts = append(routeOpts, httphealth.WithFleet(store))
+	}
 	router, err := pickRouter(p.Router, p.Echo, p.EchoV5)
 	if err != nil {
 		return provided{}, err
@@ -105,6 +112,9 @@ func newHealth(p params) (provided, error) {
 		appendAlertHooks(p.Lifecycle, alerts, logger, true)
 	}
 	wireMaintenance(lc, metrics, alerts)
+	if store != nil {
+		appendStoreHooks(p.Lifecycle, store, logger)
+	}
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if keys != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/echofx/healthcheck/alerting"
 	"github.com/echofx/healthcheck/checks"
 	"github.com/echofx/healthcheck/lifecycle"
+	"github.com/echofx/healthcheck/pgstore"
 )
 
 // Config is the module's configuration. Each field names its environment
@@ -262,6 +263,20 @@ type Config struct {
 	// HEALTH_ALERT_LATENCY_P95_THRESHOLD, default 0 (off).
 	AlertLatencyP95Threshold time.Duration
 
+	// Store keeps the health history of every replica in the app's
+	// PostgreSQL (package pgstore) and serves GET {prefix}/fleet with the
+	// detailed route: "postgres" (needs the app's *pgxpool.Pool) or ""
+	// (off). HEALTH_STORE, default off ("" or "off").
+	Store string
+	// StoreSchema is the store's schema (an unquoted identifier).
+	// HEALTH_STORE_SCHEMA, default "healthcheck".
+	StoreSchema string
+	// StoreMigrate: true creates the store's tables at start when missing;
+	// false only checks them (migrations run by the team with
+	// docs/store.sql), and a missing table fails the start.
+	// HEALTH_STORE_MIGRATE, default true.
+	StoreMigrate bool
+
 	// fromEnv records the variables WithEnv applied, with the value each
 	// gave, so that Validate names the variable only while the field
 	// still holds that value.
@@ -313,5 +328,7 @@ func DefaultConfig() Config {
 		Instance:                "",
 		AlertRepeatInterval:     alerting.DefaultRepeatInterval,
 		AlertErrorRateThreshold: alerting.DefaultErrorRate,
+		StoreSchema:             pgstore.DefaultSchema,
+		StoreMigrate:            true,
 	}
 }

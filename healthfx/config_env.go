@@ -154,6 +154,9 @@ var settings = []setting{
 	field("HEALTH_ALERT_REPEAT_INTERVAL", "AlertRepeatInterval", func(c *Config) *time.Duration { return &c.AlertRepeatInterval }, parseDuration),
 	field("HEALTH_ALERT_AFTER_FAILURES", "AlertAfterFailures", func(c *Config) *int { return &c.AlertAfterFailures }, parseInt),
 	field("HEALTH_ALERT_ERROR_RATE_THRESHOLD", "AlertErrorRateThreshold", func(c *Config) *float64 { return &c.AlertErrorRateThreshold }, parseRatio),
+	field("HEALTH_STORE", "Store", func(c *Config) *string { return &c.Store }, parseStore),
+	field("HEALTH_STORE_SCHEMA", "StoreSchema", func(c *Config) *string { return &c.StoreSchema }, parseString),
+	field("HEALTH_STORE_MIGRATE", "StoreMigrate", func(c *Config) *bool { return &c.StoreMigrate }, parseBool),
 	field("HEALTH_ALERT_LATENCY_P95_THRESHOLD", "AlertLatencyP95Threshold", func(c *Config) *time.Duration { return &c.AlertLatencyP95Threshold }, parseDuration),
 }
 

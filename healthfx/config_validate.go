@@ -153,6 +153,9 @@ func (c Config) check(appAuth bool) error {
 	if err := c.validateAlerts(); err != nil {
 		return err
 	}
+	if err := c.validateStore(); err != nil {
+		return err
+	}
 	if len(c.JWTAlgorithms) > 0 {
 		// Each algorithm's name alone, against a key set (which takes
 		// every family but HS*: a mismatch, not an unknown name).
