@@ -30,33 +30,47 @@ import (
 func (s *Store) Fleet(ctx context.Context) ([]byte, error) {
 	now := s.cfg.Clock.Now().UTC()
 	sc := quoteIdent(s.cfg.Schema)
-	// Hours before the boundary are read from hour_buckets, the rest from
-	// minute_buckets (kept at least 25 h).
-	boundary := now.Add(-24 * time.Hour).Truncate(time.Hour)
-	from30 := now.Add(-30 * 24 * time.Hour)
+	// Hours are read from hour_buckets up to the boundary, the hour of the
+	// oldest minute not yet rolled up (none: now), and from minute_buckets
+	// after it; the 24 h window's first, partial hour from minute_buckets
+	// too ("e" rows), so that it is exact to the minute.
+	from30 := now.Add(-30 * 24 * time.Hour).Truncate(time.Hour)
+	from24 := now.Add(-24 * time.Hour)
+	edgeEnd := from24.Truncate(time.Hour).Add(time.Hour)
 	firstDay := now.Truncate(24*time.Hour).AddDate(0, 0, -29)
 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT instance, version, status, last_seen, started_at, interval_ms FROM `+sc+`.instances
 WHERE service = $1 AND last_seen >= $2 ORDER BY instance`, s.cfg.Service, now.Add(-goneAfter))
-	b.Queue(`WITH src AS (
-  SELECT check_name, start_at, runs, failures FROM `+sc+`.hour_buckets
-  WHERE service = $1 AND start_at >= $2 AND start_at < $3
+	b.Queue(`WITH b AS (
+  SELECT coalesce(date_trunc('hour', min(start_at), 'UTC'), $2::timestamptz + interval '1 hour') AS boundary
+  FROM `+sc+`.minute_buckets WHERE service = $1 AND NOT rolled
+), src AS (
+  SELECT 'h' AS kind, check_name, start_at, runs, failures FROM `+sc+`.hour_buckets
+  WHERE service = $1 AND start_at >= $3 AND start_at < (SELECT boundary FROM b)
   UNION ALL
-  SELECT check_name, start_at, runs, failures FROM `+sc+`.minute_buckets
-  WHERE service = $1 AND start_at >= $3
+  SELECT 'm', check_name, start_at, runs, failures FROM `+sc+`.minute_buckets
+  WHERE service = $1 AND start_at >= (SELECT boundary FROM b) AND start_at >= $3
+  UNION ALL
+  SELECT 'e', check_name, start_at, runs, failures FROM `+sc+`.minute_buckets
+  WHERE service = $1 AND start_at >= $4 AND start_at < least($5, (SELECT boundary FROM b))
+), w AS (
+  SELECT kind, check_name, start_at, runs, failures,
+    kind = 'e' OR kind = 'm' AND start_at >= $4 OR kind = 'h' AND start_at >= $5 AS in24
+  FROM src
 )
 SELECT check_name, date_trunc('day', start_at, 'UTC') AS day,
-  coalesce(sum(runs) FILTER (WHERE start_at >= $4), 0)::bigint, coalesce(sum(failures) FILTER (WHERE start_at >= $4), 0)::bigint,
-  coalesce(sum(runs) FILTER (WHERE start_at >= $5), 0)::bigint, coalesce(sum(failures) FILTER (WHERE start_at >= $5), 0)::bigint,
-  sum(runs)::bigint, sum(failures)::bigint
-FROM src GROUP BY 1, 2`,
-		s.cfg.Service, from30.Truncate(time.Hour), boundary, now.Add(-24*time.Hour), now.Add(-7*24*time.Hour))
+  coalesce(sum(runs) FILTER (WHERE in24), 0)::bigint, coalesce(sum(failures) FILTER (WHERE in24), 0)::bigint,
+  coalesce(sum(runs) FILTER (WHERE kind <> 'e' AND start_at >= $6), 0)::bigint,
+  coalesce(sum(failures) FILTER (WHERE kind <> 'e' AND start_at >= $6), 0)::bigint,
+  coalesce(sum(runs) FILTER (WHERE kind <> 'e'), 0)::bigint, coalesce(sum(failures) FILTER (WHERE kind <> 'e'), 0)::bigint
+FROM w GROUP BY 1, 2`,
+		s.cfg.Service, now, from30, from24, edgeEnd, now.Add(-7*24*time.Hour).Truncate(time.Hour))
 	b.Queue(`SELECT check_name, at, instance, from_status, to_status, message FROM (
   SELECT check_name, at, instance, from_status, to_status, message,
          row_number() OVER (PARTITION BY check_name ORDER BY at DESC, id DESC) AS n
   FROM `+sc+`.transitions WHERE service = $1 AND at >= $2
-) t WHERE n <= 20 ORDER BY check_name, at DESC, n`, s.cfg.Service, from30)
+) t WHERE n <= 20 ORDER BY check_name, at DESC, n`, s.cfg.Service, now.Add(-30*24*time.Hour))
 
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
