@@ -18,19 +18,19 @@ const (
 	// DefaultInterval is how often a replica writes (heartbeat and
 	// events); it matches the runner's default check interval.
 	DefaultInterval = 15 * time.Second
-	// DefaultFineRetention is how long minute buckets are kept.
-	DefaultFineRetention = 48 * time.Hour
-	// DefaultHourlyRetention is how long hourly buckets are kept.
-	DefaultHourlyRetention = 30 * 24 * time.Hour
-	// DefaultTransitionRetention is how long transitions are kept.
-	DefaultTransitionRetention = 30 * 24 * time.Hour
-	// DefaultMaintenanceInterval is how often a replica tries to roll up
+	// defaultFineRetention is how long minute buckets are kept.
+	defaultFineRetention = 48 * time.Hour
+	// defaultHourlyRetention is how long hourly buckets are kept.
+	defaultHourlyRetention = 30 * 24 * time.Hour
+	// defaultTransitionRetention is how long transitions are kept.
+	defaultTransitionRetention = 30 * 24 * time.Hour
+	// defaultMaintenanceInterval is how often a replica tries to roll up
 	// and delete what aged (one replica at a time, under an advisory
 	// lock).
-	DefaultMaintenanceInterval = 5 * time.Minute
-	// DefaultBufferSize is how many events (minute buckets and
+	defaultMaintenanceInterval = 5 * time.Minute
+	// defaultBufferSize is how many events (minute buckets and
 	// transitions) wait for the database at most.
-	DefaultBufferSize = 10000
+	defaultBufferSize = 10000
 )
 
 // minFineRetention: the 24 h availability and the fleet's recent hours
@@ -62,21 +62,21 @@ type Config struct {
 	// intervals is "gone". Default DefaultInterval; at least 1 s.
 	Interval time.Duration
 	// FineRetention is how long minute buckets are kept. Default
-	// DefaultFineRetention; at least 25 h.
+	// 48 h; at least 25 h.
 	FineRetention time.Duration
 	// HourlyRetention is how long hourly buckets are kept. Default
-	// DefaultHourlyRetention; at least FineRetention.
+	// 30 days; at least FineRetention.
 	HourlyRetention time.Duration
 	// TransitionRetention is how long transitions are kept. Default
-	// DefaultTransitionRetention.
+	// 30 days.
 	TransitionRetention time.Duration
 	// MaintenanceInterval is how often the replica tries to take the
 	// maintenance lock and roll up and delete what aged. Default
-	// DefaultMaintenanceInterval.
+	// 5 min.
 	MaintenanceInterval time.Duration
 	// BufferSize bounds the events waiting for the database; past it the
 	// oldest are dropped and counted (Store.Dropped). Default
-	// DefaultBufferSize.
+	// 10 000.
 	BufferSize int
 	// Clock is the source of time of the records and the writer's timer.
 	// Default checks.SystemClock(); tests pass a fake.
@@ -115,10 +115,10 @@ func (cfg Config) withDefaults() (Config, error) {
 		min  time.Duration
 	}{
 		{"Config.Interval", &cfg.Interval, DefaultInterval, time.Second},
-		{"Config.FineRetention", &cfg.FineRetention, DefaultFineRetention, minFineRetention},
-		{"Config.HourlyRetention", &cfg.HourlyRetention, DefaultHourlyRetention, 0},
-		{"Config.TransitionRetention", &cfg.TransitionRetention, DefaultTransitionRetention, time.Hour},
-		{"Config.MaintenanceInterval", &cfg.MaintenanceInterval, DefaultMaintenanceInterval, time.Second},
+		{"Config.FineRetention", &cfg.FineRetention, defaultFineRetention, minFineRetention},
+		{"Config.HourlyRetention", &cfg.HourlyRetention, defaultHourlyRetention, 0},
+		{"Config.TransitionRetention", &cfg.TransitionRetention, defaultTransitionRetention, time.Hour},
+		{"Config.MaintenanceInterval", &cfg.MaintenanceInterval, defaultMaintenanceInterval, time.Second},
 	}
 	for _, d := range durations {
 		if *d.d == 0 {
@@ -132,7 +132,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, cfgErr("Config.HourlyRetention", cfg.HourlyRetention.String(), "want at least Config.FineRetention ("+cfg.FineRetention.String()+")")
 	}
 	if cfg.BufferSize == 0 {
-		cfg.BufferSize = DefaultBufferSize
+		cfg.BufferSize = defaultBufferSize
 	}
 	if cfg.BufferSize < 0 {
 		return cfg, cfgErr("Config.BufferSize", strconv.Itoa(cfg.BufferSize), "want a positive size")
