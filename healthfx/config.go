@@ -224,7 +224,8 @@ type Config struct {
 	// executable's base name.
 	ServiceName string
 	// Instance names this replica in alerts (label instance), so that each
-	// replica's alerts are its own. HEALTH_INSTANCE, default empty:
+	// replica's alerts are its own, and in the health store's fleet
+	// (HEALTH_STORE). HEALTH_INSTANCE, default empty:
 	// alerting's default, the host name and the process ID (on
 	// Kubernetes, set it to the pod's name through the downward API).
 	Instance string

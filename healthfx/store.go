@@ -56,6 +56,7 @@ func newStore(cfg Config, runner *checks.Runner, pool *pgxpool.Pool, version str
 	}
 	st, err := pgstore.New(pool, pgstore.Config{
 		Service:   cfg.ServiceName,
+		Instance:  cfg.Instance, // HEALTH_INSTANCE; default host name and PID, as alerting's
 		Version:   version,
 		Schema:    cfg.StoreSchema,
 		CheckOnly: !cfg.StoreMigrate,

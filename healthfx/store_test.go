@@ -28,6 +28,7 @@ func TestStoreFleetRoute(t *testing.T) {
 	t.Setenv("HEALTH_STORE", "postgres")
 	t.Setenv("HEALTH_STORE_SCHEMA", "health_orders")
 	t.Setenv("HEALTH_SERVICE_NAME", "orders")
+	t.Setenv("HEALTH_INSTANCE", "orders-7d9f")
 	pool := newPool(t, pg.DSN())
 	var e *echo.Echo
 	app := fxtest.New(t, fx.NopLogger, fx.Provide(echo.New), fx.Supply(pool),
@@ -50,7 +51,7 @@ func TestStoreFleetRoute(t *testing.T) {
 		} `json:"instances"`
 	}
 	if err := json.Unmarshal([]byte(body), &f); code != 200 || err != nil || f.Service != "orders" ||
-		len(f.Instances) != 1 || f.Instances[0].Version != "1.2.3" || f.Instances[0].Status == "gone" {
+		len(f.Instances) != 1 || f.Instances[0].Version != "1.2.3" || f.Instances[0].Instance != "orders-7d9f" || f.Instances[0].Status == "gone" {
 		t.Fatalf("fleet: %d %s (%v)", code, body, err)
 	}
 	app.RequireStop()
