@@ -3,6 +3,8 @@ package pgstore_test
 import (
 	"errors"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,6 +116,16 @@ func TestDocsStoreSQL(t *testing.T) {
 	}
 	if string(doc) != pgstore.SchemaSQL() {
 		t.Error("docs/store.sql differs from pgstore/schema.sql: cp pgstore/schema.sql docs/store.sql")
+	}
+	// migrate runs no DDL when every object it looks for exists: it must
+	// look for every one the SQL creates.
+	created := regexp.MustCompile(`CREATE (?:TABLE|INDEX) IF NOT EXISTS (?:"healthcheck"\.)?(\w+)`).FindAllStringSubmatch(pgstore.SchemaSQL(), -1)
+	var names []string
+	for _, m := range created {
+		names = append(names, m[1])
+	}
+	if got, want := strings.Join(pgstore.Objects(), ","), strings.Join(names, ","); got != want {
+		t.Errorf("objects %s, the SQL creates %s", got, want)
 	}
 }
 

@@ -20,6 +20,10 @@ var schemaSQL string
 // tables are the store's tables, in schemaSQL's order.
 var tables = []string{"instances", "transitions", "minute_buckets", "hour_buckets"}
 
+// objects are the tables and indexes schemaSQL creates.
+var objects = []string{"instances", "transitions", "transitions_by_check", "transitions_by_time",
+	"minute_buckets", "minute_buckets_by_time", "minute_buckets_unrolled", "hour_buckets", "hour_buckets_by_time"}
+
 // sqlFor is schemaSQL for schema.
 func sqlFor(schema string) string {
 	return strings.ReplaceAll(schemaSQL, `"healthcheck"`, quoteIdent(schema))
@@ -37,7 +41,9 @@ func lockKey(schema, purpose string) int64 {
 
 // migrate creates what is missing, in one transaction under a
 // transaction-level advisory lock, so replicas starting at once wait for
-// each other instead of racing on CREATE.
+// each other instead of racing on CREATE. When every table and index is
+// there it runs no DDL at all: a CREATE INDEX IF NOT EXISTS still locks
+// its table, which would deadlock with another replica's first write.
 func (s *Store) migrate(ctx context.Context) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -47,6 +53,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey(s.cfg.Schema, "migrate")); err != nil {
 			return err
+		}
+		names := make([]string, len(objects))
+		for i, o := range objects {
+			names[i] = quoteIdent(s.cfg.Schema) + "." + o
+		}
+		var missing int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM unnest($1::text[]) AS n WHERE to_regclass(n) IS NULL`, names).Scan(&missing); err != nil {
+			return err
+		}
+		if missing == 0 {
+			return nil
 		}
 		_, err := tx.Exec(ctx, sqlFor(s.cfg.Schema))
 		return err
