@@ -22,7 +22,7 @@ var tables = []string{"instances", "transitions", "minute_buckets", "hour_bucket
 
 // objects are the tables and indexes schemaSQL creates.
 var objects = []string{"instances", "transitions", "transitions_by_check", "transitions_by_time",
-	"minute_buckets", "minute_buckets_by_time", "minute_buckets_unrolled", "hour_buckets", "hour_buckets_by_time"}
+	"minute_buckets", "minute_buckets_by_time", "minute_buckets_unrolled", "hour_buckets", "hour_buckets_by_time", "hour_buckets_fleet"}
 
 // sqlFor is schemaSQL for schema.
 func sqlFor(schema string) string {

@@ -79,3 +79,6 @@ CREATE TABLE IF NOT EXISTS "healthcheck".hour_buckets (
 );
 CREATE INDEX IF NOT EXISTS hour_buckets_by_time
     ON "healthcheck".hour_buckets (start_at);
+-- What the fleet's availability reads, without the rows' histograms.
+CREATE INDEX IF NOT EXISTS hour_buckets_fleet
+    ON "healthcheck".hour_buckets (service, start_at) INCLUDE (check_name, runs, failures);
