@@ -29,6 +29,7 @@ var house = map[string]struct{ ours, third []string }{
 	"echov5health":                {ours: []string{"checks", "httphealth", "internal/httpx"}, third: []string{"github.com/labstack/echo/v5/", "github.com/labstack/echo/v5"}},
 	"alerting":                    {ours: []string{"checks", "internal/secret"}},
 	"promhealth":                  {ours: []string{"checks"}, third: []string{"github.com/prometheus/client_golang/"}},
+	"pgstore":                     {ours: []string{"checks"}, third: []string{"github.com/jackc/pgx/"}},
 	"healthfx":                    {ours: []string{""}, third: []string{""}}, // the wiring: all of the above
 	"probe":                       {},                                        // the standard library only
 	"internal/checkview":          {},
