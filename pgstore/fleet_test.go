@@ -157,7 +157,9 @@ func TestFleetSilentInstanceGone(t *testing.T) {
 	pg := testutil.StartPostgres(t)
 	clk := testutil.NewFakeClock(t0)
 	a := newReplica(t, pg, clk, pgstore.Config{Instance: "a", Interval: 10 * time.Second}, extCheck(&dependency{}))
-	b := newReplica(t, pg, clk, pgstore.Config{Instance: "b", Interval: 10 * time.Second}, extCheck(&dependency{}))
+	// b's clock never moves: its writer never fires again after its start,
+	// as a killed process's.
+	b := newReplica(t, pg, testutil.NewFakeClock(t0), pgstore.Config{Instance: "b", Interval: 10 * time.Second}, extCheck(&dependency{}))
 	a.start()
 	b.start()
 	clk.Advance(30 * time.Second)
