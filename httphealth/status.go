@@ -43,7 +43,12 @@ func WithStatusPagePublicErrors(show bool) Option {
 // If-None-Match (see Detailed): on a 304 it changes nothing but the time
 // of the last refresh, and on a new answer it rebuilds only the cards
 // whose data changed. While the tab is hidden it does not refresh; it
-// refreshes at once when shown again.
+// refreshes at once when shown again. Once a token is accepted it also
+// asks {prefix}/fleet (with the same header, revalidated the same way, at
+// each refresh) and shows the fleet view: the instances with their status
+// and last heartbeat, and per check its availability over 24 h, 7 d and
+// 30 d, a bar of its last 30 days and its last transitions; a 404 (no
+// shared store) leaves the page as without it and is not asked again.
 //
 // The response carries the Content-Security-Policy StatusPageCSP (no
 // external resource; the inline script and style allowed by hash; fetches
@@ -76,8 +81,14 @@ func (h *Handlers) statusPage() http.Handler {
 // statusPageOn reports whether {prefix}/status is served.
 func (h *Handlers) statusPageOn() bool { return h.cfg.detailed && !h.cfg.noStatusPage }
 
-//go:embed statuspage/index.html statuspage/status.css statuspage/status.js
+//go:embed statuspage/index.html statuspage/status.css statuspage/status.js statuspage/fleet.js
 var statusAssets embed.FS
+
+// statusScripts are the page's scripts, in order, inlined together into
+// its one <script> element (one hash in the CSP): status.js draws the page
+// and fires "healthcheck:refreshed" after each refresh; fleet.js draws the
+// fleet view ({prefix}/fleet) from it. Each runs in its own function scope.
+var statusScripts = []string{"status.js", "fleet.js"}
 
 // StatusPageCSP is the Content-Security-Policy of the status page: nothing
 // may load but the page's own inline script and style (allowed by their
@@ -126,15 +137,22 @@ func buildStatusPage(fs embed.FS) ([2]*body, string, error) {
 	if err != nil {
 		return pages, "", err
 	}
-	js, err := read("status.js")
-	if err != nil {
-		return pages, "", err
+	var js []byte
+	for i, name := range statusScripts {
+		b, err := read(name)
+		if err != nil {
+			return pages, "", err
+		}
+		if i > 0 {
+			js = append(js, '\n')
+		}
+		js = append(js, b...)
 	}
 	if bytes.Contains(bytes.ToLower(css), []byte("</style")) {
 		return pages, "", fmt.Errorf("httphealth: status page: status.css contains </style")
 	}
 	if lower := bytes.ToLower(js); bytes.Contains(lower, []byte("</script")) || bytes.Contains(lower, []byte("<!--")) {
-		return pages, "", fmt.Errorf("httphealth: status page: status.js contains </script or <!--")
+		return pages, "", fmt.Errorf("httphealth: status page: a script contains </script or <!--")
 	}
 	for _, ph := range []string{"{{STYLE}}", "{{SCRIPT}}", "{{PUBLIC_ERRORS}}"} {
 		if bytes.Count(html, []byte(ph)) != 1 {

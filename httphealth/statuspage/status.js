@@ -543,6 +543,7 @@
       if (my === seq) {
         inflight = null;
         root.dataset.refreshes = String(Number(root.dataset.refreshes || 0) + 1);
+        document.dispatchEvent(new Event('healthcheck:refreshed')); // fleet.js refreshes its view
         if (!document.hidden) timer = setTimeout(refresh, every * 1000);
       }
     }
