@@ -306,6 +306,12 @@ func TestStatusPageFleet(t *testing.T) {
 			t.Errorf("the fleet view was drawn %d times more on 304s", got-draws)
 		}
 		screenshot(t, ctx, "status-fleet.png")
+		do(t, ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+		if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
+			t.Errorf("at phone width the page with the fleet view is %d px wide: it scrolls sideways", w)
+		}
+		screenshot(t, ctx, "status-fleet-phone.png")
+		do(t, ctx, chromedp.EmulateViewport(1100, 900))
 	})
 
 	t.Run("hidden tab makes no request", func(t *testing.T) {
