@@ -372,3 +372,30 @@ func styleOf(t *testing.T, ctx context.Context, cls, prop string) string {
 	return eval[string](t, ctx, `(() => { const e = document.createElement('span'); e.className = `+jsString(cls)+
 		`; document.body.append(e); const v = getComputedStyle(e)[`+jsString(prop)+`]; e.remove(); return v; })()`)
 }
+
+// fixedFleet is a FleetSource that answers the same JSON every time.
+type fixedFleet []byte
+
+func (f fixedFleet) Fleet(context.Context) ([]byte, error) { return f, nil }
+
+// TestStatusPageFleetRoute: the page draws the fleet view from httphealth's
+// own route (WithFleet, behind the detailed route's authentication).
+func TestStatusPageFleetRoute(t *testing.T) {
+	b, err := json.Marshal(fleetFixture())
+	must(t, err)
+	srv, counter, token := fleetService(t, nil, httphealth.WithFleet(fixedFleet(b)))
+	ctx, rec := openWithToken(t, srv, token)
+	waitFor(t, ctx, `document.documentElement.dataset.fleet === 'shown'`, pageTimeout)
+	if n := eval[int](t, ctx, `document.querySelectorAll('#fleet tr[data-instance]').length`); n != 3 {
+		t.Errorf("%d instances shown, want 3", n)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('#fleet tr.gone[data-status="gone"]').length`); n != 1 {
+		t.Errorf("%d gone instances shown, want 1", n)
+	}
+	if got := eval[[]int](t, ctx, `[...document.querySelectorAll('#fleet article[data-check]')].map(a => a.querySelectorAll('.days .day').length)`); fmt.Sprint(got) != "[30 30]" {
+		t.Errorf("day segments per check %v, want [30 30]", got)
+	}
+	counter.wait(t, "fleet refreshes answered 200", pageTimeout, func() bool { _, ok := counter.count(http.StatusOK); return ok >= 2 })
+	rec.checkRequests(t, srv.URL, "/healthcheck/detailed", token)
+	rec.checkNoErrors(t)
+}
