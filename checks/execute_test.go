@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/echofx/healthcheck/checks"
@@ -88,54 +89,57 @@ func TestCallerContextHonoured(t *testing.T) {
 }
 
 func TestCoalescing(t *testing.T) {
-	const callers = 1000
-	var execs, coalesced atomic.Int64
-	release := make(chan struct{})
-	r := newRunner(t, checks.WithHooks(checks.Hooks{OnCoalesced: func(string) { coalesced.Add(1) }}))
-	err := r.Register(checks.Check{Name: "slow", Timeout: 10 * time.Second, TTL: time.Hour, Func: func(ctx context.Context) checks.Report {
-		execs.Add(1)
-		<-release
-		return checks.Report{}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var joined sync.WaitGroup
-	joined.Add(callers)
-	results := make([]checks.Result, callers)
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx := context.Background()
-			if i == 0 {
-				// The first caller goes away: that must not cancel the shared execution.
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithCancel(ctx)
-				cancel()
-			}
-			joined.Done()
-			results[i], _ = r.Check(ctx, "slow")
-		}()
-	}
-	joined.Wait()
-	// Let most callers reach the flight; any later one finds the fresh
-	// result, so the count below does not depend on this pause.
-	time.Sleep(5 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	if n := execs.Load(); n != 1 {
-		t.Fatalf("%d executions, want 1", n)
-	}
-	for i := 1; i < callers; i++ {
-		if results[i].Status != checks.StatusHealthy {
-			t.Fatalf("caller %d got %v %q", i, results[i].Status, results[i].Message)
+	// In a bubble, so that synctest.Wait tells when every caller waits.
+	synctest.Test(t, func(t *testing.T) {
+		const callers = 1000
+		var execs, coalesced atomic.Int64
+		release := make(chan struct{})
+		r := newRunner(t, checks.WithHooks(checks.Hooks{OnCoalesced: func(string) { coalesced.Add(1) }}))
+		err := r.Register(checks.Check{Name: "slow", Timeout: 10 * time.Second, TTL: time.Hour, Func: func(ctx context.Context) checks.Report {
+			execs.Add(1)
+			<-release
+			return checks.Report{}
+		}})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if coalesced.Load() == 0 {
-		t.Fatal("no coalesced callers reported")
-	}
+		var wg sync.WaitGroup
+		var joined sync.WaitGroup
+		joined.Add(callers)
+		results := make([]checks.Result, callers)
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx := context.Background()
+				if i == 0 {
+					// The first caller goes away: that must not cancel the shared execution.
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					cancel()
+				}
+				joined.Done()
+				results[i], _ = r.Check(ctx, "slow")
+			}()
+		}
+		joined.Wait()
+		// Every caller has joined the flight (or returned, canceled): all
+		// are blocked until the release.
+		synctest.Wait()
+		close(release)
+		wg.Wait()
+		if n := execs.Load(); n != 1 {
+			t.Fatalf("%d executions, want 1", n)
+		}
+		for i := 1; i < callers; i++ {
+			if results[i].Status != checks.StatusHealthy {
+				t.Fatalf("caller %d got %v %q", i, results[i].Status, results[i].Message)
+			}
+		}
+		if coalesced.Load() == 0 {
+			t.Fatal("no coalesced callers reported")
+		}
+	})
 }
 
 // TestOneExecutionPerTTL: callers that saw a stale result just before a

@@ -12,15 +12,22 @@ import (
 	"github.com/echofx/healthcheck/internal/testutil"
 )
 
-// waitFor polls cond for up to 5 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// resultHooks returns an option whose hook passes every recorded result on
+// to the returned channel (buffered: the hook must not block).
+func resultHooks() (checks.Option, <-chan checks.Result) {
+	ch := make(chan checks.Result, 64)
+	return checks.WithHooks(checks.Hooks{OnResult: func(r checks.Result) { ch <- r }}), ch
+}
+
+// receive returns the next value of ch, failing the test after 5 s.
+func receive[T any](t *testing.T, what string, ch <-chan T) T {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
 	}
 }
 
@@ -28,10 +35,13 @@ func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
 	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
 	var execs atomic.Int64
 	release := make(chan struct{}, 1)
-	r := newRunner(t, checks.WithClock(clock))
+	started := make(chan struct{}, 1)
+	hooks, results := resultHooks()
+	r := newRunner(t, checks.WithClock(clock), hooks)
 	err := r.Register(checks.Check{Name: "c", TTL: time.Second, Timeout: time.Minute, Interval: time.Minute,
 		Func: func(ctx context.Context) checks.Report {
 			if execs.Add(1) > 1 {
+				started <- struct{}{}
 				<-release
 			}
 			return checks.Report{}
@@ -45,6 +55,7 @@ func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
 		t.Fatalf("first read: %v", s.Status())
 	}
 	first := r.Snapshot().Results[0].Time
+	receive(t, "the first result", results)
 	// Fresh: no execution.
 	for range 100 {
 		latestDetailed(r, ctx)
@@ -65,9 +76,12 @@ func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	waitFor(t, "the refresh to start", func() bool { return execs.Load() == 2 })
+	receive(t, "the refresh to start", started)
 	release <- struct{}{}
-	waitFor(t, "the refresh to land", func() bool { return !r.Snapshot().Results[0].Time.Equal(first) })
+	receive(t, "the refresh to land", results)
+	if r.Snapshot().Results[0].Time.Equal(first) {
+		t.Fatal("the refresh's result is not in the snapshot")
+	}
 	if execs.Load() != 2 {
 		t.Fatalf("%d executions, want 2", execs.Load())
 	}
@@ -76,7 +90,8 @@ func TestLatestServesCacheAndRefreshesOnce(t *testing.T) {
 func TestLatestHangingDependency(t *testing.T) {
 	clock := testutil.NewFakeClock(time.Unix(1_700_000_000, 0))
 	var hang atomic.Bool
-	r := newRunner(t, checks.WithClock(clock))
+	hooks, results := resultHooks()
+	r := newRunner(t, checks.WithClock(clock), hooks)
 	err := r.Register(checks.Check{Name: "db", TTL: time.Second, Interval: 5 * time.Second, Timeout: 100 * time.Millisecond,
 		Func: func(ctx context.Context) checks.Report {
 			if hang.Load() {
@@ -90,13 +105,17 @@ func TestLatestHangingDependency(t *testing.T) {
 	}
 	ctx := context.Background()
 	latestDetailed(r, ctx)
+	receive(t, "the first result", results)
 	hang.Store(true)
 	clock.Advance(1500 * time.Millisecond) // past the TTL, within MaxStaleness (5.1 s)
 	if s := latestDetailed(r, ctx); s.Status() != checks.StatusHealthy {
 		t.Fatalf("cached read during a hang: %v", s.Status())
 	}
 	// The background refresh times out and records the failure.
-	waitFor(t, "the timeout to be recorded", func() bool { return latestDetailed(r, ctx).Status() == checks.StatusUnhealthy })
+	receive(t, "the timeout to be recorded", results)
+	if s := latestDetailed(r, ctx); s.Status() != checks.StatusUnhealthy {
+		t.Fatalf("after the timeout: %v", s.Status())
+	}
 	if msg := latestDetailed(r, ctx).Results[0].Message; msg != "timeout after 100ms" {
 		t.Fatalf("message %q", msg)
 	}

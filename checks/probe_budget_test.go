@@ -39,10 +39,19 @@ func TestProbeReadNeverWaitsOnOptionalCheck(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	var calls atomic.Int32
+	entered := make(chan struct{}, 1)
+	hang := hanging(release, &calls)
 	r := newRunner(t)
 	err := r.Register(
 		checks.Check{Name: "db", Func: healthy},
-		checks.Check{Name: "upstream", Criticality: checks.Optional, Timeout: time.Minute, Func: hanging(release, &calls)},
+		checks.Check{Name: "upstream", Criticality: checks.Optional, Timeout: time.Minute,
+			Func: func(ctx context.Context) checks.Report {
+				select {
+				case entered <- struct{}{}:
+				default:
+				}
+				return hang(ctx)
+			}},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +63,7 @@ func TestProbeReadNeverWaitsOnOptionalCheck(t *testing.T) {
 	if res, _ := s.Result("db"); res.Status != checks.StatusHealthy {
 		t.Errorf("required check = %v, want healthy (waited for within the budget)", res.Status)
 	}
-	waitFor(t, "the optional check's background execution", func() bool { return calls.Load() == 1 })
+	receive(t, "the optional check's background execution", entered)
 	// Further reads neither wait nor start another execution.
 	readBeforeRelease(t, func() *checks.Snapshot { return r.Latest(context.Background(), checks.LevelComprehensive) })
 	if n := calls.Load(); n != 1 {
@@ -65,7 +74,8 @@ func TestProbeReadNeverWaitsOnOptionalCheck(t *testing.T) {
 func TestProbeReadWaitsOnRequiredCheckAtMostTheBudget(t *testing.T) {
 	release := make(chan struct{})
 	var calls atomic.Int32
-	r := newRunner(t, checks.WithProbeBudget(20*time.Millisecond))
+	hooks, results := resultHooks()
+	r := newRunner(t, checks.WithProbeBudget(20*time.Millisecond), hooks)
 	err := r.Register(checks.Check{Name: "db", Timeout: time.Minute, Func: hanging(release, &calls)})
 	if err != nil {
 		t.Fatal(err)
@@ -79,9 +89,10 @@ func TestProbeReadWaitsOnRequiredCheckAtMostTheBudget(t *testing.T) {
 		t.Errorf("check executed %d times, want 1 (the execution goes on in the background)", n)
 	}
 	close(release)
-	waitFor(t, "the background execution's result", func() bool {
-		return r.Latest(context.Background(), checks.LevelBasic).Status() == checks.StatusHealthy
-	})
+	receive(t, "the background execution's result", results)
+	if s := r.Latest(context.Background(), checks.LevelBasic); s.Status() != checks.StatusHealthy {
+		t.Errorf("after the background execution: %v", s.Status())
+	}
 }
 
 func TestZeroProbeBudgetNeverWaits(t *testing.T) {

@@ -133,12 +133,15 @@ func TestCloseWhileReading(t *testing.T) {
 	}
 	ctx := context.Background()
 	latestDetailed(r, ctx)
-	var wg sync.WaitGroup
+	var wg, reading sync.WaitGroup
 	stop := make(chan struct{})
+	reading.Add(4)
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			latestDetailed(r, ctx)
+			reading.Done()
 			for {
 				select {
 				case <-stop:
@@ -149,7 +152,7 @@ func TestCloseWhileReading(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(10 * time.Millisecond)
+	reading.Wait() // every reader is under way: Close races with their reads
 	r.Close()
 	close(stop)
 	wg.Wait()
