@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,13 @@ func TestPostgres(t *testing.T) {
 		}()
 		c := checktest.Must(pgcheck.New(pool, pgcheck.Config{}))
 		c.Timeout = 300 * time.Millisecond
+		// Each return of the check's Func, abandoned at its deadline or not.
+		returned := make(chan struct{}, 8)
+		probe := c.Func
+		c.Func = func(ctx context.Context) checks.Report {
+			defer func() { returned <- struct{}{} }()
+			return probe(ctx)
+		}
 		runner := checks.NewRunner()
 		defer runner.Close()
 		if err := runner.Register(c); err != nil {
@@ -176,15 +184,23 @@ func TestPostgres(t *testing.T) {
 		}
 		// The timed-out run's Func returns once its Acquire sees its
 		// context canceled; until then the runner answers "abandoned"
-		// instead of starting another run. Wait for that event (each
-		// such answer runs nothing), not for the scheduler's luck.
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		// instead of starting another run. Wait for that event; the
+		// runner clears the mark right after the Func returns, and each
+		// "abandoned" answer runs nothing.
+		<-returned // the first run's
+		select {
+		case <-returned:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the timed-out run's Func did not return")
+		}
+		for {
 			if res, err = runner.Refresh(ctx, c.Name); err != nil {
 				t.Fatal(err)
 			}
-			if res.Details["abandoned_since"] == nil || time.Now().After(deadline) {
+			if res.Details["abandoned_since"] == nil {
 				break
 			}
+			runtime.Gosched()
 		}
 		checktest.AssertResult(t, res, checks.StatusDegraded, "connection pool exhausted (2/2)")
 		// A free connection: probed and judged by the threshold.
