@@ -23,7 +23,7 @@ func TestHTTP(t *testing.T) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(150 * time.Millisecond) // kept: the slow response is the behaviour under test
 	})
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
