@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -10,7 +11,12 @@ import (
 
 func startShell(t *testing.T, script string) *process {
 	t.Helper()
-	dir := t.TempDir()
+	return startShellIn(t, t.TempDir(), script)
+}
+
+// startShellIn is startShell with dir as the working directory.
+func startShellIn(t *testing.T, dir, script string) *process {
+	t.Helper()
 	p, err := startProcess(procSpec{
 		path:    "/bin/sh",
 		args:    []string{"-c", script},
@@ -24,14 +30,40 @@ func startShell(t *testing.T, script string) *process {
 	return p
 }
 
-func TestProcessLogsAndStops(t *testing.T) {
-	p := startShell(t, "echo first; echo second >&2; exec sleep 30")
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(p.logTail(), "second") {
-		if time.Now().After(deadline) {
-			t.Fatalf("log tail %q lacks the child's output", p.logTail())
+// readyFIFO makes the FIFO "ready" in dir, for a shell started there to
+// announce a point of its script with "echo > ready", and returns a function
+// that waits (at most 5 s) for that announcement.
+func readyFIFO(t *testing.T, dir string) (wait func()) {
+	t.Helper()
+	path := filepath.Join(dir, "ready")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		t.Helper()
+		// Read and write: the open does not wait for the shell, and the
+		// read does not see EOF before the shell has written.
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(5 * time.Millisecond)
+		defer f.Close()
+		if err := f.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Read(make([]byte, 1)); err != nil {
+			t.Fatalf("the shell did not announce itself: %v", err)
+		}
+	}
+}
+
+func TestProcessLogsAndStops(t *testing.T) {
+	dir := t.TempDir()
+	ready := readyFIFO(t, dir)
+	p := startShellIn(t, dir, "echo first; echo second >&2; echo > ready; exec sleep 30")
+	ready()
+	if got := p.logTail(); !strings.Contains(got, "second") {
+		t.Errorf("log tail %q lacks the child's output", got)
 	}
 	if got := p.logTail(); !strings.Contains(got, "first") {
 		t.Errorf("log tail %q lacks stdout", got)

@@ -4,7 +4,6 @@ import (
 	"os"
 	"slices"
 	"testing"
-	"time"
 )
 
 func TestProcStatSelf(t *testing.T) {
@@ -21,15 +20,12 @@ func TestProcStatSelf(t *testing.T) {
 }
 
 func TestStopAndContinueTree(t *testing.T) {
-	p := startShell(t, "sleep 30 & sleep 30 & wait")
-	var kids []int
-	deadline := time.Now().Add(5 * time.Second)
-	for len(kids) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("children of %d = %v, want 2", p.pid(), kids)
-		}
-		time.Sleep(5 * time.Millisecond)
-		kids = childPIDs(p.pid())
+	dir := t.TempDir()
+	ready := readyFIFO(t, dir)
+	p := startShellIn(t, dir, "sleep 30 & sleep 30 & echo > ready; wait")
+	ready() // both children forked
+	if kids := childPIDs(p.pid()); len(kids) != 2 {
+		t.Fatalf("children of %d = %v, want 2", p.pid(), kids)
 	}
 	if !slices.Contains(childPIDs(os.Getpid()), p.pid()) {
 		t.Errorf("childPIDs(self) lacks %d", p.pid())
@@ -49,17 +45,10 @@ func TestStopAndContinueTree(t *testing.T) {
 	}
 
 	continueTree(p.pid(), stopped)
+	// SIGCONT wakes a stopped process before kill(2) returns.
 	for _, pid := range stopped {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			state, _, err := procStat(pid)
-			if err != nil || state != 'T' {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("pid %d still stopped after continueTree", pid)
-			}
-			time.Sleep(time.Millisecond)
+		if state, _, err := procStat(pid); err == nil && state == 'T' {
+			t.Errorf("pid %d still stopped after continueTree", pid)
 		}
 	}
 }
