@@ -120,16 +120,23 @@ func mount(t *testing.T, runner *checks.Runner, opts ...httphealth.Option) *http
 // waitStatus waits until the runner's latest result of name has status.
 func waitStatus(t *testing.T, runner *checks.Runner, name string, status checks.Status, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if r, ok := runner.Latest(context.Background(), checks.LevelComprehensive).Result(name); ok && r.Status == status {
-			return
+	reached := make(chan struct{}, 1)
+	runner.AddHooks(checks.Hooks{OnResult: func(r checks.Result) {
+		if r.Name == name && r.Status == status {
+			select {
+			case reached <- struct{}{}:
+			default:
+			}
 		}
-		if time.Now().After(deadline) {
-			r, _ := runner.Latest(context.Background(), checks.LevelComprehensive).Result(name)
-			t.Fatalf("check %s is %v (%s) after %v, want %v", name, r.Status, r.Message, timeout, status)
-		}
-		time.Sleep(50 * time.Millisecond)
+	}})
+	if r, ok := runner.Latest(context.Background(), checks.LevelComprehensive).Result(name); ok && r.Status == status {
+		return
+	}
+	select {
+	case <-reached:
+	case <-time.After(timeout):
+		r, _ := runner.Latest(context.Background(), checks.LevelComprehensive).Result(name)
+		t.Fatalf("check %s is %v (%s) after %v, want %v", name, r.Status, r.Message, timeout, status)
 	}
 }
 
