@@ -90,12 +90,22 @@ func TestWatchSeesDatabaseStop(t *testing.T) {
 
 	// Drain: readiness turns false when Stop begins; Check and Watch see
 	// it at once (the lifecycle's OnReadiness hook).
+	draining := make(chan struct{}, 1)
+	lc.AddHooks(lifecycle.Hooks{OnReadiness: func(ready bool, _ string) {
+		if !ready {
+			select {
+			case draining <- struct{}{}:
+			default:
+			}
+		}
+	}})
 	stopCtx, cancelStop := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- lc.Stop(stopCtx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for ready, _ := lc.Readiness(); ready && time.Now().Before(deadline); ready, _ = lc.Readiness() {
-		time.Sleep(time.Millisecond)
+	select {
+	case <-draining:
+	case <-time.After(10 * time.Second):
+		t.Error("readiness still true 10s after Stop began")
 	}
 	resp, err := client.Check(ctx, &healthpb.HealthCheckRequest{})
 	if err != nil || resp.GetStatus() != notServing {
