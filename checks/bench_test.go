@@ -31,7 +31,7 @@ func BenchmarkLatestCached(b *testing.B) {
 			}
 		}
 	})
-	b.Run("runner.LatestAt", func(b *testing.B) {
+	b.Run("runner.Latest", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if r.Latest(ctx, checks.LevelBasic).Status() != checks.StatusHealthy {

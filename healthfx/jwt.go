@@ -15,8 +15,9 @@ import (
 )
 
 // newJWT builds the detailed route's verifier from the JWT settings, and
-// with HEALTH_JWT_JWKS_URL the key set that New starts and stops, its
-// statistics registered with reg when not nil.
+// with HEALTH_JWT_JWKS_URL the key set that the module's fx start hook
+// starts and its stop hook stops (newHealth), its statistics registered
+// with reg when not nil.
 func newJWT(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*httphealth.JWT, *jwksKeys, error) {
 	jc := httphealth.JWTConfig{
 		Algorithms: cfg.JWTAlgorithms,

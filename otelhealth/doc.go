@@ -1,5 +1,5 @@
 // Package otelhealth records the runner's check results as OpenTelemetry
-// metrics, the same facts as healthfx's Prometheus metrics, on a
+// metrics, the same facts as promhealth's Prometheus metrics, on a
 // metric.MeterProvider the application passes explicitly (never the global
 // one, so a test or a second app in the process is not mixed in).
 //
