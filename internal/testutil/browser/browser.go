@@ -77,8 +77,8 @@ func BrowserOptions(path, userDataDir string) []chromedp.ExecAllocatorOption {
 	)
 }
 
-// StartBrowser launches headless Chromium for the test, with BrowserOptions
-// and a fresh profile under t.TempDir, and returns the chromedp context of
+// StartBrowser launches headless Chromium for the test, with BrowserOptions,
+// a fresh profile and its TMPDIR under t.TempDir, and returns the chromedp context of
 // its first tab. It skips the test when no Chromium is installed (see
 // FindChromium), or fails it if RequireBrowser is true. The browser is
 // closed, and chromedp's goroutines end, when the test ends.
@@ -94,7 +94,10 @@ func StartBrowser(t testing.TB) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), BrowserOptions(path, t.TempDir())...)
+	// TMPDIR too: Chromium makes its org.chromium.Chromium.* directories
+	// there and leaves them behind.
+	opts := append(BrowserOptions(path, t.TempDir()), chromedp.Env("TMPDIR="+t.TempDir()))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancel()      // closes the browser
