@@ -70,20 +70,28 @@ type service struct {
 	mu     sync.Mutex
 	stdout bytes.Buffer
 	stderr bytes.Buffer
+	wrote  chan struct{} // closed and replaced (under mu) after every write
 	done   chan struct{}
 	err    error
 }
 
-// lockedWriter appends to a buffer under the service's lock.
+// lockedWriter appends to a buffer under the service's lock and, when
+// wrote is set, closes and replaces *wrote after every write.
 type lockedWriter struct {
-	mu *sync.Mutex
-	b  *bytes.Buffer
+	mu    *sync.Mutex
+	b     *bytes.Buffer
+	wrote *chan struct{}
 }
 
 func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.b.Write(p)
+	n, err := w.b.Write(p)
+	if w.wrote != nil {
+		close(*w.wrote)
+		*w.wrote = make(chan struct{})
+	}
+	return n, err
 }
 
 // startService runs the example with env (KEY=VALUE, on top of a minimal
@@ -98,24 +106,36 @@ func startService(t testing.TB, env ...string) *service {
 func startPackage(t testing.TB, pkg string, env ...string) *service {
 	t.Helper()
 	s := launchPackage(t, pkg, env...)
-	deadline := time.Now().Add(60 * time.Second)
+	s.WaitLog(t, "msg=serving", 60*time.Second) // listening: the probes answer from now on
+	if code, body := s.Get(t, "/healthcheck/live"); code != 200 {
+		t.Fatalf("example serving, live = %d %s\nstderr:\n%s", code, body, s.Stderr())
+	}
+	return s
+}
+
+// WaitLog waits (at most d) until the process's stderr contains substr,
+// failing the test if the process exits first.
+func (s *service) WaitLog(t testing.TB, substr string, d time.Duration) {
+	t.Helper()
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
 	for {
-		resp, err := http.Get(s.URL + "/healthcheck/live")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
+		s.mu.Lock()
+		found, wrote := strings.Contains(s.stderr.String(), substr), s.wrote
+		s.mu.Unlock()
+		if found {
+			return
 		}
 		select {
+		case <-wrote:
 		case <-s.done:
-			t.Fatalf("example exited early: %v\nstderr:\n%s", s.err, s.Stderr())
-		default:
+			if !strings.Contains(s.Stderr(), substr) {
+				t.Fatalf("example exited (%v) without logging %q\nstderr:\n%s", s.err, substr, s.Stderr())
+			}
+			return
+		case <-timeout.C:
+			t.Fatalf("no %q in the log within %v\nstderr:\n%s", substr, d, s.Stderr())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("example did not come up\nstderr:\n%s", s.Stderr())
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -133,15 +153,15 @@ func launchPackage(t testing.TB, pkg string, env ...string) *service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &service{URL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
+	s := &service{URL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{}), wrote: make(chan struct{})}
 	s.cmd = exec.Command(bin)
 	s.cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + os.Getenv("HOME"),
 		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port),
 	}, env...)
-	s.cmd.Stdout = lockedWriter{&s.mu, &s.stdout}
-	s.cmd.Stderr = lockedWriter{&s.mu, &s.stderr}
+	s.cmd.Stdout = lockedWriter{&s.mu, &s.stdout, &s.wrote}
+	s.cmd.Stderr = lockedWriter{&s.mu, &s.stderr, &s.wrote}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

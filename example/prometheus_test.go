@@ -85,8 +85,8 @@ func promLaunch(t *testing.T, bin, cfgPath, dataDir string) (p *promServer, port
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
 		"--log.level=warn",
 	)
-	p.cmd.Stdout = lockedWriter{&p.mu, &p.out}
-	p.cmd.Stderr = lockedWriter{&p.mu, &p.out}
+	p.cmd.Stdout = lockedWriter{&p.mu, &p.out, nil}
+	p.cmd.Stderr = lockedWriter{&p.mu, &p.out, nil}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

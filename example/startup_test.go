@@ -26,7 +26,8 @@ func TestStartWaitsForTheDatabase(t *testing.T) {
 	if code, body := s.Get(t, "/healthcheck/ready"); code != 503 || body != `{"status":"error","error":"starting"}` {
 		t.Fatalf("ready while waiting: %d %s", code, body)
 	}
-	time.Sleep(3 * time.Second) // past fx's first attempt: still up, still waiting
+	// Past the lifecycle's first attempt (app.Start returned): still up, still waiting.
+	s.WaitLog(t, `msg="startup gate continues in the background"`, 10*time.Second)
 	if code, _ := s.Get(t, "/healthcheck/live"); code != 200 {
 		t.Fatalf("live while waiting: %d", code)
 	}
