@@ -27,9 +27,10 @@ var promClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transp
 type promServer struct {
 	cmd  *exec.Cmd
 	url  string
-	done chan struct{}
-	mu   sync.Mutex
-	out  bytes.Buffer
+	done  chan struct{}
+	mu    sync.Mutex
+	out   bytes.Buffer
+	wrote chan struct{} // closed and replaced (under mu) after every write
 }
 
 func (p *promServer) output() string { p.mu.Lock(); defer p.mu.Unlock(); return p.out.String() }
@@ -78,15 +79,15 @@ func promLaunch(t *testing.T, bin, cfgPath, dataDir string) (p *promServer, port
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = &promServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
+	p = &promServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{}), wrote: make(chan struct{})}
 	p.cmd = exec.Command(bin,
 		"--config.file="+cfgPath,
 		"--storage.tsdb.path="+dataDir,
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
-		"--log.level=warn",
+		"--log.level=info", // for "Server is ready to receive web requests."
 	)
-	p.cmd.Stdout = lockedWriter{&p.mu, &p.out, nil}
-	p.cmd.Stderr = lockedWriter{&p.mu, &p.out, nil}
+	p.cmd.Stdout = lockedWriter{&p.mu, &p.out, &p.wrote}
+	p.cmd.Stderr = lockedWriter{&p.mu, &p.out, &p.wrote}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -101,29 +102,36 @@ func promLaunch(t *testing.T, bin, cfgPath, dataDir string) (p *promServer, port
 			<-p.done
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
+	timeout := time.NewTimer(20 * time.Second)
+	defer timeout.Stop()
 	for {
-		resp, err := promClient.Get(p.url + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p, false
-			}
+		p.mu.Lock()
+		ready, wrote := strings.Contains(p.out.String(), "Server is ready to receive web requests."), p.wrote
+		p.mu.Unlock()
+		if ready {
+			break
 		}
 		select {
+		case <-wrote:
 		case <-p.done:
 			if strings.Contains(p.output(), "address already in use") {
 				t.Logf("prometheus: port %d taken, retrying", port)
 				return nil, true
 			}
 			t.Fatalf("prometheus exited at start:\n%s", p.output())
-		default:
-		}
-		if time.Now().After(deadline) {
+		case <-timeout.C:
 			t.Fatalf("prometheus not ready after 20s:\n%s", p.output())
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	resp, err := promClient.Get(p.url + "/-/ready")
+	if err != nil {
+		t.Fatalf("prometheus logged ready: %v\n%s", err, p.output())
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("prometheus logged ready, /-/ready = %d\n%s", resp.StatusCode, p.output())
+	}
+	return p, false
 }
 
 // promQueryResult is the answer of /api/v1/query.
