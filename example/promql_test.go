@@ -20,6 +20,8 @@ func promWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
+		// kept: Prometheus scrapes and evaluates on its own 1 s schedule;
+		// its query API is the only view of the result, with no event.
 		time.Sleep(100 * time.Millisecond)
 	}
 }
@@ -102,23 +104,22 @@ func TestPromQLAgainstRealMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := startService(t, fastEnv("DATABASE_URL="+pg.DSN(), "HEALTH_STARTUP_MAX_ATTEMPTS=100")...)
-	// The counter is exported at 0 from the start: wait for a value >= 1.
-	promWaitFor(t, 10*time.Second, "a failed startup attempt in /metrics", func() bool {
-		_, body := svc.Get(t, "/metrics")
-		m := promStartupFailuresRE.FindStringSubmatch(body)
-		if m == nil {
-			return false
-		}
-		v, err := strconv.ParseFloat(m[1], 64)
-		return err == nil && v >= 1
-	})
+	// The counter is exported at 0 from the start: a value >= 1 once the
+	// gate logged a failed attempt (counted before the log line).
+	svc.WaitLog(t, `msg="startup checks failing; retrying"`, 10*time.Second)
+	_, body := svc.Get(t, "/metrics")
+	if m := promStartupFailuresRE.FindStringSubmatch(body); m == nil {
+		t.Fatalf("no failed startup attempt in /metrics:\n%s", body)
+	} else if v, err := strconv.ParseFloat(m[1], 64); err != nil || v < 1 {
+		t.Fatalf("failed startup attempts = %s, want >= 1", m[1])
+	}
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
-	promWaitFor(t, 15*time.Second, "readiness once the database is up", func() bool {
-		code, _ := svc.Get(t, "/healthcheck/ready")
-		return code == http.StatusOK
-	})
+	svc.WaitLog(t, `msg="lifecycle started"`, 15*time.Second) // the gate passed: ready
+	if code, body := svc.Get(t, "/healthcheck/ready"); code != http.StatusOK {
+		t.Fatalf("ready once the lifecycle started: %d %s", code, body)
+	}
 
 	prom := promStart(t, promBin, strings.TrimPrefix(svc.URL, "http://"), rules)
 	count := func(expr string) int {
