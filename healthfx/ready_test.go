@@ -79,7 +79,7 @@ func TestReadyHookAfterLateDatabase(t *testing.T) {
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "ready", func() bool { ok, _ := lc.Readiness(); return ok })
+	waitReady(t, lc, 30*time.Second)
 	if got := order.get(); !slices.Equal(got, []string{"migrations", "consumers"}) {
 		t.Fatalf("order = %v, want migrations then consumers, both before readiness", got)
 	}

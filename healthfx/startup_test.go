@@ -16,7 +16,9 @@ import (
 	"github.com/echofx/healthcheck/lifecycle"
 )
 
-// eventually polls cond every 20 ms until it holds or d passes.
+// eventually polls cond every 20 ms until it holds or d passes, for what
+// has no event to wait on: Alertmanager's API, a key set's background
+// fetch, an HTTP answer that follows the checks' own schedule.
 func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -24,7 +26,30 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: not within %v", what, d)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // kept: a poll of state without an event (see above)
+	}
+}
+
+// waitReady waits (at most d) until lc turns ready, on its OnReadiness hook.
+func waitReady(t *testing.T, lc *lifecycle.Lifecycle, d time.Duration) {
+	t.Helper()
+	ready := make(chan struct{}, 1)
+	lc.AddHooks(lifecycle.Hooks{OnReadiness: func(ok bool, _ string) {
+		if ok {
+			select {
+			case ready <- struct{}{}:
+			default:
+			}
+		}
+	}})
+	if ok, _ := lc.Readiness(); ok {
+		return
+	}
+	select {
+	case <-ready:
+	case <-time.After(d):
+		ok, reason := lc.Readiness()
+		t.Fatalf("not ready within %v: %v %q", d, ok, reason)
 	}
 }
 
@@ -70,7 +95,7 @@ func TestModuleSlowDatabaseAtStart(t *testing.T) {
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "ready after the database came up", func() bool { ok, _ := lc.Readiness(); return ok })
+	waitReady(t, lc, 10*time.Second)
 	t.Logf("ready %v after the database came up", time.Since(up).Round(time.Millisecond))
 	if code, body := get(t, e, "/healthcheck/", ""); code != 200 {
 		t.Fatalf("public route: %d %s", code, body)
