@@ -68,7 +68,7 @@ func TestServicesListingEachOther(t *testing.T) {
 		cb, _ := public(b)
 		return ca == 500 && cb == 500
 	})
-	time.Sleep(5 * time.Second)
+	time.Sleep(5 * time.Second) // kept: the 5 s outage is the scenario under test
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}

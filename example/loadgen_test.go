@@ -186,17 +186,28 @@ func (g *soakLoadGen) worker(ctx context.Context, id int, st []soakPhaseStats) {
 	if g.cfg.rps > 0 {
 		interval = time.Duration(float64(time.Second) * float64(g.cfg.workers) / g.cfg.rps)
 	}
-	// Stagger the workers over one interval.
-	next := time.Now().Add(interval * time.Duration(id) / time.Duration(g.cfg.workers))
+	// The rate limiter: the workers staggered over one interval, then one
+	// request per tick (a Ticker drops the ticks a slow request misses: no
+	// catch-up burst).
+	var tick <-chan time.Time
+	if interval > 0 {
+		stagger := time.NewTimer(interval * time.Duration(id) / time.Duration(g.cfg.workers))
+		select {
+		case <-stagger.C:
+		case <-ctx.Done():
+			stagger.Stop()
+		}
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
 	var buf bytes.Buffer
 	for i := id; ctx.Err() == nil; i++ {
-		if interval > 0 {
-			if d := time.Until(next); d > 0 {
-				time.Sleep(d)
-			}
-			next = next.Add(interval)
-			if time.Until(next) < -interval { // behind: no catch-up burst
-				next = time.Now()
+		if tick != nil && i > id {
+			select {
+			case <-tick:
+			case <-ctx.Done():
+				continue // the loop ends
 			}
 		}
 		r := soakPickRoute(i)
