@@ -25,6 +25,8 @@ func eventually(t *testing.T, d time.Duration, what string, f func() bool) time.
 		if time.Since(start) > d {
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
+		// kept: f reads the processes' HTTP answers, which change on the
+		// checks' own schedule with no event outside the process
 		time.Sleep(20 * time.Millisecond)
 	}
 	return time.Since(start)
