@@ -25,8 +25,8 @@ var promClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transp
 
 // promServer is a Prometheus process started by the test.
 type promServer struct {
-	cmd  *exec.Cmd
-	url  string
+	cmd   *exec.Cmd
+	url   string
 	done  chan struct{}
 	mu    sync.Mutex
 	out   bytes.Buffer
