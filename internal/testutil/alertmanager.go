@@ -192,25 +192,30 @@ type AlertmanagerAlert struct {
 // (GET /api/v2/alerts?active=true&silenced=false&inhibited=false); a
 // resolved alert is not among them.
 func (a *Alertmanager) ActiveAlerts(ctx context.Context) ([]AlertmanagerAlert, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		a.URL()+"/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=true", nil)
+	var out []AlertmanagerAlert
+	return out, a.getJSON(ctx, "/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=true", &out)
+}
+
+// getJSON GETs path of Alertmanager's API on a connection of its own and
+// decodes the 200 answer into out.
+func (a *Alertmanager) getJSON(ctx context.Context, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL()+path, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("testutil: alertmanager: HTTP %d", resp.StatusCode)
+		return fmt.Errorf("testutil: alertmanager %s: HTTP %d", path, resp.StatusCode)
 	}
-	var out []AlertmanagerAlert
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, fmt.Errorf("testutil: alertmanager: %w", err)
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("testutil: alertmanager %s: %w", path, err)
 	}
-	return out, nil
+	return nil
 }
 
 // Stop terminates the server (SIGTERM, then SIGKILL after 10 s).

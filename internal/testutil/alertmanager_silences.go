@@ -2,9 +2,6 @@ package testutil
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -40,22 +37,6 @@ func (s AlertmanagerSilence) Matches() map[string]string {
 // Silences returns every silence Alertmanager holds (GET
 // /api/v2/silences), expired ones included: read Status.State.
 func (a *Alertmanager) Silences(ctx context.Context) ([]AlertmanagerSilence, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL()+"/api/v2/silences", nil)
-	if err != nil {
-		return nil, err
-	}
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("testutil: alertmanager silences: HTTP %d", resp.StatusCode)
-	}
 	var out []AlertmanagerSilence
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, fmt.Errorf("testutil: alertmanager silences: %w", err)
-	}
-	return out, nil
+	return out, a.getJSON(ctx, "/api/v2/silences", &out)
 }
