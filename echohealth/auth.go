@@ -12,7 +12,9 @@ import (
 // httphealth.WithDetailed. Mount hands it the echo.Context of the
 // request on the detailed routes; a request that did not come through
 // Mount (an http.ServeMux, say) is denied. A non-nil error answers 401;
-// its text is never sent.
+// its text is never sent. It does not implement httphealth.ScopeAuthorizer,
+// so the maintenance route answers 403 to it: an app that drives
+// maintenance over HTTP gives WithDetailed a type that implements both.
 type AuthenticatorFunc func(c echo.Context) error
 
 // Authenticate calls f with the echo.Context that Mount put in r's
