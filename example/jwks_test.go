@@ -94,16 +94,7 @@ func rsaJWKS(t *testing.T, kid string, keys *testutil.Keys) []byte {
 // once while the retries fail, a token is refused, and once the provider
 // is back the same token is accepted within the backoff (reported).
 func TestJWKSProviderDownAtStart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped under -short")
-	}
-	keys, err := testutil.GenerateKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg := testutil.StartPostgres(t)
-	idp := newJWKSProvider(t)
-	idp.keys = rsaJWKS(t, "k1", keys)
+	keys, pg, idp := jwksCase(t)
 	s := startService(t, fastEnv("DATABASE_URL="+pg.DSN(), "HEALTH_JWT_JWKS_URL="+idp.url())...)
 	failures := regexp.MustCompile(`(?m)^messenger_health_jwks_consecutive_failures (\d+)$`)
 	eventually(t, 30*time.Second, "three failed fetches", func() bool {
@@ -145,6 +136,24 @@ func TestJWKSProviderDownAtStart(t *testing.T) {
 	}
 }
 
+// jwksCase is the setup of an end-to-end JWKS test: an RSA key pair, a
+// PostgreSQL for the service and a provider serving the public key as kid
+// "k1". It skips under -short.
+func jwksCase(t *testing.T) (*testutil.Keys, *testutil.Postgres, *jwksProvider) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped under -short")
+	}
+	keys, err := testutil.GenerateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := testutil.StartPostgres(t)
+	idp := newJWKSProvider(t)
+	idp.keys = rsaJWKS(t, "k1", keys)
+	return keys, pg, idp
+}
+
 // withKID mints a valid RS256 token naming kid.
 func withKID(t *testing.T, keys *testutil.Keys, kid string) string {
 	t.Helper()
@@ -162,16 +171,7 @@ func withKID(t *testing.T, keys *testutil.Keys, kid string) string {
 // /ready answers at once, and SIGTERM while the retry hangs ends the
 // process with exit code 0 within 3 s (drain 1 s).
 func TestJWKSHugeAnswerAndHangingProvider(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped under -short")
-	}
-	keys, err := testutil.GenerateKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg := testutil.StartPostgres(t)
-	idp := newJWKSProvider(t)
-	idp.keys = rsaJWKS(t, "k1", keys)
+	_, pg, idp := jwksCase(t)
 	var written atomic.Int64
 	idp.first = func(w http.ResponseWriter) {
 		chunk := append([]byte(`{"keys": [`), bytes.Repeat([]byte(" "), 64<<10-10)...)
