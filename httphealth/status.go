@@ -81,14 +81,15 @@ func (h *Handlers) statusPage() http.Handler {
 // statusPageOn reports whether {prefix}/status is served.
 func (h *Handlers) statusPageOn() bool { return h.cfg.detailed && !h.cfg.noStatusPage }
 
-//go:embed statuspage/index.html statuspage/status.css statuspage/status.js statuspage/fleet.js
+//go:embed statuspage/index.html statuspage/status.css statuspage/common.js statuspage/status.js statuspage/fleet.js
 var statusAssets embed.FS
 
 // statusScripts are the page's scripts, in order, inlined together into
-// its one <script> element (one hash in the CSP): status.js draws the page
+// its one <script> element (one hash in the CSP): common.js holds what both
+// others use (the token's key, el, getToken); status.js draws the page
 // and fires "healthcheck:refreshed" after each refresh; fleet.js draws the
 // fleet view ({prefix}/fleet) from it. Each runs in its own function scope.
-var statusScripts = []string{"status.js", "fleet.js"}
+var statusScripts = []string{"common.js", "status.js", "fleet.js"}
 
 // StatusPageCSP is the Content-Security-Policy of the status page: nothing
 // may load but the page's own inline script and style (allowed by their

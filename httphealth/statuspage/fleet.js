@@ -14,7 +14,7 @@
   // store: the view stays absent and the route is not asked again. A 401
   // or 403 hides the view (status.js deals with the token). Server text is
   // only ever set as text.
-  const KEY = 'healthcheck.status.token';
+  const { el, getToken } = healthPage; // common.js
   const TRANSITIONS = 5; // shown per check, newest first
   // A day's colour: at least OK is green, at least WARN yellow, below red;
   // a day without data is grey.
@@ -29,21 +29,12 @@
 
   const norm = (s) => (s === 'healthy' || s === 'degraded' || s === 'unhealthy' || s === 'gone' ? s : 'unknown');
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
 
   function badge(status) {
     const s = norm(status);
     return el('span', 'badge st-' + s, s);
   }
 
-  function getToken() {
-    try { return sessionStorage.getItem(KEY) || ''; } catch (e) { return ''; }
-  }
 
   function pct(x) {
     if (typeof x !== 'number' || !Number.isFinite(x)) return '\u2014';

@@ -10,7 +10,7 @@
   // and a changed one rebuilds only the cards whose data changed. A hidden
   // tab does not refresh; it refreshes at once when shown again.
   // The token lives in sessionStorage (this tab) and never in a URL.
-  const KEY = 'healthcheck.status.token';
+  const { KEY, el, getToken } = healthPage; // common.js
   const STATUSES = ['healthy', 'degraded', 'unhealthy'];
   const RANK = { unhealthy: 0, unknown: 1, degraded: 2, healthy: 3 };
   const COMPACT_PAST = 24;
@@ -39,21 +39,12 @@
 
   const norm = (s) => (STATUSES.includes(s) ? s : 'unknown');
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
 
   function badge(status) {
     const s = norm(status);
     return el('span', 'badge st-' + s, s);
   }
 
-  function getToken() {
-    try { return sessionStorage.getItem(KEY) || ''; } catch (e) { return ''; }
-  }
 
   function putToken(t) {
     try {
