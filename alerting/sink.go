@@ -240,8 +240,10 @@ func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
 			return
 		}
 		if checks.IsPermanent(err) || attempt >= d.cfg.maxAttempts {
-			q.failed.Add(1)
+			// Logged before it is counted: whoever sees Failed grow
+			// sees the line that logged it.
 			q.logFailure(d, e, attempt, err)
+			q.failed.Add(1)
 			return
 		}
 		q.retries.Add(1)
