@@ -180,14 +180,3 @@ func (r *Runner) markStale(snap *Snapshot, level Level, mode readMode) *Snapshot
 	}
 	return newSnapshot(results, snap.states)
 }
-
-// fresh returns the latest snapshot when every result is fresh (younger
-// than its TTL), else nil: then there is something to refresh or wait for,
-// and Latest does it. It is the public route's fast path (lent through
-// internal/checkview): two atomic loads, no allocation.
-func (r *Runner) fresh() *Snapshot {
-	if r.notFresh.Load() != 0 {
-		return nil
-	}
-	return r.snap.Load()
-}

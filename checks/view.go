@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/echofx/healthcheck/internal/checkview"
@@ -10,12 +11,14 @@ import (
 // init lends the unexported readers to the HTTP layer and to package
 // checks/downstream through internal/checkview (see its documentation).
 func init() {
-	checkview.Fresh = func(r any) any { return r.(*Runner).fresh() }
+	checkview.FastPath = func(r any) (*atomic.Bool, *atomic.Int64, any) {
+		rn := r.(*Runner)
+		return &rn.hasDownstream, &rn.notFresh, &rn.snap
+	}
 	checkview.LatestDetailed = func(r any, ctx context.Context) any { return r.(*Runner).latestDetailed(ctx) }
 	checkview.LatestLocal = func(r any, ctx context.Context, level uint8) any {
 		return r.(*Runner).latestLocal(ctx, Level(level))
 	}
-	checkview.HasDownstream = func(r any) bool { return r.(*Runner).hasDownstream.Load() }
 	checkview.IsDownstream = func(s any, i int) bool { return s.(*Snapshot).isDownstream(i) }
 	checkview.LocalStatus = func(s any, level uint8) uint8 { return uint8(s.(*Snapshot).localStatusAt(Level(level))) }
 	checkview.LocalMessage = func(s any, level uint8) string { return s.(*Snapshot).localMessageAt(Level(level)) }

@@ -86,7 +86,7 @@ func (h *Handlers) detailedRead(r *http.Request) (snap *checks.Snapshot, local b
 // check and this runner has downstream checks of its own: only then does
 // the answer leave them out. One atomic load for a runner without any.
 func (h *Handlers) chainRequest(r *http.Request) bool {
-	return checkview.HasDownstream(h.runner) && len(r.Header[checkview.DownstreamHeader]) > 0
+	return h.fast.hasDownstream.Load() && len(r.Header[checkview.DownstreamHeader]) > 0
 }
 
 // checkParam is the path parameter of detailedCheck: the check's name.

@@ -16,6 +16,7 @@ import (
 // safe for concurrent use and hold no goroutine.
 type Handlers struct {
 	runner   *checks.Runner
+	fast     fastPath // the runner's atomics read by the public route's fast path
 	cfg      config
 	failures msgCache // failure bodies of the public route and /ready
 	reasons  msgCache // not-ready bodies of /ready
@@ -92,7 +93,7 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 	if s, ok := cfg.readiness.(Startup); ok && cfg.startup == nil {
 		cfg.startup = s // a *lifecycle.Lifecycle is both
 	}
-	h := &Handlers{runner: runner, cfg: cfg}
+	h := &Handlers{runner: runner, fast: newFastPath(runner), cfg: cfg}
 	h.groups = newGroups(cfg.groups)
 	h.routes = h.buildRoutes()
 	if cfg.metricsPath != "" {

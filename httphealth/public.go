@@ -1,10 +1,11 @@
 package httphealth
 
 import (
-	"github.com/echofx/healthcheck/internal/checkview"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/echofx/healthcheck/checks"
+	"github.com/echofx/healthcheck/internal/checkview"
 )
 
 // publicHandler answers the public route: 200 {"status":"success","data":{"health":"ok"}}
@@ -14,14 +15,27 @@ import (
 // less than a method value behind an http.HandlerFunc).
 type publicHandler struct{ h *Handlers }
 
+// fastPath holds the runner's atomics that the public route's fast path
+// reads (lent once through internal/checkview at New): three inlined
+// atomic loads per request, no call.
+type fastPath struct {
+	hasDownstream *atomic.Bool                     // a downstream check is registered
+	notFresh      *atomic.Int64                    // 0 while every result is younger than its TTL
+	snap          *atomic.Pointer[checks.Snapshot] // the latest snapshot
+}
+
+func newFastPath(runner *checks.Runner) fastPath {
+	d, n, s := checkview.FastPath(runner)
+	return fastPath{hasDownstream: d, notFresh: n, snap: s.(*atomic.Pointer[checks.Snapshot])}
+}
+
 func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := p.h
-	if !checkview.HasDownstream(h.runner) && r.URL.RawQuery == "" {
-		if snap := checkview.Fresh(h.runner).(*checks.Snapshot); snap != nil { // the fast path: every result fresh
-			if code, b := h.okBody(snap.StatusAt(h.cfg.level)); b != nil {
-				write(w, r, code, b)
-				return
-			}
+	if !h.fast.hasDownstream.Load() && r.URL.RawQuery == "" && h.fast.notFresh.Load() == 0 {
+		// The fast path: every result fresh, no downstream protocol.
+		if code, b := h.okBody(h.fast.snap.Load().StatusAt(h.cfg.level)); b != nil {
+			write(w, r, code, b)
+			return
 		}
 	}
 	snap, local := h.probeRead(r)

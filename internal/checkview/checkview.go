@@ -14,6 +14,7 @@ package checkview
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,10 +36,14 @@ const (
 
 // Filled by package checks at init.
 var (
-	// Fresh(runner) is the runner's latest *checks.Snapshot when every
-	// result is younger than its TTL, else a nil *checks.Snapshot: the
-	// public route's fast path (two atomic loads).
-	Fresh func(runner any) any
+	// FastPath(runner) lends the runner's three atomics that the public
+	// route's fast path reads, once, at httphealth.New: hasDownstream (set
+	// once a downstream check is registered), notFresh (0 while every
+	// result is younger than its TTL) and snap, an
+	// *atomic.Pointer[checks.Snapshot] (the latest snapshot). Reading them
+	// directly keeps the hot path to three inlined atomic loads, with no
+	// call through this hook per request.
+	FastPath func(runner any) (hasDownstream *atomic.Bool, notFresh *atomic.Int64, snap any)
 	// LatestDetailed(runner, ctx) is the detailed route's read
 	// (*checks.Snapshot): Runner.Latest at LevelComprehensive, but waiting,
 	// up to each check's timeout and never past ctx, for every check
@@ -49,9 +54,6 @@ var (
 	// refreshes nor waits for downstream checks, so such a request never
 	// makes this service send a request of its own.
 	LatestLocal func(runner any, ctx context.Context, level uint8) any
-	// HasDownstream(runner) reports whether a downstream check is
-	// registered: only then need a server look for DownstreamHeader.
-	HasDownstream func(runner any) bool
 	// IsDownstream(snap, i) reports whether the check of snap.Results[i]
 	// is a downstream check (false when i is out of range).
 	IsDownstream func(snap any, i int) bool
