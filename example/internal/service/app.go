@@ -81,6 +81,9 @@ func serve(web fx.Option) int {
 		logger.Error("start failed", "error", err)
 		return 1
 	}
+	// From here a signal is a shutdown with the drain (below), no longer
+	// a signal during start.
+	logger.Info("service started")
 	if generated {
 		printCurl(secret, cfg.PathPrefix)
 	}
