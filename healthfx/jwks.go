@@ -170,7 +170,7 @@ func (k *jwksKeys) start() {
 				return errors.New("stopped after 5 redirects")
 			}
 			if why := validJWKSURL(req.URL.String()); why != "" {
-				return errors.New("redirect refused: " + why)
+				return &jwksError{jwksBadStatus, "redirect refused: " + why}
 			}
 			return nil
 		},

@@ -7,6 +7,7 @@ package healthfx
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,8 +33,6 @@ const (
 	jwksTimeout   = "timeout"      // no full answer within jwksHTTPTimeout
 	jwksCanceled  = "canceled"     // stopped: neither logged nor counted
 )
-
-var errJWKSNoKeys = errors.New("no usable key in the set")
 
 // jwksStats is what the refresher knows about its fetches.
 type jwksStats struct {
@@ -145,52 +145,75 @@ func jwksBackoff(failures int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// fetch reads the set with jwkset, under ctx and k.timeout, into a
-// fresh storage, and on success replaces the last good keys with it. It
-// returns the number of keys.
+// jwksError is a failed fetch with its class (one of the constants
+// above) and its description, as logged.
+type jwksError struct{ class, detail string }
+
+func (e *jwksError) Error() string { return e.class + ": " + e.detail }
+
+// fetch reads the set, under ctx and k.timeout, and on success replaces
+// the last good keys with it. It returns the number of keys. The body is
+// bounded by the client's transport (limitedTransport); jwkset parses the
+// keys, leaving out the ones of a type it does not support, as its own
+// HTTP storage does.
 func (k *jwksKeys) fetch(ctx context.Context) (int, error) {
-	fresh := jwkset.NewMemoryStorage()
-	_, err := jwkset.NewStorageFromHTTP(k.url, jwkset.HTTPClientStorageOptions{
-		Client:      k.client,
-		Ctx:         ctx,
-		HTTPTimeout: k.timeout,
-		Storage:     fresh,
-	})
+	ctx, cancel := context.WithTimeout(ctx, k.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
 	if err != nil {
 		return 0, err
 	}
-	keys, err := fresh.KeyReadAll(ctx)
+	req.Header.Set("Accept", "application/json")
+	resp, err := k.client.Do(req)
 	if err != nil {
 		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, &jwksError{jwksBadStatus, "status " + strconv.Itoa(resp.StatusCode)}
+	}
+	var set jwkset.JWKSMarshal
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		if class, _ := jwksFailure(err); class != jwksInvalid {
+			return 0, err // a read error (too big, timeout, canceled) as it is
+		}
+		return 0, &jwksError{jwksInvalid, "not a JWKS: " + err.Error()}
+	}
+	keys := make([]jwkset.JWK, 0, len(set.Keys))
+	for _, m := range set.Keys {
+		jwk, err := jwkset.NewJWKFromMarshal(m, jwkset.JWKMarshalOptions{Private: true}, jwkset.JWKValidateOptions{})
+		switch {
+		case errors.Is(err, jwkset.ErrUnsupportedKey):
+			continue
+		case err != nil:
+			return 0, &jwksError{jwksInvalid, err.Error()}
+		}
+		keys = append(keys, jwk)
 	}
 	if len(keys) == 0 {
-		return 0, errJWKSNoKeys
+		return 0, &jwksError{jwksInvalid, "no usable key in the set"}
 	}
 	return len(keys), k.keys.KeyReplaceAll(ctx, keys)
 }
 
-// jwksFailure is a failed fetch's class and its description, without
-// jwkset's wording around the cause.
+// jwksFailure is a failed fetch's class and its description.
 func jwksFailure(err error) (class, detail string) {
+	var je *jwksError
 	var ne net.Error
+	var ue *url.Error
 	switch {
+	case errors.As(err, &je):
+		return je.class, je.detail
 	case errors.Is(err, errJWKSTooBig):
 		return jwksTooBig, errJWKSTooBig.Error()
 	case errors.Is(err, context.Canceled):
 		return jwksCanceled, "canceled"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return jwksTimeout, "no full answer in time"
-	case errors.Is(err, jwkset.ErrInvalidHTTPStatusCode):
-		return jwksBadStatus, "status " + err.Error()[strings.LastIndex(err.Error(), ": ")+2:]
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if strings.HasPrefix(ue.Err.Error(), "redirect refused") {
-			return jwksBadStatus, ue.Err.Error()
-		}
+	case errors.As(err, &ue):
 		return jwksDown, ue.Err.Error()
 	}
-	return jwksInvalid, strings.TrimPrefix(err.Error(), "failed to perform first HTTP request for JWK Set: ")
+	return jwksInvalid, err.Error()
 }
 
 // limitedTransport fails a response whose body is over max bytes: at

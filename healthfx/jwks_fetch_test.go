@@ -33,7 +33,7 @@ import (
 type idp struct {
 	t       *testing.T
 	addr    string
-	mode    atomic.Value // string: "ok", "500", "hang", "invalid", "huge", "huge-length"
+	mode    atomic.Value // string: "ok", "500", "hang", "invalid", "unsupported", "redirect-off", "huge", "huge-length"
 	mu      sync.Mutex
 	keys    []map[string]string
 	srv     *httptest.Server
@@ -101,6 +101,10 @@ func (p *idp) serve(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 	case "invalid":
 		_, _ = w.Write([]byte(`{"keys": [ {"kty": "RSA", "n": `))
+	case "unsupported": // valid JSON, but no key of a type jwkset knows
+		_, _ = w.Write([]byte(`{"keys": [ {"kty": "XYZ", "kid": "k9"} ]}`))
+	case "redirect-off": // to plain http off loopback, which the fetcher refuses
+		http.Redirect(w, r, "http://idp.example/jwks.json", http.StatusFound)
 	case "huge-length":
 		w.Header().Set("Content-Length", strconv.Itoa(1<<30))
 		_, _ = w.Write([]byte(`{"keys": [`))
@@ -390,7 +394,9 @@ func TestJWKSBadAnswersKeepTheLastGoodKeys(t *testing.T) {
 		{"huge", jwksTooBig},
 		{"huge-length", jwksTooBig},
 		{"invalid", jwksInvalid},
+		{"unsupported", jwksInvalid},
 		{"500", jwksBadStatus},
+		{"redirect-off", jwksBadStatus},
 		{"hang", jwksTimeout},
 	}
 	for i, s := range steps {
