@@ -119,7 +119,9 @@ func TestGateNeverUpNamesEveryFailingCheck(t *testing.T) {
 // With a real short deadline and waits that would overshoot it, the gate
 // returns its own error before the deadline, not the context's.
 func TestGateStopsBeforeDeadline(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	// 2 s: long enough for the first attempt to end with its own error on a
+	// loaded machine (else the check's message is "timeout").
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	db := &probe{}
 	db.fail.Store(true)

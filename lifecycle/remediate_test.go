@@ -28,7 +28,10 @@ type healFixture struct {
 	hooked []error
 }
 
-func newHealFixture(t *testing.T, remediate func(ctx context.Context) error, opts ...Option) *healFixture {
+// newHealFixture's check has the real-clock Timeout timeout, which
+// bounds Remediate too: long (healTimeout) unless the test is about it,
+// so that a goroutine slow to run on a loaded machine is never abandoned.
+func newHealFixture(t *testing.T, timeout time.Duration, remediate func(ctx context.Context) error, opts ...Option) *healFixture {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -38,7 +41,7 @@ func newHealFixture(t *testing.T, remediate func(ctx context.Context) error, opt
 	err := f.runner.Register(checks.Check{
 		Name:     "db",
 		Interval: time.Hour,             // the test drives the results
-		Timeout:  50 * time.Millisecond, // bounds Remediate too
+		Timeout:  timeout, // bounds Remediate too
 		Func: checks.FromFunc(func(context.Context) error {
 			if f.fail.Load() {
 				return errors.New("connection refused")
@@ -86,6 +89,10 @@ func newHealFixture(t *testing.T, remediate func(ctx context.Context) error, opt
 }
 
 // refresh runs the check once and waits for any remediation it started.
+// healTimeout is the fixture's check Timeout for the tests that do not
+// time out on purpose.
+const healTimeout = 10 * time.Second
+
 func (f *healFixture) refresh() {
 	f.t.Helper()
 	if _, err := f.runner.Refresh(f.ctx, "db"); err != nil {
@@ -107,7 +114,7 @@ func (f *healFixture) expectHeals(n int32) {
 }
 
 func TestRemediationRateLimit(t *testing.T) {
-	f := newHealFixture(t, nil, WithRemediationBackoff(time.Second, 4*time.Second))
+	f := newHealFixture(t, healTimeout, nil, WithRemediationBackoff(time.Second, 4*time.Second))
 	f.fail.Store(true)
 
 	f.refresh() // 1 failure
@@ -155,7 +162,7 @@ func TestRemediationRateLimit(t *testing.T) {
 
 func TestRemediationPanicAndTimeoutAreErrors(t *testing.T) {
 	var mode atomic.Int32
-	f := newHealFixture(t, func(ctx context.Context) error {
+	f := newHealFixture(t, 50*time.Millisecond, func(ctx context.Context) error {
 		if mode.Load() == 0 {
 			panic("reset failed")
 		}
@@ -185,7 +192,7 @@ func TestRemediationPanicAndTimeoutAreErrors(t *testing.T) {
 func TestRemediationNeverOverlaps(t *testing.T) {
 	entered := make(chan struct{}, 1)
 	release := make(chan struct{})
-	f := newHealFixture(t, func(ctx context.Context) error {
+	f := newHealFixture(t, healTimeout, func(ctx context.Context) error {
 		entered <- struct{}{}
 		<-release
 		return nil
