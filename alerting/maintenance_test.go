@@ -51,8 +51,18 @@ func TestMaintenanceHold(t *testing.T) {
 	db.set(checks.StatusUnhealthy)
 	refresh(t, r, "database") // fires: held
 	db.set(checks.StatusHealthy)
-	refresh(t, r, "database")    // its recovery: held
+	refresh(t, r, "database") // its recovery: held
+	// Each Advance waits for the repeat loop's timer, so that its tick
+	// falls within the step.
+	if err := clock.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
 	clock.Advance(2 * time.Hour) // repeats: held
+	// and the loop has handled its last tick (it re-arms after each), so no
+	// tick of the window is handled after it ends.
+	if err := clock.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
 	rec.none(t)
 
 	if err := d.Maintenance(ctx, checks.Maintenance{}); err != nil {
