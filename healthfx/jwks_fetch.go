@@ -62,11 +62,11 @@ func (k *jwksKeys) run(ctx context.Context) {
 	}()
 	byKID := false
 	for {
-		n, err := k.fetch(ctx)
+		keys, err := k.fetch(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		wait := k.finish(n, err, byKID)
+		wait := k.finish(keys, err, byKID)
 		t := k.clock.NewTimer(wait)
 		byKID = false
 		select {
@@ -84,14 +84,18 @@ func (k *jwksKeys) run(ctx context.Context) {
 	}
 }
 
-// finish records a fetch's outcome, wakes its waiters and returns the
-// wait before the next fetch.
-func (k *jwksKeys) finish(n int, err error, byKID bool) time.Duration {
+// finish records a fetch's outcome, logs it, then, on success, replaces
+// the last good keys with the fetched ones (after the line, so that who
+// sees the new keys sees the line), wakes its waiters and returns the wait
+// before the next fetch.
+func (k *jwksKeys) finish(keys []jwkset.JWK, err error, byKID bool) time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	now := k.clock.Now()
-	close(k.round)
-	k.round = make(chan struct{})
+	defer func() { // last, once the keys are in place: wake the waiters
+		close(k.round)
+		k.round = make(chan struct{})
+	}()
 	k.inFlight = false
 	select {
 	case <-k.kick: // asked before this fetch began: it answered them
@@ -99,6 +103,7 @@ func (k *jwksKeys) finish(n int, err error, byKID bool) time.Duration {
 	}
 	url := redactURL(k.url)
 	if err == nil {
+		n := len(keys)
 		switch {
 		case k.stat.failures > 0:
 			k.logger.Info("JWKS fetch recovered", "url", url, "keys", n,
@@ -111,6 +116,7 @@ func (k *jwksKeys) finish(n int, err error, byKID bool) time.Duration {
 		}
 		k.loaded, k.reason = true, ""
 		k.stat.lastSuccess, k.stat.failures = now, 0
+		_ = k.keys.KeyReplaceAll(context.Background(), keys) // a memory store: it cannot fail
 		return k.refresh
 	}
 	class, detail := jwksFailure(err)
@@ -151,33 +157,33 @@ type jwksError struct{ class, detail string }
 
 func (e *jwksError) Error() string { return e.class + ": " + e.detail }
 
-// fetch reads the set, under ctx and k.timeout, and on success replaces
-// the last good keys with it. It returns the number of keys. The body is
+// fetch reads the set, under ctx and k.timeout, and returns its usable
+// keys (at least one) or why there are none. The body is
 // bounded by the client's transport (limitedTransport); jwkset parses the
 // keys, leaving out the ones of a type it does not support, as its own
 // HTTP storage does.
-func (k *jwksKeys) fetch(ctx context.Context) (int, error) {
+func (k *jwksKeys) fetch(ctx context.Context) ([]jwkset.JWK, error) {
 	ctx, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := k.client.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, &jwksError{jwksBadStatus, "status " + strconv.Itoa(resp.StatusCode)}
+		return nil, &jwksError{jwksBadStatus, "status " + strconv.Itoa(resp.StatusCode)}
 	}
 	var set jwkset.JWKSMarshal
 	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
 		if class, _ := jwksFailure(err); class != jwksInvalid {
-			return 0, err // a read error (too big, timeout, canceled) as it is
+			return nil, err // a read error (too big, timeout, canceled) as it is
 		}
-		return 0, &jwksError{jwksInvalid, "not a JWKS: " + err.Error()}
+		return nil, &jwksError{jwksInvalid, "not a JWKS: " + err.Error()}
 	}
 	keys := make([]jwkset.JWK, 0, len(set.Keys))
 	for _, m := range set.Keys {
@@ -186,14 +192,14 @@ func (k *jwksKeys) fetch(ctx context.Context) (int, error) {
 		case errors.Is(err, jwkset.ErrUnsupportedKey):
 			continue
 		case err != nil:
-			return 0, &jwksError{jwksInvalid, err.Error()}
+			return nil, &jwksError{jwksInvalid, err.Error()}
 		}
 		keys = append(keys, jwk)
 	}
 	if len(keys) == 0 {
-		return 0, &jwksError{jwksInvalid, "no usable key in the set"}
+		return nil, &jwksError{jwksInvalid, "no usable key in the set"}
 	}
-	return len(keys), k.keys.KeyReplaceAll(ctx, keys)
+	return keys, nil
 }
 
 // jwksFailure is a failed fetch's class and its description.
