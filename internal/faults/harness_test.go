@@ -25,7 +25,7 @@ const (
 	ttl          = 100 * time.Millisecond // every check's TTL
 	// slack absorbs the scheduling of a loaded 2-core machine under -race
 	// in the detection and recovery budgets (not in the probe budget).
-	slack = 250 * time.Millisecond
+	slack = 500 * time.Millisecond
 	// statusBudget is how soon the status must be right after a fault is
 	// added or removed: two intervals, plus the check timeout that a
 	// hanging execution takes to be called a failure, plus slack.
