@@ -38,6 +38,13 @@ func (p publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.servePublic(w, r)
+}
+
+// servePublic is the public route past its fast path (a query, a result
+// to refresh or wait for, a failure, or a request of a downstream check):
+// a function of its own, so that the fast path's frame stays small.
+func (h *Handlers) servePublic(w http.ResponseWriter, r *http.Request) {
 	snap, local := h.probeRead(r)
 	if r.URL.RawQuery != "" {
 		if q := parseProbeQuery(r); q.active() {
