@@ -241,7 +241,9 @@ func (q *queue) deliver(ctx context.Context, e Event, d *Dispatcher) {
 		}
 		if checks.IsPermanent(err) || attempt >= d.cfg.maxAttempts {
 			// Logged before it is counted: whoever sees Failed grow
-			// sees the line that logged it.
+			// sees the line that logged it, or (within logInterval of
+			// the last line) the failure counted for the next line or
+			// Stop's.
 			q.logFailure(d, e, attempt, err)
 			q.failed.Add(1)
 			return

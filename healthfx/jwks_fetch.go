@@ -169,7 +169,6 @@ func (k *jwksKeys) fetch(ctx context.Context) ([]jwkset.JWK, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
 	resp, err := k.client.Do(req)
 	if err != nil {
 		return nil, err

@@ -40,8 +40,8 @@ func newHealFixture(t *testing.T, timeout time.Duration, remediate func(ctx cont
 	t.Cleanup(f.runner.Close)
 	err := f.runner.Register(checks.Check{
 		Name:     "db",
-		Interval: time.Hour,             // the test drives the results
-		Timeout:  timeout, // bounds Remediate too
+		Interval: time.Hour, // the test drives the results
+		Timeout:  timeout,   // bounds Remediate too
 		Func: checks.FromFunc(func(context.Context) error {
 			if f.fail.Load() {
 				return errors.New("connection refused")
@@ -88,11 +88,11 @@ func newHealFixture(t *testing.T, timeout time.Duration, remediate func(ctx cont
 	return f
 }
 
-// refresh runs the check once and waits for any remediation it started.
 // healTimeout is the fixture's check Timeout for the tests that do not
 // time out on purpose.
 const healTimeout = 10 * time.Second
 
+// refresh runs the check once and waits for any remediation it started.
 func (f *healFixture) refresh() {
 	f.t.Helper()
 	if _, err := f.runner.Refresh(f.ctx, "db"); err != nil {

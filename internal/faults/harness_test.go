@@ -24,7 +24,8 @@ const (
 	checkTimeout = 500 * time.Millisecond // every check's Timeout and every sink's delivery Timeout
 	ttl          = 100 * time.Millisecond // every check's TTL
 	// slack absorbs the scheduling of a loaded 2-core machine under -race
-	// in the detection and recovery budgets (not in the probe budget).
+	// in the detection and recovery budgets, and in the JWKS's probe
+	// budget (its key wait); the other probe budgets have none.
 	slack = 500 * time.Millisecond
 	// statusBudget is how soon the status must be right after a fault is
 	// added or removed: two intervals, plus the check timeout that a
