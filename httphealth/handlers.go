@@ -76,7 +76,7 @@ func New(runner *checks.Runner, opts ...Option) (*Handlers, error) {
 		return nil, configErr("WithDegradedStatus", checks.ErrInvalidConfig, fmt.Sprintf("%d: want a status code from 200 to 599 that carries a body", cfg.degradedStatus))
 	}
 	if err := checks.ValidateGroups(cfg.groups, func(n string) bool { _, ok := runner.Lookup(n); return ok }); err != nil {
-		return nil, configErr("WithGroups", checks.ErrInvalidConfig, err.Error())
+		return nil, fmt.Errorf("httphealth: WithGroups: %w", err) // the group's *checks.ConfigError
 	}
 	if cfg.detailed && isNil(cfg.auth) {
 		return nil, configErr("WithDetailed", checks.ErrInvalidConfig, "nil Authenticator")

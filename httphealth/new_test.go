@@ -63,3 +63,19 @@ func TestIgnoredJWTError(t *testing.T) {
 		t.Fatalf("nil *JWT middleware answered %d", rec.Code)
 	}
 }
+
+// A bad group is the group's own *checks.ConfigError (naming the group and
+// the check at fault), wrapped with the option's name.
+func TestNewGroupError(t *testing.T) {
+	_, err := httphealth.New(newRunner(t), httphealth.WithGroups(checks.Group{Name: "core", Checks: []string{"nope"}}))
+	var ce *checks.ConfigError
+	if !errors.Is(err, checks.ErrInvalidConfig) || !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *checks.ConfigError", err)
+	}
+	if ce.Setting != `group "core"` || ce.Reason != `unknown check "nope"` {
+		t.Errorf("ConfigError %+v, want the group and the unknown check", ce)
+	}
+	if want := `httphealth: WithGroups: checks: group "core": unknown check "nope"`; err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
+	}
+}
