@@ -32,11 +32,7 @@ func activeByName(t *testing.T, am *testutil.Alertmanager, check string) map[str
 func TestAlertmanagerSink(t *testing.T) {
 	am := testutil.StartAlertmanager(t)
 	r := newRunner(t)
-	c := &switchable{}
-	c.set(checks.StatusUnhealthy)
-	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-		t.Fatal(err)
-	}
+	c := addSwitchable(t, r, "database", checks.StatusUnhealthy)
 	sink, err := alerting.Alertmanager(am.URL(), alerting.AlertmanagerConfig{})
 	if err != nil {
 		t.Fatal(err)

@@ -133,11 +133,7 @@ func TestAfterFailures(t *testing.T) {
 func TestRepeat(t *testing.T) {
 	clock := testutil.NewFakeClock(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC))
 	r := newRunner(t, checks.WithClock(clock))
-	c := &switchable{}
-	c.set(checks.StatusUnhealthy)
-	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-		t.Fatal(err)
-	}
+	addSwitchable(t, r, "database", checks.StatusUnhealthy)
 	rec := newRecorder()
 	d, err := alerting.New(r, alerting.WithRepeatInterval(4*time.Minute),
 		alerting.WithSink(alerting.Sink{Name: "test", Publisher: rec}))

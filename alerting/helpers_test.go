@@ -53,6 +53,18 @@ type switchable struct {
 
 func (s *switchable) set(st checks.Status) { s.status.Store(int32(st)) }
 
+// addSwitchable registers a check name on r whose status is the returned
+// switchable's, st to begin with.
+func addSwitchable(t testing.TB, r *checks.Runner, name string, st checks.Status) *switchable {
+	t.Helper()
+	c := &switchable{}
+	c.set(st)
+	if err := r.Register(checks.Check{Name: name, Func: c.fn}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func (s *switchable) fn(ctx context.Context) checks.Report {
 	if d := time.Duration(s.delay.Load()); d > 0 {
 		select {

@@ -27,11 +27,7 @@ func TestDefaultInstance(t *testing.T) {
 		{alerting.WithInstance("orders-7d9f"), "orders-7d9f"},
 	} {
 		r := newRunner(t)
-		c := &switchable{}
-		c.set(checks.StatusUnhealthy)
-		if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-			t.Fatal(err)
-		}
+		addSwitchable(t, r, "database", checks.StatusUnhealthy)
 		rec := newRecorder()
 		d, err := alerting.New(r, tc.opt, alerting.WithSink(alerting.Sink{Name: "test", Publisher: rec}))
 		if err != nil {

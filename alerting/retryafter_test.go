@@ -45,11 +45,7 @@ func TestRetryAfter(t *testing.T) {
 			}))
 			defer srv.Close()
 			r := newRunner(t)
-			c := &switchable{}
-			c.set(checks.StatusUnhealthy)
-			if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-				t.Fatal(err)
-			}
+			addSwitchable(t, r, "database", checks.StatusUnhealthy)
 			sink, err := alerting.Webhook("ops", srv.URL, alerting.WebhookConfig{RepeatInterval: tc.repeat})
 			if err != nil {
 				t.Fatal(err)

@@ -54,11 +54,7 @@ func stopReturns(t *testing.T, d *alerting.Dispatcher) error {
 func TestStopBoundedByCtx(t *testing.T) {
 	t.Run("publisher ignores ctx", func(t *testing.T) {
 		r := newRunner(t)
-		c := &switchable{}
-		c.set(checks.StatusUnhealthy)
-		if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-			t.Fatal(err)
-		}
+		addSwitchable(t, r, "database", checks.StatusUnhealthy)
 		entered, release := make(chan struct{}), make(chan struct{})
 		var once sync.Once
 		pub := alerting.PublisherFunc(func(context.Context, alerting.Event) error {

@@ -58,11 +58,7 @@ func TestStopResolvesInAlertmanager(t *testing.T) {
 	am := testutil.StartAlertmanager(t)
 	replica := func(instance string) *alerting.Dispatcher {
 		r := newRunner(t)
-		c := &switchable{}
-		c.set(checks.StatusUnhealthy)
-		if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-			t.Fatal(err)
-		}
+		addSwitchable(t, r, "database", checks.StatusUnhealthy)
 		sink, err := alerting.Alertmanager(am.URL(), alerting.AlertmanagerConfig{})
 		if err != nil {
 			t.Fatal(err)

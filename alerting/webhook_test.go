@@ -79,11 +79,7 @@ func TestWebhookSigned(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	r := newRunner(t)
-	c := &switchable{}
-	c.set(checks.StatusUnhealthy)
-	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-		t.Fatal(err)
-	}
+	c := addSwitchable(t, r, "database", checks.StatusUnhealthy)
 	sink, err := alerting.Webhook("ops", rc.URL+"/hook?token=abc", alerting.WebhookConfig{Secret: secret})
 	if err != nil {
 		t.Fatal(err)
@@ -155,11 +151,7 @@ func TestWebhookSigned(t *testing.T) {
 func TestWebhookSlackFormat(t *testing.T) {
 	rc := newReceiver(t)
 	r := newRunner(t)
-	c := &switchable{}
-	c.set(checks.StatusUnhealthy)
-	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-		t.Fatal(err)
-	}
+	addSwitchable(t, r, "database", checks.StatusUnhealthy)
 	sink, err := alerting.Webhook("chat", rc.URL, alerting.WebhookConfig{Format: alerting.FormatSlack})
 	if err != nil {
 		t.Fatal(err)
@@ -239,11 +231,7 @@ func TestWebhookSecretFollowsTheJWTRule(t *testing.T) {
 func TestWebhookUnsignedSendsID(t *testing.T) {
 	rc := newReceiver(t, 500)
 	r := newRunner(t)
-	c := &switchable{}
-	c.set(checks.StatusUnhealthy)
-	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-		t.Fatal(err)
-	}
+	addSwitchable(t, r, "database", checks.StatusUnhealthy)
 	sink, err := alerting.Webhook("ops", rc.URL, alerting.WebhookConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -293,11 +281,7 @@ func TestWebhookTimeoutAboveDefault(t *testing.T) {
 	}))
 	defer srv.Close()
 	r := newRunner(t)
-	c := &switchable{}
-	c.set(checks.StatusUnhealthy)
-	if err := r.Register(checks.Check{Name: "database", Func: c.fn}); err != nil {
-		t.Fatal(err)
-	}
+	addSwitchable(t, r, "database", checks.StatusUnhealthy)
 	sink, err := alerting.Webhook("slow", srv.URL, alerting.WebhookConfig{Timeout: alerting.DefaultTimeout + 5*time.Second})
 	if err != nil {
 		t.Fatal(err)
